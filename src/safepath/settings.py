@@ -1,0 +1,63 @@
+"""The one settings object. Every value comes from a ``SAFEPATH_`` environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-development-only"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFEPATH_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path(".safepath")
+    # When unset, SQLite in ``data_dir``; a ``postgresql+psycopg://`` URL selects PostgreSQL.
+    database_url: str | None = None
+    secret_key: str = PLACEHOLDER_SECRET
+    # Key ring for field encryption: a file (0600) or the key material itself in the environment.
+    key_file: Path | None = None
+    keys: str | None = None
+    sqlite_busy_timeout_ms: int = 5000
+    # Small-cell suppression threshold for every aggregate that leaves the system.
+    disclosure_threshold: int = Field(default=5, ge=1)
+    session_timeout_minutes: int = Field(default=30, ge=1)
+    token_ttl_minutes: int = Field(default=60, ge=1)
+    # Days a record is kept after it is closed before the retention job anonymises it.
+    retention_days_case: int = Field(default=5 * 365, ge=1)
+    retention_days_person: int = Field(default=5 * 365, ge=1)
+    retention_days_audit: int = Field(default=10 * 365, ge=1)
+    default_language: Literal["en", "fr", "es", "ar"] = "en"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError(
+                "SAFEPATH_SECRET_KEY is the development placeholder; set a real secret in production"
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'safepath.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI change the environment)."""
+    get_settings.cache_clear()
