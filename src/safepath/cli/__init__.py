@@ -1,0 +1,1 @@
+"""The ``safepath`` command line (typer + rich)."""

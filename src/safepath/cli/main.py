@@ -1,0 +1,41 @@
+"""Entry point: one typer app, one sub-app per domain. Errors print a message and exit non-zero."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from safepath import __version__
+from safepath.errors import SafepathError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Safepath protection system.")
+err = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Safepath: protection case management and protection analysis."""
+
+
+@app.command()
+def version() -> None:
+    """Print the Safepath version."""
+    typer.echo(__version__)
+
+
+def _register() -> None:
+    # Sub-apps are imported here so `safepath --help` lists every command group.
+    pass
+
+
+def main() -> None:
+    _register()
+    try:
+        app()
+    except SafepathError as exc:
+        err.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        for problem in exc.problems[:20]:
+            err.print(f"  - {problem}", highlight=False)
+        sys.exit(2 if exc.status < 500 else 1)
