@@ -27,7 +27,13 @@ def version() -> None:
 
 def _register() -> None:
     # Sub-apps are imported here so `safepath --help` lists every command group.
-    pass
+    from safepath.cli import db, framework, places, serve
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(framework.app, name="framework")
+    app.add_typer(places.app, name="places")
+    app.command()(serve.serve)
+    app.command()(serve.demo)
 
 
 def main() -> None:

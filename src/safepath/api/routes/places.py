@@ -1,0 +1,74 @@
+"""Places (P-code hierarchy) and the services directory, read-only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from safepath.api.deps import db_session
+from safepath.directory import find_services, list_organisations
+from safepath.errors import NotFound
+from safepath.store.models import Place
+
+router = APIRouter(tags=["places"])
+DB = Annotated[Session, Depends(db_session)]
+
+
+def _place(p: Place) -> dict[str, Any]:
+    return {"pcode": p.pcode, "level": p.level, "country": p.country, "parent": p.parent_pcode,
+            "name": p.name, "valid_from": p.valid_from.isoformat() if p.valid_from else None}
+
+
+@router.get("/places")
+def list_places(
+    db: DB,
+    country: str | None = None,
+    level: Annotated[int | None, Query(ge=0, le=4)] = None,
+    parent: str | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    stmt = select(Place)
+    if country:
+        stmt = stmt.where(Place.country == country.upper())
+    if level is not None:
+        stmt = stmt.where(Place.level == level)
+    if parent:
+        stmt = stmt.where(Place.parent_pcode == parent)
+    if q:
+        stmt = stmt.where(func.lower(Place.name).contains(q.lower()))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.scalars(stmt.order_by(Place.pcode).limit(limit).offset(offset))
+    return {"total": total, "items": [_place(p) for p in rows]}
+
+
+@router.get("/places/{pcode}")
+def get_place(db: DB, pcode: str) -> dict[str, Any]:
+    place = db.get(Place, pcode)
+    if place is None:
+        raise NotFound(f"place {pcode!r} not found")
+    return _place(place)
+
+
+@router.get("/organisations")
+def organisations(db: DB, kind: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {"code": o.code, "name": o.name, "kind": o.kind, "country": o.country,
+         "services": [s.code for s in o.services]}
+        for o in list_organisations(db, kind)
+    ]
+
+
+@router.get("/services")
+def services(db: DB, thematic_area: str | None = None,
+             pcode: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {"id": s.id, "code": s.code, "name": s.name, "organisation": s.organisation.code,
+         "thematic_area": s.thematic_area, "contact": s.contact, "eligibility": s.eligibility,
+         "places": [c.pcode for c in s.coverage]}
+        for s in find_services(db, thematic_area=thematic_area, pcode=pcode)
+    ]

@@ -1,0 +1,3 @@
+from safepath.cli.main import main
+
+main()

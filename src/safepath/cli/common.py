@@ -1,0 +1,52 @@
+"""Helpers shared by CLI commands: output formats and progress bars."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, columns: Sequence[str] | None = None,
+         title: str | None = None) -> None:
+    cols = list(columns or (rows[0].keys() if rows else []))
+    if fmt is OutputFormat.json:
+        print(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+    elif fmt is OutputFormat.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        print(buf.getvalue(), end="")
+    else:
+        table = Table(title=title)
+        for c in cols:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in cols))
+        console.print(table)
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None) -> Iterator[Any]:
+    """A rich progress bar on stderr; yields ``advance(n)``."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)

@@ -1,0 +1,53 @@
+"""``safepath serve`` and ``safepath demo``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from safepath.settings import get_settings
+
+Port = Annotated[int, typer.Option(help="TCP port on 127.0.0.1")]
+Host = Annotated[str, typer.Option(help="Interface to listen on")]
+
+
+def _run(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run("safepath.api.app:create_app", factory=True, host=host, port=port,
+                log_level="warning", proxy_headers=False)
+
+
+def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
+    """Serve the web app and the API."""
+    from safepath.store import migrate
+
+    st = migrate.status()
+    if st.pending:
+        typer.echo(f"database schema is behind ({', '.join(st.pending)}); run `safepath db upgrade`",
+                   err=True)
+        raise typer.Exit(3)
+    typer.echo(f"Safepath on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)")
+    _run(host, port)
+
+
+def demo(
+    port: Port = 8000,
+    host: Host = "127.0.0.1",
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data only")] = False,
+) -> None:
+    """Migrate, load the demo data (idempotent) and serve it."""
+    from safepath.demo import load_demo
+    from safepath.store import migrate
+
+    settings = get_settings()
+    migrate.upgrade()
+    summary = load_demo()
+    typer.echo(f"demo data in {settings.data_dir.resolve()}:")
+    for line in summary:
+        typer.echo(f"  {line}")
+    if no_serve:
+        return
+    typer.echo(f"\nOpen http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
+    _run(host, port)

@@ -1,0 +1,1 @@
+"""Server-rendered pages (Jinja2, vendored assets, four languages with Arabic right-to-left)."""

@@ -1,0 +1,51 @@
+"""Translations from gettext ``.po`` catalogs (read with Babel at start, no compile step) and the
+request's language: ``?lang=`` (remembered in a cookie), then the cookie, then Accept-Language."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import lru_cache
+from importlib.resources import files
+
+from babel.messages.pofile import read_po
+from starlette.requests import Request
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar")
+RTL = frozenset({"ar"})
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
+COOKIE = "safepath_lang"
+
+current_language: ContextVar[str] = ContextVar("current_language", default="en")
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def messages(lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {}
+    path = files("safepath.web") / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def gettext(message: str) -> str:
+    return messages(current_language.get()).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+def negotiate(request: Request) -> tuple[str, bool]:
+    """The language for this request, and whether it was chosen explicitly (to remember it)."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked, True
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie, False
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code, False
+    return "en", False

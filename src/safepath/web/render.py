@@ -1,0 +1,63 @@
+"""The Jinja2 environment (autoescaping on, gettext installed) and page rendering."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from safepath import __version__
+from safepath.web.i18n import (
+    COOKIE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    RTL,
+    current_language,
+    gettext,
+    negotiate,
+    ngettext,
+)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("safepath.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = lambda v: format_decimal(v, locale=current_language.get())
+    env.filters["date"] = lambda v: format_date(v, format="medium", locale=current_language.get())
+    return env
+
+
+def render(request: Request, template: str, status: int = 200,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    lang, explicit = negotiate(request)
+    token = current_language.set(lang)
+    try:
+        html = environment().get_template(template).render(
+            request=request, lang=lang, dir="rtl" if lang in RTL else "ltr",
+            languages=LANGUAGES, language_names=LANGUAGE_NAMES, version=__version__, **context
+        )
+    finally:
+        current_language.reset(token)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if explicit:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+def render_error(request: Request, status: int, message: str,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
+    return render(request, "error.html", status=status, headers=headers, status_code=status,
+                  message=message)

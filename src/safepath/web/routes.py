@@ -1,0 +1,48 @@
+"""Page routes. Thin: they gather what the domain layers return and render it."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from safepath.framework import catalogue
+from safepath.web.i18n import current_language, negotiate
+from safepath.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html")
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue_index(request: Request) -> HTMLResponse:
+    lang, _ = negotiate(request)
+    cat = catalogue()
+    lists = [(n, cat.get(n).title(lang), len(cat.get(n).entries)) for n in cat.names()]
+    return render(request, "catalogue_index.html", lists=lists)
+
+
+@router.get("/catalogue/{name}", response_class=HTMLResponse)
+def catalogue_list(request: Request, name: str) -> HTMLResponse:
+    lang, _ = negotiate(request)
+    token = current_language.set(lang)
+    try:
+        lst = catalogue().get(name)
+        rows = lst.rows(lang)
+        title = lst.title(lang)
+    finally:
+        current_language.reset(token)
+    return render(request, "catalogue_list.html", name=name, title=title, rows=rows,
+                  description=lst.description, source=lst.source)
+
+
+def mount_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(files("safepath.web") / "static")),
+              name="static")
+    app.include_router(router)
