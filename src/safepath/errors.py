@@ -21,15 +21,30 @@ class Problem:
     value: Any = None
 
     def __str__(self) -> str:
-        where = [p for p in (self.scope, f"row {self.row}" if self.row is not None else None,
-                             f"column {self.column!r}" if self.column else None) if p]
+        where = [
+            p
+            for p in (
+                self.scope,
+                f"row {self.row}" if self.row is not None else None,
+                f"column {self.column!r}" if self.column else None,
+            )
+            if p
+        ]
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in (("scope", self.scope), ("row", self.row),
-                                  ("column", self.column), ("value", self.value),
-                                  ("message", self.message)) if v is not None}
+        return {
+            k: v
+            for k, v in (
+                ("scope", self.scope),
+                ("row", self.row),
+                ("column", self.column),
+                ("value", self.value),
+                ("message", self.message),
+            )
+            if v is not None
+        }
 
 
 class SafepathError(Exception):
@@ -103,14 +118,21 @@ class ProblemCollector:
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
 
-    def add(self, message: str, *, row: int | None = None, column: str | None = None,
-            value: Any = None) -> None:
+    def add(
+        self, message: str, *, row: int | None = None, column: str | None = None, value: Any = None
+    ) -> None:
         self.total += 1
         if len(self.problems) < self.limit:
             self.problems.append(Problem(message, self.scope, row, column, value))
 
     def raise_if_any(self, summary: str) -> None:
         if self.total:
-            more = f" (showing {len(self.problems)} of {self.total})" if self.total > self.limit else ""
-            raise InputError(f"{summary}: {self.total} problem(s){more}; first: {self.problems[0]}",
-                             problems=list(self.problems))
+            more = (
+                f" (showing {len(self.problems)} of {self.total})"
+                if self.total > self.limit
+                else ""
+            )
+            raise InputError(
+                f"{summary}: {self.total} problem(s){more}; first: {self.problems[0]}",
+                problems=list(self.problems),
+            )

@@ -49,7 +49,11 @@ def test_import_creates_hierarchy_and_is_idempotent(engine: Engine, tmp_path: Pa
         child = s.get(Place, "XM0102")
         assert child is not None
         assert (child.level, child.parent_pcode, child.country, child.name) == (
-            2, "XM01", "XMR", "North Two")
+            2,
+            "XM01",
+            "XMR",
+            "North Two",
+        )
         assert str(child.valid_from) == "2024-01-01"
         country = s.get(Place, "XMS")
         assert country is not None and country.level == 0
@@ -70,15 +74,22 @@ def test_changed_name_is_updated_not_duplicated(engine: Engine, tmp_path: Path) 
 @pytest.mark.parametrize(
     ("text", "row", "column", "fragment"),
     [
-        (HEADER + TAGS + "XMR,2,XM0201,Orphan,XM02,2024-01-01\n", 3, "#adm+code+parent",
-         "parent P-code 'XM02' does not exist"),
-        (GOOD + "XMR,two,XM0103,Bad level,XM01,2024-01-01\n", 7, "Admin Level",
-         "admin level must be a whole number"),
+        (
+            HEADER + TAGS + "XMR,2,XM0201,Orphan,XM02,2024-01-01\n",
+            3,
+            "#adm+code+parent",
+            "parent P-code 'XM02' does not exist",
+        ),
+        (
+            GOOD + "XMR,two,XM0103,Bad level,XM01,2024-01-01\n",
+            7,
+            "Admin Level",
+            "admin level must be a whole number",
+        ),
         (GOOD + "XMR,2,XM0104,Bad date,XM01,2024-13-45\n", 7, "Valid from date", "not a date"),
         (GOOD + "XMR,2,,No code,XM01,2024-01-01\n", 7, "P-Code", "empty value"),
         (GOOD + "XMR,2,XM0101,Again,XM01,2024-01-01\n", 7, "#adm+code", "appears again"),
-        (GOOD + "XMR,2,XM0105,Wrong level,XMR,2024-01-01\n", 7, "#adm+code+parent",
-         "expected 1"),
+        (GOOD + "XMR,2,XM0105,Wrong level,XMR,2024-01-01\n", 7, "#adm+code+parent", "expected 1"),
     ],
 )
 def test_bad_rows_fail_with_row_and_column_and_import_nothing(
@@ -98,12 +109,16 @@ def test_missing_hxl_tags_are_named(engine: Engine, tmp_path: Path) -> None:
     no_tags = write(tmp_path, HEADER + "XMR,1,XM01,North,XMR,2024-01-01\n")
     with pytest.raises(InputError, match="no HXL hashtag row"):
         read_place_table(no_tags)
-    no_parent = write(tmp_path, HEADER + TAGS.replace("#adm+code+parent", "#x") +
-                      "XMR,1,XM01,North,XMR,\n", "p2.csv")
+    no_parent = write(
+        tmp_path,
+        HEADER + TAGS.replace("#adm+code+parent", "#x") + "XMR,1,XM01,North,XMR,\n",
+        "p2.csv",
+    )
     with pytest.raises(InputError, match=r"#adm\+code\+parent"):
         read_place_table(no_parent)
-    no_country = write(tmp_path, HEADER + TAGS.replace("#country+code", "#x") +
-                       "XMR,1,XM01,North,XMR,\n", "p3.csv")
+    no_country = write(
+        tmp_path, HEADER + TAGS.replace("#country+code", "#x") + "XMR,1,XM01,North,XMR,\n", "p3.csv"
+    )
     with pytest.raises(InputError, match=r"#country\+code"):
         read_place_table(no_country)
     assert count(engine) == 0
@@ -136,11 +151,16 @@ def test_cli_imports_global_pcodes_twice(db_url: str, shared_dir: Path, engine: 
     assert count(engine) == 33363 + 156
 
 
-def test_cli_bad_file_exits_non_zero_and_names_row(db_url: str, tmp_path: Path,
-                                                   engine: Engine) -> None:
+def test_cli_bad_file_exits_non_zero_and_names_row(
+    db_url: str, tmp_path: Path, engine: Engine
+) -> None:
     path = write(tmp_path, HEADER + TAGS + "XMR,2,XM0201,Orphan,XM02,2024-01-01\n")
-    result = subprocess.run([sys.executable, "-m", "safepath.cli", "places", "import", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "safepath.cli", "places", "import", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "row 3" in result.stderr and "XM02" in result.stderr
     assert count(engine) == 0

@@ -15,15 +15,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safepath.errors import Problem, SafepathError
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 412: "precondition_failed",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_failed",
-    428: "precondition_required", 429: "too_many_requests",
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    428: "precondition_required",
+    429: "too_many_requests",
 }
 
 
-def error_body(status: int, code: str, message: str,
-               problems: list[Problem] | None = None) -> dict[str, Any]:
+def error_body(
+    status: int, code: str, message: str, problems: list[Problem] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if problems:
         body["problems"] = [p.as_dict() for p in problems]
@@ -36,8 +45,9 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def _respond(request: Request, status: int, body: dict[str, Any],
-             headers: dict[str, str] | None = None) -> Response:
+def _respond(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     if _wants_html(request):
         from safepath.web.render import render_error
 
@@ -54,8 +64,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return _respond(request, exc.status_code, error_body(exc.status_code, code, message),
-                        dict(exc.headers) if exc.headers else None)
+        return _respond(
+            request,
+            exc.status_code,
+            error_body(exc.status_code, code, message),
+            dict(exc.headers) if exc.headers else None,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

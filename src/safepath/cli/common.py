@@ -23,8 +23,12 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, columns: Sequence[str] | None = None,
-         title: str | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: OutputFormat,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
     cols = list(columns or (rows[0].keys() if rows else []))
     if fmt is OutputFormat.json:
         print(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
@@ -46,7 +50,13 @@ def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, columns: Sequence[st
 @contextmanager
 def progress_bar(description: str, total: int | None) -> Iterator[Any]:
     """A rich progress bar on stderr; yields ``advance(n)``."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)

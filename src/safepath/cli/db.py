@@ -16,8 +16,10 @@ def upgrade() -> None:
     migrate.upgrade()
     after = migrate.status()
     if before.pending:
-        typer.echo(f"upgraded {after.url} from {before.current or 'empty'} to {after.current} "
-                   f"({len(before.pending)} migration(s))")
+        typer.echo(
+            f"upgraded {after.url} from {before.current or 'empty'} to {after.current} "
+            f"({len(before.pending)} migration(s))"
+        )
     else:
         typer.echo(f"{after.url} is up to date at {after.current}")
 

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from safepath.cli.common import OutputFormat, emit
-from safepath.framework import LANGUAGES, catalogue
 from safepath.errors import ValidationFailed
+from safepath.framework import LANGUAGES, catalogue
 
 app = typer.Typer(no_args_is_help=True, help="The protection framework catalogue.")
 
@@ -24,10 +24,18 @@ def list_(
         raise ValidationFailed(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
     cat = catalogue()
     if name is None:
-        rows = [{"name": n, "title": cat.get(n).title(lang), "entries": len(cat.get(n).entries)}
-                for n in cat.names()]
+        rows = [
+            {"name": n, "title": cat.get(n).title(lang), "entries": len(cat.get(n).entries)}
+            for n in cat.names()
+        ]
         emit(rows, fmt, ["name", "title", "entries"], title="Catalogue")
         return
     lst = cat.get(name)
-    emit(lst.rows(lang), fmt, ["code", "label", "description", "source"]
-         if fmt is not OutputFormat.table else ["code", "label"], title=lst.title(lang))
+    emit(
+        lst.rows(lang),
+        fmt,
+        ["code", "label", "description", "source"]
+        if fmt is not OutputFormat.table
+        else ["code", "label"],
+        title=lst.title(lang),
+    )

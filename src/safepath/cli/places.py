@@ -26,5 +26,7 @@ def import_(file: Annotated[Path, typer.Argument(help="HXL-tagged CSV of place c
     if not report.changed:
         typer.echo("no change: every place was already imported with the same values")
     else:
-        typer.echo(f"{report.created} places imported, {report.updated} updated, "
-                   f"{report.unchanged} unchanged, {report.countries_created} countries added")
+        typer.echo(
+            f"{report.created} places imported, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.countries_created} countries added"
+        )

@@ -15,8 +15,14 @@ Host = Annotated[str, typer.Option(help="Interface to listen on")]
 def _run(host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("safepath.api.app:create_app", factory=True, host=host, port=port,
-                log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        "safepath.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
@@ -25,8 +31,10 @@ def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
 
     st = migrate.status()
     if st.pending:
-        typer.echo(f"database schema is behind ({', '.join(st.pending)}); run `safepath db upgrade`",
-                   err=True)
+        typer.echo(
+            f"database schema is behind ({', '.join(st.pending)}); run `safepath db upgrade`",
+            err=True,
+        )
         raise typer.Exit(3)
     typer.echo(f"Safepath on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)")
     _run(host, port)

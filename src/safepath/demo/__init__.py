@@ -16,45 +16,102 @@ COUNTRY = "XMR"
 COUNTRY_NAME = "Meridia (demo)"
 
 ORGANISATIONS = [
-    OrganisationIn(code="demo-agency", name="Meridia Protection Agency", kind="agency",
-                   country=COUNTRY),
-    OrganisationIn(code="legal-aid", name="Meridia Legal Aid Network", kind="partner",
-                   country=COUNTRY),
-    OrganisationIn(code="health-net", name="Community Health and MHPSS Network", kind="partner",
-                   country=COUNTRY),
-    OrganisationIn(code="safe-shelter", name="Safe Shelter Association", kind="partner",
-                   country=COUNTRY),
+    OrganisationIn(
+        code="demo-agency", name="Meridia Protection Agency", kind="agency", country=COUNTRY
+    ),
+    OrganisationIn(
+        code="legal-aid", name="Meridia Legal Aid Network", kind="partner", country=COUNTRY
+    ),
+    OrganisationIn(
+        code="health-net",
+        name="Community Health and MHPSS Network",
+        kind="partner",
+        country=COUNTRY,
+    ),
+    OrganisationIn(
+        code="safe-shelter", name="Safe Shelter Association", kind="partner", country=COUNTRY
+    ),
     OrganisationIn(code="child-first", name="Child First Meridia", kind="partner", country=COUNTRY),
 ]
 
 SERVICES: list[tuple[str, ServiceIn]] = [
-    ("legal-aid", ServiceIn(code="civil-docs", name="Civil documentation and legal identity",
-                            thematic_area="legal_identity", contact="+000 555 0101",
-                            eligibility="Anyone without identity or civil documents",
-                            places=["XM01", "XM02"])),
-    ("legal-aid", ServiceIn(code="detention-aid", name="Legal counselling for detained migrants",
-                            thematic_area="alternatives_to_detention", contact="+000 555 0102",
-                            eligibility="Migrants in or at risk of immigration detention",
-                            places=["XM03", "XM04"])),
-    ("health-net", ServiceIn(code="mhpss", name="Psychosocial support and health referral",
-                             thematic_area="health_mhpss", contact="+000 555 0201",
-                             eligibility="All ages", places=["XM01", "XM02", "XM03", "XM04"])),
-    ("safe-shelter", ServiceIn(code="gbv-shelter", name="Safe shelter for GBV survivors",
-                               thematic_area="gbv", contact="+000 555 0301",
-                               eligibility="Women and girls at risk of gender-based violence",
-                               places=["XM02", "XM03"])),
-    ("safe-shelter", ServiceIn(code="vot-shelter", name="Shelter and assistance for victims of trafficking",
-                               thematic_area="counter_trafficking", contact="+000 555 0302",
-                               eligibility="Presumed and identified victims of trafficking",
-                               places=["XM04"])),
-    ("child-first", ServiceIn(code="uasc-care", name="Family tracing and interim care for children",
-                              thematic_area="child_protection", contact="+000 555 0401",
-                              eligibility="Unaccompanied and separated children",
-                              places=["XM01", "XM02", "XM03", "XM04"])),
-    ("demo-agency", ServiceIn(code="case-management", name="Protection case management",
-                              thematic_area="other", contact="+000 555 0001",
-                              eligibility="Migrants and displaced people at risk",
-                              places=["XMR"])),
+    (
+        "legal-aid",
+        ServiceIn(
+            code="civil-docs",
+            name="Civil documentation and legal identity",
+            thematic_area="legal_identity",
+            contact="+000 555 0101",
+            eligibility="Anyone without identity or civil documents",
+            places=["XM01", "XM02"],
+        ),
+    ),
+    (
+        "legal-aid",
+        ServiceIn(
+            code="detention-aid",
+            name="Legal counselling for detained migrants",
+            thematic_area="alternatives_to_detention",
+            contact="+000 555 0102",
+            eligibility="Migrants in or at risk of immigration detention",
+            places=["XM03", "XM04"],
+        ),
+    ),
+    (
+        "health-net",
+        ServiceIn(
+            code="mhpss",
+            name="Psychosocial support and health referral",
+            thematic_area="health_mhpss",
+            contact="+000 555 0201",
+            eligibility="All ages",
+            places=["XM01", "XM02", "XM03", "XM04"],
+        ),
+    ),
+    (
+        "safe-shelter",
+        ServiceIn(
+            code="gbv-shelter",
+            name="Safe shelter for GBV survivors",
+            thematic_area="gbv",
+            contact="+000 555 0301",
+            eligibility="Women and girls at risk of gender-based violence",
+            places=["XM02", "XM03"],
+        ),
+    ),
+    (
+        "safe-shelter",
+        ServiceIn(
+            code="vot-shelter",
+            name="Shelter and assistance for victims of trafficking",
+            thematic_area="counter_trafficking",
+            contact="+000 555 0302",
+            eligibility="Presumed and identified victims of trafficking",
+            places=["XM04"],
+        ),
+    ),
+    (
+        "child-first",
+        ServiceIn(
+            code="uasc-care",
+            name="Family tracing and interim care for children",
+            thematic_area="child_protection",
+            contact="+000 555 0401",
+            eligibility="Unaccompanied and separated children",
+            places=["XM01", "XM02", "XM03", "XM04"],
+        ),
+    ),
+    (
+        "demo-agency",
+        ServiceIn(
+            code="case-management",
+            name="Protection case management",
+            thematic_area="other",
+            contact="+000 555 0001",
+            eligibility="Migrants and displaced people at risk",
+            places=["XMR"],
+        ),
+    ),
 ]
 
 

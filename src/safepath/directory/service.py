@@ -66,19 +66,25 @@ def upsert_service(session: Session, organisation_code: str, data: ServiceIn) ->
 
 
 def list_organisations(session: Session, kind: str | None = None) -> list[Organisation]:
-    stmt = select(Organisation).options(selectinload(Organisation.services)).order_by(
-        Organisation.code
+    stmt = (
+        select(Organisation)
+        .options(selectinload(Organisation.services))
+        .order_by(Organisation.code)
     )
     if kind:
         stmt = stmt.where(Organisation.kind == kind)
     return list(session.scalars(stmt))
 
 
-def find_services(session: Session, *, thematic_area: str | None = None,
-                  pcode: str | None = None) -> list[Service]:
+def find_services(
+    session: Session, *, thematic_area: str | None = None, pcode: str | None = None
+) -> list[Service]:
     """Services by thematic area, covering a place or any of its ancestors."""
-    stmt = select(Service).options(selectinload(Service.coverage),
-                                   selectinload(Service.organisation)).order_by(Service.id)
+    stmt = (
+        select(Service)
+        .options(selectinload(Service.coverage), selectinload(Service.organisation))
+        .order_by(Service.id)
+    )
     if thematic_area:
         stmt = stmt.where(Service.thematic_area == thematic_area)
     if pcode:

@@ -131,12 +131,18 @@ def _read_long(
         "parent": find_column(tags, "#adm+code+parent"),
         "level": find_column(tags, "#geo+admin_level") or find_column(tags, "#adm+level"),
     }
-    wanted = {"code": "#adm+code", "name": "#adm+name", "parent": "#adm+code+parent",
-              "level": "#geo+admin_level"}
+    wanted = {
+        "code": "#adm+code",
+        "name": "#adm+name",
+        "parent": "#adm+code+parent",
+        "level": "#geo+admin_level",
+    }
     missing = [wanted[k] for k, v in cols.items() if v is None]
     if missing:
-        raise InputError(f"{scope}: missing HXL column(s) {', '.join(missing)}",
-                         problems=[Problem(f"missing HXL column {m}", scope=scope) for m in missing])
+        raise InputError(
+            f"{scope}: missing HXL column(s) {', '.join(missing)}",
+            problems=[Problem(f"missing HXL column {m}", scope=scope) for m in missing],
+        )
     date_col = find_column(tags, "#date+start")
     problems = ProblemCollector(scope=scope)
     out: list[PlaceRow] = []
@@ -152,16 +158,24 @@ def _read_long(
                 problems.add("empty value", row=line, column=name_of(cols[key] or 0))
                 ok = False
         if len(country) != 3 or not country.isalpha():
-            problems.add("country code must be 3 letters (ISO 3166-1 alpha-3)", row=line,
-                         column=name_of(country_col), value=country)
+            problems.add(
+                "country code must be 3 letters (ISO 3166-1 alpha-3)",
+                row=line,
+                column=name_of(country_col),
+                value=country,
+            )
             ok = False
         try:
             level = int(values["level"])
             if not 1 <= level <= 4:
                 raise ValueError
         except ValueError:
-            problems.add("admin level must be a whole number from 1 to 4", row=line,
-                         column=name_of(cols["level"] or 0), value=values["level"])
+            problems.add(
+                "admin level must be a whole number from 1 to 4",
+                row=line,
+                column=name_of(cols["level"] or 0),
+                value=values["level"],
+            )
             ok = False
             level = 0
         valid_from: date | None = None
@@ -169,8 +183,12 @@ def _read_long(
             try:
                 valid_from = _parse_date(_cell(row, date_col))
             except ValueError:
-                problems.add("not a date (YYYY-MM-DD)", row=line, column=name_of(date_col),
-                             value=_cell(row, date_col))
+                problems.add(
+                    "not a date (YYYY-MM-DD)",
+                    row=line,
+                    column=name_of(date_col),
+                    value=_cell(row, date_col),
+                )
                 ok = False
         parent = values["parent"] or None
         if level == 1 and parent is None:
@@ -179,8 +197,9 @@ def _read_long(
             problems.add("empty parent P-code", row=line, column=name_of(cols["parent"] or 0))
             ok = False
         if ok:
-            out.append(PlaceRow(values["code"], level, country, parent, values["name"],
-                                valid_from, line))
+            out.append(
+                PlaceRow(values["code"], level, country, parent, values["name"], valid_from, line)
+            )
     problems.raise_if_any(f"{scope}: cannot import places")
     return out
 
@@ -198,8 +217,9 @@ def _read_wide(
         code_col = find_column(tags, f"#adm{n}+code", exclude=frozenset({"origin"}))
         if code_col is None:
             break
-        levels.append((n, code_col, find_column(tags, f"#adm{n}+name",
-                                                exclude=frozenset({"origin"}))))
+        levels.append(
+            (n, code_col, find_column(tags, f"#adm{n}+name", exclude=frozenset({"origin"})))
+        )
     date_col = find_column(tags, "#date+start")
     problems = ProblemCollector(scope=scope)
     seen: dict[str, PlaceRow] = {}
@@ -209,8 +229,12 @@ def _read_wide(
         if not country:
             continue
         if len(country) != 3 or not country.isalpha():
-            problems.add("country code must be 3 letters (ISO 3166-1 alpha-3)", row=line,
-                         column=name_of(country_col), value=country)
+            problems.add(
+                "country code must be 3 letters (ISO 3166-1 alpha-3)",
+                row=line,
+                column=name_of(country_col),
+                value=country,
+            )
             continue
         valid_from = None
         if date_col is not None and _cell(row, date_col):
@@ -231,15 +255,18 @@ def _read_wide(
     return list(seen.values())
 
 
-def _check_against(rows: list[PlaceRow], existing: dict[str, tuple[int, str]],
-                   scope: str) -> None:
+def _check_against(rows: list[PlaceRow], existing: dict[str, tuple[int, str]], scope: str) -> None:
     """Duplicates in the file, and parents that exist nowhere or sit at the wrong level."""
     problems = ProblemCollector(scope=scope)
     in_file: dict[str, PlaceRow] = {}
     for r in rows:
         if r.pcode in in_file:
-            problems.add(f"P-code {r.pcode!r} appears again (first on row {in_file[r.pcode].row})",
-                         row=r.row, column="#adm+code", value=r.pcode)
+            problems.add(
+                f"P-code {r.pcode!r} appears again (first on row {in_file[r.pcode].row})",
+                row=r.row,
+                column="#adm+code",
+                value=r.pcode,
+            )
         else:
             in_file[r.pcode] = r
     countries = {r.country for r in rows}
@@ -256,42 +283,77 @@ def _check_against(rows: list[PlaceRow], existing: dict[str, tuple[int, str]],
         elif r.parent_pcode in countries:
             parent_level = 0
         if parent_level is None:
-            problems.add(f"parent P-code {r.parent_pcode!r} does not exist (not in the file nor "
-                         "in the database)", row=r.row, column="#adm+code+parent",
-                         value=r.parent_pcode)
+            problems.add(
+                f"parent P-code {r.parent_pcode!r} does not exist (not in the file nor "
+                "in the database)",
+                row=r.row,
+                column="#adm+code+parent",
+                value=r.parent_pcode,
+            )
         elif parent_level != r.level - 1:
-            problems.add(f"parent {r.parent_pcode!r} is at admin level {parent_level}, expected "
-                         f"{r.level - 1}", row=r.row, column="#adm+code+parent",
-                         value=r.parent_pcode)
+            problems.add(
+                f"parent {r.parent_pcode!r} is at admin level {parent_level}, expected "
+                f"{r.level - 1}",
+                row=r.row,
+                column="#adm+code+parent",
+                value=r.parent_pcode,
+            )
     problems.raise_if_any(f"{scope}: cannot import places")
 
 
-def import_places(session: Session, rows: Iterable[PlaceRow], *, scope: str = "places",
-                  progress: Progress | None = None) -> ImportReport:
+def import_places(
+    session: Session,
+    rows: Iterable[PlaceRow],
+    *,
+    scope: str = "places",
+    progress: Progress | None = None,
+) -> ImportReport:
     """Create or update places; the caller's transaction makes it all-or-nothing."""
     rows = sorted(rows, key=lambda r: (r.level, r.row))
     existing = {
         pcode: (level, f"{name}\x1f{parent or ''}\x1f{vf or ''}\x1f{country}")
         for pcode, level, name, parent, vf, country in session.execute(
-            select(Place.pcode, Place.level, Place.name, Place.parent_pcode, Place.valid_from,
-                   Place.country)
+            select(
+                Place.pcode,
+                Place.level,
+                Place.name,
+                Place.parent_pcode,
+                Place.valid_from,
+                Place.country,
+            )
         )
     }
     _check_against(rows, existing, scope)
     report = ImportReport()
     new_countries = sorted({r.country for r in rows} - existing.keys())
     if new_countries:
-        session.execute(insert(Place), [
-            {"pcode": c, "level": 0, "country": c, "parent_pcode": None, "name": c,
-             "valid_from": None} for c in new_countries
-        ])
+        session.execute(
+            insert(Place),
+            [
+                {
+                    "pcode": c,
+                    "level": 0,
+                    "country": c,
+                    "parent_pcode": None,
+                    "name": c,
+                    "valid_from": None,
+                }
+                for c in new_countries
+            ],
+        )
         report.countries_created = len(new_countries)
     to_insert: list[dict[str, object]] = []
     to_update: list[dict[str, object]] = []
     for r in rows:
         report.by_level[r.level] = report.by_level.get(r.level, 0) + 1
-        values = {"pcode": r.pcode, "level": r.level, "country": r.country,
-                  "parent_pcode": r.parent_pcode, "name": r.name, "valid_from": r.valid_from}
+        values = {
+            "pcode": r.pcode,
+            "level": r.level,
+            "country": r.country,
+            "parent_pcode": r.parent_pcode,
+            "name": r.name,
+            "valid_from": r.valid_from,
+        }
         fingerprint = f"{r.name}\x1f{r.parent_pcode or ''}\x1f{r.valid_from or ''}\x1f{r.country}"
         if r.pcode not in existing:
             to_insert.append(values)

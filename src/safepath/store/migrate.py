@@ -47,8 +47,6 @@ def status(engine: Engine | None = None) -> Status:
         current = MigrationContext.configure(conn).get_current_revision()
     head = script.get_current_head()
     assert head is not None
-    pending = [
-        rev.revision for rev in script.iterate_revisions(head, current)
-    ]
+    pending = [rev.revision for rev in script.iterate_revisions(head, current)]
     pending.reverse()
     return Status(engine.url.render_as_string(hide_password=True), current, head, pending)

@@ -39,25 +39,47 @@ def environment() -> Environment:
     return env
 
 
-def render(request: Request, template: str, status: int = 200,
-           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
     lang, explicit = negotiate(request)
     token = current_language.set(lang)
     try:
-        html = environment().get_template(template).render(
-            request=request, lang=lang, dir="rtl" if lang in RTL else "ltr",
-            languages=LANGUAGES, language_names=LANGUAGE_NAMES, version=__version__, **context
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                request=request,
+                lang=lang,
+                dir="rtl" if lang in RTL else "ltr",
+                languages=LANGUAGES,
+                language_names=LANGUAGE_NAMES,
+                version=__version__,
+                **context,
+            )
         )
     finally:
         current_language.reset(token)
     response = HTMLResponse(html, status_code=status, headers=headers)
     if explicit:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
-def render_error(request: Request, status: int, message: str,
-                 headers: dict[str, str] | None = None) -> HTMLResponse:
-    return render(request, "error.html", status=status, headers=headers, status_code=status,
-                  message=message)
+def render_error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    return render(
+        request, "error.html", status=status, headers=headers, status_code=status, message=message
+    )

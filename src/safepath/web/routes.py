@@ -38,11 +38,19 @@ def catalogue_list(request: Request, name: str) -> HTMLResponse:
         title = lst.title(lang)
     finally:
         current_language.reset(token)
-    return render(request, "catalogue_list.html", name=name, title=title, rows=rows,
-                  description=lst.description, source=lst.source)
+    return render(
+        request,
+        "catalogue_list.html",
+        name=name,
+        title=title,
+        rows=rows,
+        description=lst.description,
+        source=lst.source,
+    )
 
 
 def mount_web(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=str(files("safepath.web") / "static")),
-              name="static")
+    app.mount(
+        "/static", StaticFiles(directory=str(files("safepath.web") / "static")), name="static"
+    )
     app.include_router(router)

@@ -16,8 +16,12 @@ Lang = Literal["en", "fr", "es", "ar"]
 def list_lists(lang: Lang = "en") -> list[dict[str, Any]]:
     cat = catalogue()
     return [
-        {"name": n, "title": cat.get(n).title(lang), "count": len(cat.get(n).entries),
-         "source": cat.get(n).source}
+        {
+            "name": n,
+            "title": cat.get(n).title(lang),
+            "count": len(cat.get(n).entries),
+            "source": cat.get(n).source,
+        }
         for n in cat.names()
     ]
 

@@ -18,8 +18,14 @@ DB = Annotated[Session, Depends(db_session)]
 
 
 def _place(p: Place) -> dict[str, Any]:
-    return {"pcode": p.pcode, "level": p.level, "country": p.country, "parent": p.parent_pcode,
-            "name": p.name, "valid_from": p.valid_from.isoformat() if p.valid_from else None}
+    return {
+        "pcode": p.pcode,
+        "level": p.level,
+        "country": p.country,
+        "parent": p.parent_pcode,
+        "name": p.name,
+        "valid_from": p.valid_from.isoformat() if p.valid_from else None,
+    }
 
 
 @router.get("/places")
@@ -57,18 +63,31 @@ def get_place(db: DB, pcode: str) -> dict[str, Any]:
 @router.get("/organisations")
 def organisations(db: DB, kind: str | None = None) -> list[dict[str, Any]]:
     return [
-        {"code": o.code, "name": o.name, "kind": o.kind, "country": o.country,
-         "services": [s.code for s in o.services]}
+        {
+            "code": o.code,
+            "name": o.name,
+            "kind": o.kind,
+            "country": o.country,
+            "services": [s.code for s in o.services],
+        }
         for o in list_organisations(db, kind)
     ]
 
 
 @router.get("/services")
-def services(db: DB, thematic_area: str | None = None,
-             pcode: str | None = None) -> list[dict[str, Any]]:
+def services(
+    db: DB, thematic_area: str | None = None, pcode: str | None = None
+) -> list[dict[str, Any]]:
     return [
-        {"id": s.id, "code": s.code, "name": s.name, "organisation": s.organisation.code,
-         "thematic_area": s.thematic_area, "contact": s.contact, "eligibility": s.eligibility,
-         "places": [c.pcode for c in s.coverage]}
+        {
+            "id": s.id,
+            "code": s.code,
+            "name": s.name,
+            "organisation": s.organisation.code,
+            "thematic_area": s.thematic_area,
+            "contact": s.contact,
+            "eligibility": s.eligibility,
+            "places": [c.pcode for c in s.coverage],
+        }
         for s in find_services(db, thematic_area=thematic_area, pcode=pcode)
     ]
