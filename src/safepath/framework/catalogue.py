@@ -154,12 +154,19 @@ def _load_list(path: Traversable, problems: list[Problem]) -> CatalogueList | No
     try:
         loaded = CatalogueList.model_validate(raw)
     except ValidationError as exc:
-        # Duplicates were reported from the raw entries above, with their location.
         problems.extend(
-            _problem(file, err, entries) for err in exc.errors() if err["type"] != "duplicate_code"
+            _problem(file, err, entries) for err in exc.errors() if not _echo(err, entries)
         )
         loaded = None
     return loaded if len(problems) == before else None
+
+
+def _echo(err: Any, entries: list[Any]) -> bool:
+    """Errors that only repeat another problem: duplicates (reported from the raw entries, with
+    their location) and "entries too short" when entries exist but some failed validation."""
+    if err["type"] == "duplicate_code":
+        return True
+    return err["type"] == "too_short" and tuple(err["loc"]) == ("entries",) and bool(entries)
 
 
 def _duplicates(file: str, entries: list[Any]) -> list[Problem]:
