@@ -7,6 +7,7 @@ Person, Consent and BlindIndex are deliberately not re-exported: outside ``store
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
 from safepath.store.models.audit import AuditEvent
 from safepath.store.models.base import Base
+from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
 from safepath.store.models.directory import Organisation, Service, ServiceCoverage
 from safepath.store.models.identity import (
     ApiToken,
@@ -20,11 +21,16 @@ from safepath.store.models.places import Place
 
 __all__ = [
     "ApiToken",
+    "Assessment",
     "AuditEvent",
     "Base",
+    "Case",
+    "FollowUp",
+    "Intervention",
     "LoginThrottle",
     "Organisation",
     "Place",
+    "Referral",
     "Service",
     "ServiceCoverage",
     "Team",
