@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     retention_days_person: int = Field(default=5 * 365, ge=1)
     retention_days_audit: int = Field(default=10 * 365, ge=1)
     default_language: Literal["en", "fr", "es", "ar"] = "en"
+    # Login throttling: this many failures within the window locks the account (and the address)
+    # for the lockout period; answers 429 meanwhile.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    # Key rotation re-encrypts this many rows per committed batch, pausing between batches so the
+    # database stays usable (the pause also lets a test interrupt it half-way).
+    rotate_batch_size: int = Field(default=500, ge=1)
+    rotate_batch_pause_ms: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

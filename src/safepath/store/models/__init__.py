@@ -1,7 +1,40 @@
-"""All ORM models, imported here so Alembic and metadata see every table."""
+"""All ORM models, imported here so Alembic and metadata see every table.
 
+Person, Consent and BlindIndex are deliberately not re-exported: outside ``store`` and
+``privacy`` persons are reached only through ``safepath.privacy.persons``.
+"""
+
+from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
+from safepath.store.models.audit import AuditEvent
 from safepath.store.models.base import Base
+from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
 from safepath.store.models.directory import Organisation, Service, ServiceCoverage
+from safepath.store.models.identity import (
+    ApiToken,
+    LoginThrottle,
+    Team,
+    User,
+    WebSession,
+    user_teams,
+)
 from safepath.store.models.places import Place
 
-__all__ = ["Base", "Organisation", "Place", "Service", "ServiceCoverage"]
+__all__ = [
+    "ApiToken",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "FollowUp",
+    "Intervention",
+    "LoginThrottle",
+    "Organisation",
+    "Place",
+    "Referral",
+    "Service",
+    "ServiceCoverage",
+    "Team",
+    "User",
+    "WebSession",
+    "user_teams",
+]

@@ -1,0 +1,29 @@
+"""The audit trail: an append-only, HMAC-chained event log (see ``safepath.privacy.audit``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from safepath.store.models.base import Base, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # no FK: events outlive users
+    username: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20), index=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    person_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
+    # A unique previous hash makes a fork impossible even if two writers raced.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,188 @@
+"""Protection cases and their history: assessments, plan interventions, referrals, follow-ups.
+
+Internal integer ids never leave the system; cases and referrals are addressed by random codes.
+Free text that may identify or describe a person (narratives, notes, reasons) is encrypted per
+field with ``EncryptedText``. Rows that are edited concurrently carry a ``version`` that SQLAlchemy
+checks on every UPDATE (a stale write raises instead of overwriting).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from safepath.privacy.fields import EncryptedText
+from safepath.store.models.base import Base, utcnow
+
+TZDateTime = DateTime(timezone=True)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_org_status", "organisation_id", "status"),
+        Index("ix_cases_caseworker_due", "caseworker_id", "next_action_due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # individual | household (a household case is registered on its head's person record)
+    subject: Mapped[str] = mapped_column(String(12), default="individual")
+    household_size: Mapped[int | None] = mapped_column(Integer)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default="registered", index=True)
+    thematic_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    gpc_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    population_group: Mapped[str | None] = mapped_column(String(40), index=True)
+    place_pcode: Mapped[str | None] = mapped_column(ForeignKey("places.pcode"), index=True)
+    narrative: Mapped[str | None] = mapped_column(EncryptedText())
+    # Latest scored risk, denormalised for lists, filters and deadlines.
+    risk_level: Mapped[str | None] = mapped_column(String(10), index=True)
+    phase: Mapped[int | None] = mapped_column(Integer)
+    next_action_due: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
+    plan_status: Mapped[str] = mapped_column(String(12), default="none")  # none|draft|approved
+    plan_approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    plan_approved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Closure and outcome (baseline vs latest assessment).
+    closure_reason: Mapped[str | None] = mapped_column(String(30))
+    closure_note: Mapped[str | None] = mapped_column(EncryptedText())
+    closure_requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closure_requested_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    closed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    baseline_phase: Mapped[int | None] = mapped_column(Integer)
+    latest_phase: Mapped[int | None] = mapped_column(Integer)
+    delta_threat: Mapped[float | None] = mapped_column(Float)
+    delta_vulnerability: Mapped[float | None] = mapped_column(Float)
+    delta_capacity: Mapped[float | None] = mapped_column(Float)
+    delta_risk: Mapped[float | None] = mapped_column(Float)
+    outcome_achieved: Mapped[bool | None] = mapped_column(Boolean)
+    outcome_rule: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="case", order_by="Assessment.seq", cascade="all, delete-orphan"
+    )
+    interventions: Mapped[list[Intervention]] = relationship(
+        back_populates="case", order_by="Intervention.id", cascade="all, delete-orphan"
+    )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", order_by="Referral.id", cascade="all, delete-orphan"
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="case", order_by="FollowUp.id", cascade="all, delete-orphan"
+    )
+
+
+class Assessment(Base):
+    """One scored screening: seq 1 is the baseline, later ones are reassessments."""
+
+    __tablename__ = "case_assessments"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_assessments_case_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    # Answers can describe violence suffered: kept encrypted, as JSON text.
+    answers: Mapped[str] = mapped_column(EncryptedText())
+    place_pcode: Mapped[str | None] = mapped_column(String(32))
+    threat: Mapped[float] = mapped_column(Float)
+    vulnerability: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[float] = mapped_column(Float)
+    risk: Mapped[float] = mapped_column(Float)
+    phase: Mapped[int] = mapped_column(Integer)
+    case_level: Mapped[str] = mapped_column(String(10))
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    model_id: Mapped[str] = mapped_column(String(60))
+    model_version: Mapped[str] = mapped_column(String(20))
+    assessed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="assessments")
+
+
+class Intervention(Base):
+    """One line of the case plan."""
+
+    __tablename__ = "case_interventions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    modality: Mapped[str] = mapped_column(String(30), index=True)  # catalogue modalities
+    thematic_area: Mapped[str] = mapped_column(String(60))
+    gpc_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rights: Mapped[list[str]] = mapped_column(JSON, default=list)
+    responsible_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id")
+    )
+    description: Mapped[str | None] = mapped_column(EncryptedText())
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+
+    case: Mapped[Case] = relationship(back_populates="interventions")
+
+
+class Referral(Base):
+    """A referral of a case to a directory service; the partner sees only ``shared_fields``."""
+
+    __tablename__ = "case_referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    to_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    shared_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="sent", index=True)
+    reason: Mapped[str | None] = mapped_column(EncryptedText())
+    urgency: Mapped[str | None] = mapped_column(String(10))
+    consent_override_reason: Mapped[str | None] = mapped_column(EncryptedText())
+    response_note: Mapped[str | None] = mapped_column(EncryptedText())
+    sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+
+    case: Mapped[Case] = relationship(back_populates="referrals")
+
+
+class FollowUp(Base):
+    __tablename__ = "case_follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="visit")  # visit|call|review|other
+    note: Mapped[str | None] = mapped_column(EncryptedText())
+    next_due: Mapped[date | None] = mapped_column(Date)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="follow_ups")
