@@ -25,8 +25,21 @@ from safepath.surveys import xpath
 # pyxform's internal type names -> the XLSForm names users write.
 _TYPE_NAMES = {"select one": "select_one", "select all that apply": "select_multiple"}
 _STRUCTURAL = {"group", "repeat"}
-_NO_ANSWER = {"note", "start", "end", "today", "deviceid", "audit", "calculate", "username",
-              "phonenumber", "simserial", "subscriberid", "begin_group", "end_group"}
+_NO_ANSWER = {
+    "note",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "audit",
+    "calculate",
+    "username",
+    "phonenumber",
+    "simserial",
+    "subscriberid",
+    "begin_group",
+    "end_group",
+}
 
 
 @dataclass(frozen=True)
@@ -86,9 +99,10 @@ class FormDefinition:
         try:
             return self.fields[name]
         except KeyError:
-            raise InputError(f"form {self.id!r} has no field {name!r}",
-                             problems=[Problem("unknown field", scope=self.id,
-                                               column=name)]) from None
+            raise InputError(
+                f"form {self.id!r} has no field {name!r}",
+                problems=[Problem("unknown field", scope=self.id, column=name)],
+            ) from None
 
     @property
     def repeats(self) -> list[FormGroup]:
@@ -117,21 +131,25 @@ def load_form(path: str | Path) -> FormDefinition:
     """Parse an XLSForm workbook with pyxform into a typed definition (InputError if invalid)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"XLSForm not found: {path}", problems=[Problem("file not found",
-                                                                         scope=str(path))])
+        raise InputError(
+            f"XLSForm not found: {path}", problems=[Problem("file not found", scope=str(path))]
+        )
     try:
         data = parse_file_to_json(str(path), warnings=[])
     except PyXFormError as exc:
-        raise InputError(f"{path.name} is not a valid XLSForm: {exc}",
-                         problems=[Problem(str(exc), scope=path.name)]) from exc
+        raise InputError(
+            f"{path.name} is not a valid XLSForm: {exc}",
+            problems=[Problem(str(exc), scope=path.name)],
+        ) from exc
     default_language = data.get("default_language")
     fields: dict[str, FormField] = {}
     groups: dict[str, FormGroup] = {}
     choices: dict[str, tuple[Choice, ...]] = {}
     languages: set[str] = set()
 
-    def walk(children: Sequence[Mapping[str, Any]], path: tuple[str, ...],
-             repeat: str | None) -> None:
+    def walk(
+        children: Sequence[Mapping[str, Any]], path: tuple[str, ...], repeat: str | None
+    ) -> None:
         for child in children:
             kind = str(child.get("type", ""))
             name = str(child["name"])
@@ -141,28 +159,49 @@ def load_form(path: str | Path) -> FormDefinition:
             if kind in _STRUCTURAL:
                 is_repeat = kind == "repeat"
                 count = (child.get("control") or {}).get("jr:count")
-                groups[name] = FormGroup(name, path, labels, bind.get("relevant"), is_repeat,
-                                         str(count) if count else None)
+                groups[name] = FormGroup(
+                    name,
+                    path,
+                    labels,
+                    bind.get("relevant"),
+                    is_repeat,
+                    str(count) if count else None,
+                )
                 walk(child.get("children", []), (*path, name), name if is_repeat else repeat)
                 continue
-            options = tuple(Choice(str(c["name"]), _labels(c.get("label"), default_language))
-                            for c in child.get("choices", []) or [])
+            options = tuple(
+                Choice(str(c["name"]), _labels(c.get("label"), default_language))
+                for c in child.get("choices", []) or []
+            )
             list_name = child.get("list_name") or child.get("itemset")
             if list_name and options:
                 choices[str(list_name)] = options
             fields[name] = FormField(
-                name=name, type=_TYPE_NAMES.get(kind, kind), labels=labels, path=path,
-                repeat=repeat, list_name=str(list_name) if list_name else None, choices=options,
-                relevant=bind.get("relevant"), constraint=bind.get("constraint"),
+                name=name,
+                type=_TYPE_NAMES.get(kind, kind),
+                labels=labels,
+                path=path,
+                repeat=repeat,
+                list_name=str(list_name) if list_name else None,
+                choices=options,
+                relevant=bind.get("relevant"),
+                constraint=bind.get("constraint"),
                 constraint_message=_labels(bind.get("jr:constraintMsg"), default_language),
-                required=_required(bind.get("required", "")), calculation=bind.get("calculate"))
+                required=_required(bind.get("required", "")),
+                calculation=bind.get("calculate"),
+            )
 
     walk(data.get("children", []), (), None)
     return FormDefinition(
-        id=str(data.get("id_string") or path.stem), title=str(data.get("title") or path.stem),
+        id=str(data.get("id_string") or path.stem),
+        title=str(data.get("title") or path.stem),
         version=str(data["version"]) if data.get("version") else None,
-        default_language=default_language, languages=tuple(sorted(languages)), fields=fields,
-        groups=groups, choices=choices)
+        default_language=default_language,
+        languages=tuple(sorted(languages)),
+        fields=fields,
+        groups=groups,
+        choices=choices,
+    )
 
 
 def _missing(value: Any) -> bool:
@@ -175,8 +214,11 @@ _INT = re.compile(r"^[+-]?\d+$")
 def _type_problem(f: FormField, value: Any) -> str | None:
     text = str(value).strip()
     if f.type == "integer":
-        if isinstance(value, bool) or not (isinstance(value, int) or _INT.match(text)
-                                           or (isinstance(value, float) and value.is_integer())):
+        if isinstance(value, bool) or not (
+            isinstance(value, int)
+            or _INT.match(text)
+            or (isinstance(value, float) and value.is_integer())
+        ):
             return "not an integer"
     elif f.type == "decimal":
         try:
@@ -197,31 +239,43 @@ def _type_problem(f: FormField, value: Any) -> str | None:
     return None
 
 
-def _check(form: FormDefinition, names: Sequence[str], context: Mapping[str, Any],
-           row: int | None, problems: list[Problem]) -> None:
+def _check(
+    form: FormDefinition,
+    names: Sequence[str],
+    context: Mapping[str, Any],
+    row: int | None,
+    problems: list[Problem],
+) -> None:
     for name in names:
         f = form.fields[name]
         if not f.answerable:
             continue
-        relevant = all(xpath.evaluate(expr, context, default=True)
-                       for expr in form.relevance_chain(name))
+        relevant = all(
+            xpath.evaluate(expr, context, default=True) for expr in form.relevance_chain(name)
+        )
         value = context.get(name)
         if _missing(value):
             if f.required and relevant:
-                problems.append(Problem("required answer is missing", scope=form.id, row=row,
-                                        column=name))
+                problems.append(
+                    Problem("required answer is missing", scope=form.id, row=row, column=name)
+                )
             continue
         if not relevant:
-            problems.append(Problem("answered but not relevant", scope=form.id, row=row,
-                                    column=name, value=value))
+            problems.append(
+                Problem(
+                    "answered but not relevant", scope=form.id, row=row, column=name, value=value
+                )
+            )
             continue
         bad_type = _type_problem(f, value)
         if bad_type:
             problems.append(Problem(bad_type, scope=form.id, row=row, column=name, value=value))
-        elif f.constraint and not xpath.evaluate(f.constraint, context, default=True,
-                                                 current=value):
-            message = (f.constraint_message.get(form.default_language or "")
-                       or next(iter(f.constraint_message.values()), "constraint not met"))
+        elif f.constraint and not xpath.evaluate(
+            f.constraint, context, default=True, current=value
+        ):
+            message = f.constraint_message.get(form.default_language or "") or next(
+                iter(f.constraint_message.values()), "constraint not met"
+            )
             problems.append(Problem(message, scope=form.id, row=row, column=name, value=value))
 
 
@@ -234,8 +288,9 @@ def validate_answers(form: FormDefinition, answers: Mapping[str, Any]) -> list[P
     for group in form.repeats:
         instances = answers.get(group.name) or []
         if not isinstance(instances, Sequence) or isinstance(instances, str):
-            problems.append(Problem("repeat answers must be a list", scope=form.id,
-                                    column=group.name))
+            problems.append(
+                Problem("repeat answers must be a list", scope=form.id, column=group.name)
+            )
             continue
         inside = [n for n, f in form.fields.items() if f.repeat == group.name]
         for index, instance in enumerate(instances):

@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<ref>\$\{(?P<name>[A-Za-z_][\w.-]*)\})
   | (?P<str>'[^']*'|"[^"]*")
@@ -27,7 +28,9 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z][\w-]*)
   | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
   | (?P<dot>\.)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _WORDS = {"and": " and ", "or": " or ", "div": " / ", "mod": " % "}
 
 
@@ -185,16 +188,21 @@ def translate(expression: str) -> str:
     return source
 
 
-def evaluate(expression: str, answers: Mapping[str, Any], *, default: bool,
-             current: Any = None) -> bool:
+def evaluate(
+    expression: str, answers: Mapping[str, Any], *, default: bool, current: Any = None
+) -> bool:
     """Truth of ``expression`` over ``answers`` (``current`` is ``.``); ``default`` when the
     expression is outside the supported subset."""
     try:
         source = translate(expression)
     except Unsupported:
         return default
-    scope = {"_v": lambda name: Value(answers.get(name)), "_V": Value, "_f": _FUNCS,
-             "_cur": Value(current)}
+    scope = {
+        "_v": lambda name: Value(answers.get(name)),
+        "_V": Value,
+        "_f": _FUNCS,
+        "_cur": Value(current),
+    }
     try:
         return bool(eval(source, {"__builtins__": {}}, scope))  # noqa: S307 - translated subset
     except (TypeError, ValueError, re.error, ZeroDivisionError):
