@@ -154,7 +154,7 @@ def run_pandas(model: dict[str, Any], path: str) -> pd.DataFrame:
     out = pd.DataFrame({"population": population})
     for p in range(1, 6):
         out[f"share_{p}"] = shares[p]
-    out["pin"] = table[[p for p in range(model["area"]["pin_phase"], 6)]].sum(axis=1)
+    out["pin"] = table[list(range(model["area"]["pin_phase"], 6))].sum(axis=1)
     out["area_phase"] = area_phase
     out = out.reset_index()
     out["area"] = out["area"].astype(str)
