@@ -1,0 +1,1 @@
+"""Safepath benchmarks: ``python -m bench`` (``make bench``) runs every suite, or ``--only``."""

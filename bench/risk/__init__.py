@@ -1,0 +1,1 @@
+"""Risk engine benchmark: the Ibis table evaluator against hand-written DuckDB SQL and pandas."""

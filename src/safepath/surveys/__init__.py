@@ -1,0 +1,1 @@
+"""Surveys: XLSForm definitions (parsed by pyxform), answer validation and table file IO."""

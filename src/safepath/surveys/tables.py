@@ -1,0 +1,188 @@
+"""Survey tables in and out: CSV, XLSX (one sheet of a Kobo/ODK export) and Parquet.
+
+Reading raises ``InputError`` naming the file (and sheet or column) instead of a library
+traceback. Writing is atomic: data go to a temporary file in the destination directory that is
+renamed over the destination only once complete, so a failed run leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from safepath.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+READ_FORMATS = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+WRITE_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def table_format(path: str | Path, *, write: bool = False) -> str:
+    """``csv``, ``xlsx`` or ``parquet`` from the file extension (InputError otherwise)."""
+    formats = WRITE_FORMATS if write else READ_FORMATS
+    suffix = Path(path).suffix.lower()
+    if suffix not in formats:
+        known = ", ".join(sorted(formats))
+        raise InputError(
+            f"{Path(path).name}: unknown file type {suffix or '(none)'!r}; use one of {known}",
+            problems=[Problem(f"unknown extension {suffix!r}", scope=str(path))],
+        )
+    return formats[suffix]
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            return [str(s) for s in book.sheet_names]
+    except Exception as exc:  # openpyxl/zipfile raise many types for a damaged workbook
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: str | Path, exc: BaseException) -> InputError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(
+        f"cannot read {Path(path).name}: {reason}",
+        problems=[Problem(f"unreadable file: {reason}", scope=str(path))],
+    )
+
+
+def choose_sheet(path: str | Path, sheet: str | None) -> str:
+    """The sheet to read: ``sheet`` if the workbook has it, or its only sheet."""
+    names = sheet_names(path)
+    listing = ", ".join(repr(n) for n in names)
+    if sheet is None:
+        if len(names) == 1:
+            return names[0]
+        raise InputError(
+            f"{Path(path).name} has {len(names)} sheets ({listing}); choose one with --sheet",
+            problems=[Problem(f"several sheets: {listing}", scope=str(path))],
+        )
+    if sheet not in names:
+        raise InputError(
+            f"{Path(path).name} has no sheet {sheet!r}; sheets: {listing}",
+            problems=[Problem(f"no sheet {sheet!r}; sheets: {listing}", scope=str(path))],
+        )
+    return sheet
+
+
+def _csv_separator(path: Path) -> str:
+    # Kobo writes ';'-separated CSV in some locales; look at the header line only.
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_table(
+    path: str | Path, *, sheet: str | None = None, columns: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Read a CSV, XLSX (``sheet``) or Parquet file into pandas; ``columns`` must be present."""
+    path = Path(path)
+    fmt = table_format(path)
+    if not path.is_file():
+        raise InputError(
+            f"input file not found: {path}", problems=[Problem("file not found", scope=str(path))]
+        )
+    if fmt == "xlsx":
+        chosen = choose_sheet(path, sheet)
+    elif sheet is not None:
+        raise InputError(
+            f"--sheet only applies to XLSX files, not {path.name}",
+            problems=[Problem("sheet given for a non-XLSX file", scope=str(path))],
+        )
+    try:
+        if fmt == "csv":
+            frame = pd.read_csv(
+                path, sep=_csv_separator(path), encoding="utf-8-sig", low_memory=False
+            )
+        elif fmt == "xlsx":
+            # A full (not read-only) load: Kobo workbooks can carry wrong stored dimensions.
+            frame = pd.read_excel(path, sheet_name=chosen, engine="openpyxl")
+        else:
+            frame = pd.read_parquet(path)
+    except InputError:
+        raise
+    except Exception as exc:  # parsers raise many types for a damaged file
+        raise _unreadable(path, exc) from exc
+    if columns is not None:
+        require_columns(frame.columns, columns, source=path.name)
+    return frame
+
+
+def require_columns(available: Iterable[Any], needed: Iterable[str], *, source: str) -> None:
+    """InputError listing every needed column the table lacks."""
+    have = {str(c) for c in available}
+    missing = [c for c in dict.fromkeys(needed) if c not in have]
+    if missing:
+        raise InputError(
+            f"{source} lacks {len(missing)} column(s) the model needs: {', '.join(missing)}",
+            problems=[Problem("missing column", scope=source, column=c) for c in missing],
+        )
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it over ``path`` only on success."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(
+            f"output directory does not exist: {path.parent}",
+            problems=[Problem("no such directory", scope=str(path))],
+        )
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_table(data: pd.DataFrame | ir.Table | pa.Table, path: str | Path) -> Path:
+    """Write a pandas frame, Arrow table or Ibis table by extension, atomically."""
+    path = Path(path)
+    fmt = table_format(path, write=True)
+    with atomic_output(path) as tmp:
+        if isinstance(data, pd.DataFrame):
+            _write_pandas(data, tmp, fmt)
+        elif hasattr(data, "to_pyarrow_batches"):  # an Ibis table: let the backend stream it
+            if fmt == "parquet":
+                data.to_parquet(tmp, row_group_size=122_880)
+            elif fmt == "csv":
+                data.to_csv(tmp)
+            else:
+                _write_pandas(data.to_pyarrow().to_pandas(), tmp, fmt)
+        else:
+            _write_pandas(data.to_pandas(), tmp, fmt)
+    return path
+
+
+def _write_pandas(frame: pd.DataFrame, tmp: Path, fmt: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(tmp, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(tmp, index=False, row_group_size=122_880)
+    else:
+        if len(frame) > 1_048_575:
+            raise InputError(
+                f"{len(frame)} rows do not fit in one XLSX sheet; write CSV or Parquet",
+                problems=[Problem("too many rows for XLSX")],
+            )
+        frame.to_excel(tmp, index=False, engine="openpyxl")
