@@ -49,7 +49,7 @@ def record_assessment(
         risk=result.risk,
         phase=result.phase,
         case_level=str(result.case_level),
-        explanation=result.explanation.as_dict(),
+        explanation=result.explanation,
         model_id=model.id,
         model_version=str(model.version),
         assessed_by_user_id=actor.user_id,

@@ -7,7 +7,10 @@ function, only this file follows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import csv
+import io
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -75,19 +78,39 @@ def check_answers(answers: Mapping[str, Any]) -> None:
         )
 
 
-def area_profile(pcode: str | None) -> Mapping[str, Any] | None:
-    if not pcode:
-        return None
-    from safepath.risk import area_profile as _area
+@lru_cache(maxsize=1)
+def _area_profiles() -> dict[str, dict[str, Any]]:
+    """The area profile shipped with the model (community and structural indicators by P-code).
 
-    return _area(risk_model(), pcode)
+    Adapter: the risk package has no per-P-code lookup yet, so the sample CSV is read here."""
+    path = files("safepath.risk.models") / f"{MODEL_ID}.area-profile.csv"
+    if not path.is_file():
+        return {}
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return {r["pcode"]: {k: _number(v) for k, v in r.items()} for r in rows}
+
+
+def _number(value: str | None) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+
+
+def area_profile(pcode: str | None) -> Mapping[str, Any] | None:
+    return _area_profiles().get(pcode) if pcode else None
 
 
 def score(answers: Mapping[str, Any], pcode: str | None) -> RiskAssessment:
     return evaluate(risk_model(), answers, area_profile(pcode))
 
 
-def deadline_hours(case_level: str) -> int | None:
-    hours: Mapping[str, int] = risk_model().case_levels.deadlines_hours
+def deadline_hours(case_level: str) -> float | None:
+    hours: Mapping[str, float] = risk_model().case_levels.deadlines_hours
     value = hours.get(case_level)
-    return int(value) if value is not None else None
+    return float(value) if value is not None else None
