@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     retention_days_person: int = Field(default=5 * 365, ge=1)
     retention_days_audit: int = Field(default=10 * 365, ge=1)
     default_language: Literal["en", "fr", "es", "ar"] = "en"
+    # When a closed case counts as "protection outcome achieved" (safepath.cases.outcome.RULES).
+    outcome_rule: Literal["phase_fell", "risk_fell", "phase_fell_or_minimal"] = "phase_fell"
     # Login throttling: this many failures within the window locks the account (and the address)
     # for the lockout period; answers 429 meanwhile.
     login_max_failures: int = Field(default=5, ge=1)

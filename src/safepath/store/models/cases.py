@@ -41,6 +41,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_code: Mapped[str] = mapped_column(String(20))  # pseudonymous, for views without PII
     # individual | household (a household case is registered on its head's person record)
     subject: Mapped[str] = mapped_column(String(12), default="individual")
     household_size: Mapped[int | None] = mapped_column(Integer)

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=20), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("person_code", sa.String(length=20), nullable=False),
         sa.Column("subject", sa.String(length=12), nullable=False),
         sa.Column("household_size", sa.Integer(), nullable=True),
         sa.Column("organisation_id", sa.Integer(), nullable=False),

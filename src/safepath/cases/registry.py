@@ -1,0 +1,275 @@
+"""Registering, finding, listing, editing and reassigning cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from safepath.cases import access, lifecycle, ports
+from safepath.cases.codes import new_code
+from safepath.cases.schemas import AssignIn, CaseIn, CaseUpdate
+from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from safepath.privacy.actor import Actor
+from safepath.store.models import Place, Team, User
+from safepath.store.models.cases import Case
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(at: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for timezone-aware columns: they are UTC."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=UTC)
+
+
+def check_version(record: Case | Any, expected: int | None) -> None:
+    """If-Match: a write based on an older version is refused; nothing is overwritten."""
+    if expected is not None and record.version != expected:
+        raise PreconditionFailed(
+            f"{type(record).__name__.lower()} {record.code} changed since you read it "
+            f"(your version {expected}, current {record.version}); reload and try again"
+        )
+
+
+def flush(session: Session) -> None:
+    """Flush now so a concurrent write (version check in the UPDATE) surfaces as 409 here."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("the record was changed by someone else meanwhile; reload it") from exc
+
+
+def get_case(session: Session, actor: Actor, code: str, *, for_update: bool = False) -> Case:
+    """The case with this code if the actor reaches it; 404 otherwise (no hint it exists)."""
+    access.require(actor, access.READ)
+    stmt = access.scope_cases(actor, select(Case).where(Case.code == code))
+    if for_update:
+        stmt = stmt.with_for_update()
+    case = session.scalars(stmt).first()
+    if case is None:
+        raise NotFound(f"case {code!r} not found")
+    return case
+
+
+def work_on(
+    session: Session, actor: Actor, code: str, action: str, expected_version: int | None
+) -> tuple[Case, lifecycle.Status | None]:
+    """Load a case for a write by a role that does case work; check version and lifecycle."""
+    access.require(actor, access.SUPERVISE if action in _SUPERVISED else access.WORK)
+    case = get_case(session, actor, code)
+    check_version(case, expected_version)
+    return case, lifecycle.check(action, case.status)
+
+
+_SUPERVISED = {"approve_plan", "approve_closure", "reject_closure", "reopen", "assign"}
+
+
+def _user(session: Session, actor: Actor, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or user.organisation_id != actor.agency_id or user.disabled:
+        raise ValidationFailed(f"no active caseworker {username!r} in your agency")
+    if user.role not in ("caseworker", "supervisor"):
+        raise ValidationFailed(f"user {username!r} is a {user.role}, not a caseworker")
+    return user
+
+
+def _team(session: Session, actor: Actor, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None or team.organisation_id != actor.agency_id:
+        raise ValidationFailed(f"no team {team_id} in your agency")
+    return team
+
+
+def _place(session: Session, pcode: str | None) -> str | None:
+    if pcode and session.get(Place, pcode) is None:
+        raise ValidationFailed(f"unknown place P-code {pcode!r}")
+    return pcode
+
+
+def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
+    access.require(actor, access.WORK)
+    person = ports.person_for_case(session, actor, data.person_code)
+    if not ports.has_consent(session, person.id, "case_management"):
+        raise ValidationFailed(
+            f"person {person.code} has not consented to case management: record the consent "
+            "(purpose case_management) before opening a case"
+        )
+    caseworker = _user(session, actor, data.caseworker) if data.caseworker else None
+    team_id = data.team_id if data.team_id is not None else person.team_id
+    if team_id is None and actor.team_ids:
+        team_id = min(actor.team_ids)
+    if team_id is not None:
+        _team(session, actor, team_id)
+    case = Case(
+        code=new_code("CS"),
+        person_id=person.id,
+        person_code=person.code,
+        subject=data.subject,
+        household_size=data.household_size,
+        organisation_id=actor.agency_id,
+        team_id=team_id,
+        caseworker_id=caseworker.id if caseworker else actor.user_id,
+        created_by_user_id=actor.user_id,
+        status=lifecycle.Status.registered,
+        thematic_areas=data.thematic_areas,
+        gpc_risks=data.gpc_risks,
+        population_group=data.population_group or person.population_group,
+        place_pcode=_place(session, data.place_pcode or person.place_pcode),
+        narrative=data.narrative,
+    )
+    session.add(case)
+    flush(session)
+    ports.audit(session, actor, "create", "case", case.code, person_code=person.code)
+    return case
+
+
+def update_case(
+    session: Session, actor: Actor, code: str, data: CaseUpdate, expected_version: int | None
+) -> Case:
+    case, _ = work_on(session, actor, code, "update", expected_version)
+    changed = data.model_dump(exclude_unset=True)
+    if "place_pcode" in changed:
+        _place(session, changed["place_pcode"])
+    for name, value in changed.items():
+        setattr(case, name, value)
+    flush(session)
+    ports.audit(
+        session, actor, "update", "case", case.code, person_code=case.person_code, fields=changed
+    )
+    return case
+
+
+def assign(
+    session: Session, actor: Actor, code: str, data: AssignIn, expected_version: int | None
+) -> Case:
+    """Transfer to another caseworker and/or team of the agency (supervisors)."""
+    case, _ = work_on(session, actor, code, "assign", expected_version)
+    if data.caseworker is None and data.team_id is None:
+        raise ValidationFailed("name a caseworker or a team to assign the case to")
+    if data.caseworker is not None:
+        case.caseworker_id = _user(session, actor, data.caseworker).id
+    if data.team_id is not None:
+        case.team_id = _team(session, actor, data.team_id).id
+    flush(session)
+    ports.audit(
+        session,
+        actor,
+        "update",
+        "case",
+        case.code,
+        person_code=case.person_code,
+        fields=[f for f in ("caseworker", "team") if getattr(data, f if f != "team" else "team_id")],
+    )
+    return case
+
+
+SORTS = {
+    "created_at": Case.created_at,
+    "updated_at": Case.updated_at,
+    "next_action_due": Case.next_action_due,
+    "phase": Case.phase,
+    "status": Case.status,
+    "code": Case.code,
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    risk_level: str | None = None
+    thematic_area: str | None = None
+    place: str | None = None  # P-code prefix: XM01 matches XM01 and XM0101..
+    caseworker: str | None = None  # username, or "me"
+    team_id: int | None = None
+    overdue: bool | None = None
+    person_code: str | None = None
+
+
+def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
+    stmt = access.scope_cases(actor, select(Case))
+    if f.status:
+        stmt = stmt.where(Case.status == f.status)
+    if f.risk_level:
+        stmt = stmt.where(Case.risk_level == f.risk_level)
+    if f.thematic_area:
+        # JSON list stored as text on both backends; quotes make the match exact per code.
+        stmt = stmt.where(cast(Case.thematic_areas, String).like(f'%"{f.thematic_area}"%'))
+    if f.place:
+        stmt = stmt.where(Case.place_pcode.like(f"{f.place}%"))
+    if f.caseworker:
+        if f.caseworker == "me":
+            stmt = stmt.where(Case.caseworker_id == actor.user_id)
+        else:
+            uid = select(User.id).where(User.username == f.caseworker).scalar_subquery()
+            stmt = stmt.where(Case.caseworker_id == uid)
+    if f.team_id is not None:
+        stmt = stmt.where(Case.team_id == f.team_id)
+    if f.person_code:
+        stmt = stmt.where(Case.person_code == f.person_code)
+    if f.overdue is not None:
+        late = Case.next_action_due < now()
+        active = Case.status.in_(lifecycle.ACTIVE)
+        stmt = stmt.where(late & active) if f.overdue else stmt.where(~(late & active))
+    return stmt
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    f: CaseFilter,
+    *,
+    sort: str = "-updated_at",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[Case]]:
+    access.require(actor, access.READ)
+    stmt = _filtered(session, actor, f)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise ValidationFailed(f"cannot sort by {key!r}; use one of {', '.join(sorted(SORTS))}")
+    col = SORTS[key]
+    order = col.desc() if sort.startswith("-") else col.asc()
+    rows = session.scalars(stmt.order_by(order, Case.id).limit(limit).offset(offset)).all()
+    return total, list(rows)
+
+
+OverdueBy = Literal["caseworker", "team", "agency"]
+
+
+def overdue_summary(session: Session, actor: Actor, by: OverdueBy) -> list[dict[str, Any]]:
+    """How many active cases are past their next-action deadline, per caseworker/team/agency."""
+    access.require(actor, access.WORK | {access.R.dp_focal_point})
+    col = {
+        "caseworker": Case.caseworker_id,
+        "team": Case.team_id,
+        "agency": Case.organisation_id,
+    }[by]
+    base = access.scope_cases(actor, select(col, func.count(Case.id)))
+    stmt = base.where(
+        Case.next_action_due < now(), Case.status.in_(lifecycle.ACTIVE)
+    ).group_by(col)
+    counts = {k: n for k, n in session.execute(stmt).all()}
+    names: dict[Any, str | None] = {}
+    if by == "caseworker" and counts:
+        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(counts))).all())
+    elif by == "team" and counts:
+        names = dict(session.execute(select(Team.id, Team.code).where(Team.id.in_(counts))).all())
+    else:
+        from safepath.store.models import Organisation
+
+        names = dict(
+            session.execute(
+                select(Organisation.id, Organisation.code).where(Organisation.id.in_(counts))
+            ).all()
+        )
+    rows = [{by: names.get(k, k), "overdue": n} for k, n in counts.items()]
+    return sorted(rows, key=lambda r: (-r["overdue"], str(r[by])))
