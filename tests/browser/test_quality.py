@@ -1,0 +1,82 @@
+"""Accessibility (axe-core), page weight and no third-party requests on the main pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.pages import MAIN_PAGES
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4 from npm, MPL-2.0
+BUDGET = 150 * 1024  # bytes transferred (compressed) for one page with all its assets
+
+
+def _open(browser: Any, server: LiveServer, path: str, *, bypass_csp: bool = False) -> Any:
+    context = browser.new_context(
+        viewport={"width": 412, "height": 915}, bypass_csp=bypass_csp, locale="en-GB"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.mark.parametrize("path", [p for p, _ in MAIN_PAGES])
+def test_no_serious_accessibility_violations(
+    browser: Any, live_server: LiveServer, path: str
+) -> None:
+    # bypass_csp only so axe itself can be injected; the page is the one users get.
+    context, page = _open(browser, live_server, path, bypass_csp=True)
+    try:
+        page.goto(live_server.url + path)
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+        )
+    finally:
+        context.close()
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, json.dumps(bad, indent=1)
+
+
+@pytest.mark.parametrize("path", [p for p, _ in MAIN_PAGES])
+def test_page_weight_and_no_other_host(browser: Any, live_server: LiveServer, path: str) -> None:
+    context, page = _open(browser, live_server, path)
+    responses: list[Any] = []
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
+    page.on("response", lambda r: responses.append(r))
+    try:
+        page.goto(live_server.url + path, wait_until="networkidle")
+        sizes = {r.url: r.request.sizes() for r in responses}
+    finally:
+        context.close()
+    assert hosts == {"127.0.0.1"}, hosts
+    total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
+    assert len(sizes) >= 2  # the page and at least its stylesheet
+    assert total < BUDGET, {u: s["responseBodySize"] for u, s in sizes.items()}
+
+
+def test_assets_are_compressed(browser: Any, live_server: LiveServer) -> None:
+    context, page = _open(browser, live_server, "/")
+    encodings: dict[str, str | None] = {}
+    page.on(
+        "response",
+        lambda r: encodings.__setitem__(r.url, r.all_headers().get("content-encoding")),
+    )
+    try:
+        page.goto(live_server.url + "/catalogue/gpc_risks", wait_until="networkidle")
+    finally:
+        context.close()
+    assert encodings[live_server.url + "/catalogue/gpc_risks"] == "gzip"
+    assert encodings[live_server.url + "/static/safepath.css"] == "gzip"
