@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.errors import install_error_handlers
-from safepath.api.routes import framework, places
+from safepath.api.routes import audit, auth, framework, persons, places
 from safepath.api.security import security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -32,6 +32,9 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(framework.router)
     api.include_router(places.router)
+    api.include_router(auth.router)
+    api.include_router(persons.router)
+    api.include_router(audit.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"])
