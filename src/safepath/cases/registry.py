@@ -97,6 +97,7 @@ def _place(session: Session, pcode: str | None) -> str | None:
 def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     access.require(actor, access.WORK)
     person = ports.person_for_case(session, actor, data.person_code)
+    facts = ports.person_record(session, actor, data.person_code)
     if not ports.has_consent(session, person.id, "case_management"):
         raise ValidationFailed(
             f"person {person.code} has not consented to case management: record the consent "
@@ -121,8 +122,8 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         status=lifecycle.Status.registered,
         thematic_areas=data.thematic_areas,
         gpc_risks=data.gpc_risks,
-        population_group=data.population_group or person.population_group,
-        place_pcode=_place(session, data.place_pcode or person.place_pcode),
+        population_group=data.population_group or facts.get("population_group"),
+        place_pcode=_place(session, data.place_pcode or facts.get("place_pcode")),
         narrative=data.narrative,
     )
     session.add(case)
