@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.errors import install_error_handlers
-from safepath.api.routes import framework, places
+from safepath.api.routes import cases, follow_ups, framework, outcomes, places, referrals
 from safepath.api.security import security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -32,6 +32,10 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(framework.router)
     api.include_router(places.router)
+    api.include_router(cases.router)
+    api.include_router(follow_ups.router)
+    api.include_router(referrals.router)
+    api.include_router(outcomes.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"])

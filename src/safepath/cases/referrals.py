@@ -111,7 +111,9 @@ def _get(session: Session, actor: Actor, referral_code: str) -> Referral:
     if referral is None:
         raise NotFound(f"referral {referral_code!r} not found")
     if actor.role is Role.partner_focal_point:
-        if referral.to_organisation_id != actor.agency_id:
+        if referral.to_organisation_id != actor.agency_id or not _still_shared(
+            session, actor, referral
+        ):
             raise NotFound(f"referral {referral_code!r} not found")
     else:
         get_case(session, actor, referral.case.code)  # 404 outside the sender's scope
@@ -136,7 +138,16 @@ def inbox(
         visible = [s for s in visible if s in access.PARTNER_VISIBLE]
     stmt = stmt.where(Referral.status.in_(visible))
     rows = session.scalars(stmt.order_by(Referral.sent_at.desc()).limit(limit).offset(offset))
+    if actor.role is Role.partner_focal_point:
+        return [r for r in rows if _still_shared(session, actor, r)]
     return list(rows)
+
+
+def _still_shared(session: Session, actor: Actor, referral: Referral) -> bool:
+    """Consent to share withdrawn (and no override): the partner no longer sees the referral."""
+    return referral.consent_override_reason is not None or ports.has_consent(
+        session, referral.case.person_id, "referral_sharing"
+    )
 
 
 def _move(
