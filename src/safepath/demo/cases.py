@@ -318,6 +318,8 @@ def _one_case(
         case.status = "in_progress"
     if age_days > 60 and rng.random() < 0.55:
         _close(rng, world, case, today)
+    if case.status != "closed" and rng.random() < 0.7:
+        case.next_action_due = today + timedelta(hours=rng.randint(2, 14 * 24))  # work planned
     case.updated_at = max(
         [
             case.created_at,
