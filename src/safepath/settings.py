@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # argon2id cost (defaults: the argon2-cffi / RFC 9106 "low memory" profile). Tests lower it.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=1024)
     # Key rotation re-encrypts this many rows per committed batch, pausing between batches so the
     # database stays usable (the pause also lets a test interrupt it half-way).
     rotate_batch_size: int = Field(default=500, ge=1)

@@ -8,7 +8,17 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.errors import install_error_handlers
-from safepath.api.routes import cases, follow_ups, framework, outcomes, places, referrals
+from safepath.api.routes import (
+    audit,
+    auth,
+    cases,
+    follow_ups,
+    framework,
+    outcomes,
+    persons,
+    places,
+    referrals,
+)
 from safepath.api.security import security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -32,6 +42,9 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(framework.router)
     api.include_router(places.router)
+    api.include_router(auth.router)
+    api.include_router(persons.router)
+    api.include_router(audit.router)
     api.include_router(cases.router)
     api.include_router(follow_ups.router)
     api.include_router(referrals.router)

@@ -54,3 +54,6 @@ def mount_web(app: FastAPI) -> None:
         "/static", StaticFiles(directory=str(files("safepath.web") / "static")), name="static"
     )
     app.include_router(router)
+    from safepath.web.account import router as account_router
+
+    app.include_router(account_router)

@@ -1,0 +1,78 @@
+"""Who is calling: ``current_actor`` (bearer token, for the API) and ``page_actor`` (session
+cookie, for pages), plus ``requires(permission)`` to deny a role before anything else runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from safepath.api.deps import db_session
+from safepath.errors import NotAuthenticated, SafepathError
+from safepath.privacy import identity, policy
+from safepath.privacy.actor import Actor
+
+SESSION_COOKIE = "safepath_session"
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+DB = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _unauthenticated(message: str) -> NotAuthenticated:
+    exc = NotAuthenticated(message)
+    exc.headers = {"WWW-Authenticate": "Bearer"}  # type: ignore[attr-defined]
+    return exc
+
+
+def current_actor(request: Request, db: DB, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    if not token:
+        raise _unauthenticated("authentication required: send a bearer token")
+    actor = identity.actor_from_token(db, token, client_ip(request))
+    if actor is None:
+        raise _unauthenticated("the token is invalid, expired or revoked")
+    return actor
+
+
+def requires(permission: str) -> Callable[..., Actor]:
+    """A dependency: the caller, if their role has ``permission`` (403 otherwise)."""
+    policy.PERMISSIONS[permission]  # fail at import on a typo  # noqa: B018
+
+    def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        policy.require(actor, permission)
+        return actor
+
+    return dependency
+
+
+class LoginRequired(SafepathError):
+    """Pages answer with a redirect to the login form instead of 401."""
+
+    status = 303
+    code = "login_required"
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__("login required")
+        self.headers = {"Location": f"/login?next={quote(next_path)}"}
+
+
+def page_session(request: Request, db: DB) -> identity.PageSession:
+    sid = request.cookies.get(SESSION_COOKIE)
+    found = identity.resume_session(db, sid, client_ip(request)) if sid else None
+    if found is None:
+        raise LoginRequired(request.url.path)
+    return found
+
+
+def page_actor(ps: Annotated[identity.PageSession, Depends(page_session)]) -> Actor:
+    return ps.actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]

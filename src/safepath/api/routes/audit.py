@@ -1,0 +1,40 @@
+"""The audit trail, for the data-protection focal point and auditors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from safepath.api.auth import requires
+from safepath.api.deps import db_session
+from safepath.privacy import audit
+from safepath.privacy.actor import Actor
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+DB = Annotated[Session, Depends(db_session)]
+
+
+@router.get("/events")
+def events(
+    db: DB,
+    actor: Annotated[Actor, Depends(requires("audit.read"))],
+    person: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    return [
+        audit.as_dict(e) for e in audit.events(db, person_code=person, limit=limit, offset=offset)
+    ]
+
+
+@router.get("/verify")
+def verify(db: DB, actor: Annotated[Actor, Depends(requires("audit.verify"))]) -> dict[str, Any]:
+    result = audit.verify(db)
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "broken_id": result.broken_id,
+        "reason": result.reason,
+    }

@@ -1,0 +1,117 @@
+"""Persons registry: thin routes over ``safepath.privacy.persons`` (policy, audit, encryption)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from sqlalchemy.orm import Session
+
+from safepath.api.auth import requires
+from safepath.api.deps import db_session
+from safepath.errors import PreconditionFailed, SafepathError
+from safepath.privacy import persons
+from safepath.privacy.actor import Actor
+from safepath.privacy.consent import Purpose
+from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
+
+router = APIRouter(prefix="/persons", tags=["persons"])
+DB = Annotated[Session, Depends(db_session)]
+
+
+CanRead = Annotated[Actor, Depends(requires("person.read"))]
+CanCreate = Annotated[Actor, Depends(requires("person.create"))]
+CanUpdate = Annotated[Actor, Depends(requires("person.update"))]
+CanExport = Annotated[Actor, Depends(requires("person.export"))]
+CanErase = Annotated[Actor, Depends(requires("person.erase"))]
+CanReadConsent = Annotated[Actor, Depends(requires("consent.read"))]
+CanWriteConsent = Annotated[Actor, Depends(requires("consent.write"))]
+
+
+class PreconditionRequired(SafepathError):
+    status = 428
+    code = "precondition_required"
+
+
+def _version(if_match: str | None) -> int:
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the version you read (the ETag)")
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        return int(raw)
+    except ValueError:
+        raise PreconditionFailed(
+            f"If-Match {if_match!r} is not a version this API issued"
+        ) from None
+
+
+def _etag(response: Response, data: dict[str, Any]) -> None:
+    if "version" in data:
+        response.headers["ETag"] = f'"{data["version"]}"'
+
+
+@router.post("", status_code=201)
+def create_person(data: PersonIn, db: DB, response: Response, actor: CanCreate) -> dict[str, Any]:
+    out = persons.create(db, actor, data)
+    _etag(response, out)
+    response.headers["Location"] = f"/api/v1/persons/{out['code']}"
+    return out
+
+
+@router.get("")
+def list_persons(
+    db: DB,
+    actor: CanRead,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    return persons.search(db, actor, q, limit=limit, offset=offset)
+
+
+@router.get("/{code}")
+def get_person(code: str, db: DB, response: Response, actor: CanRead) -> dict[str, Any]:
+    out = persons.get(db, actor, code)
+    _etag(response, out)
+    return out
+
+
+@router.patch("/{code}")
+def patch_person(
+    code: str,
+    data: PersonPatch,
+    db: DB,
+    response: Response,
+    actor: CanUpdate,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    out = persons.update(db, actor, code, data, _version(if_match))
+    _etag(response, out)
+    return out
+
+
+@router.get("/{code}/export")
+def export_person(code: str, db: DB, actor: CanExport) -> dict[str, Any]:
+    return persons.export(db, actor, code)
+
+
+@router.post("/{code}/erase")
+def erase_person(code: str, db: DB, actor: CanErase) -> dict[str, Any]:
+    return persons.erase(db, actor, code)
+
+
+@router.get("/{code}/consents")
+def list_consents(code: str, db: DB, actor: CanReadConsent) -> list[dict[str, object]]:
+    return persons.list_consents(db, actor, code)
+
+
+@router.post("/{code}/consents", status_code=201)
+def give_consent(code: str, data: ConsentIn, db: DB, actor: CanWriteConsent) -> dict[str, object]:
+    return persons.give_consent(db, actor, code, data)
+
+
+@router.post("/{code}/consents/{purpose}/withdraw")
+def withdraw_consent(
+    code: str, purpose: Purpose, db: DB, actor: CanWriteConsent
+) -> dict[str, object]:
+    return persons.withdraw_consent(db, actor, code, purpose)

@@ -1,0 +1,305 @@
+"""Users, passwords (argon2id), login throttling, bearer tokens and page sessions.
+
+Tokens and session ids are random (256 bits) and stored only as SHA-256 hashes: a database leak
+does not hand out live credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from safepath.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
+from safepath.privacy import audit
+from safepath.privacy.actor import Actor, Role
+from safepath.settings import get_settings
+from safepath.store.models import ApiToken, LoginThrottle, Organisation, Team, User, WebSession
+
+MIN_PASSWORD = 8
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)  # argon2id by default
+    # Verified against when the username is unknown, so both paths cost the same time.
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
+
+
+def _hasher() -> PasswordHasher:
+    s = get_settings()
+    return _hasher_for(s.password_hash_time_cost, s.password_hash_memory_kib)[0]
+
+
+def _dummy_hash() -> str:
+    s = get_settings()
+    return _hasher_for(s.password_hash_time_cost, s.password_hash_memory_kib)[1]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored as UTC).
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+# --- passwords and users ---------------------------------------------------------------------
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"passwords need at least {MIN_PASSWORD} characters")
+    return _hasher().hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher().verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def get_or_create_organisation(session: Session, code: str, kind: str = "agency") -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.code == code))
+    if org is None:
+        org = Organisation(code=code, name=code, kind=kind)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def get_or_create_team(session: Session, organisation_id: int, code: str) -> Team:
+    team = session.scalar(
+        select(Team).where(Team.organisation_id == organisation_id, Team.code == code)
+    )
+    if team is None:
+        team = Team(organisation_id=organisation_id, code=code, name=code)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def add_user(
+    session: Session,
+    username: str,
+    role: Role | str,
+    agency: str,
+    password: str,
+    teams: list[str] | None = None,
+    language: str = "en",
+) -> User:
+    """Create a user (and their agency and teams when they do not exist yet)."""
+    role = Role(role)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    kind = "partner" if role is Role.partner_focal_point else "agency"
+    org = get_or_create_organisation(session, agency, kind)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        organisation_id=org.id,
+        language=language,
+        disabled=False,
+        teams=[get_or_create_team(session, org.id, t) for t in teams or []],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(
+        select(User).where(User.username == username).options(selectinload(User.teams))
+    )
+    if user is None:
+        raise NotFound(f"user {username!r} not found")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = find_user(session, username)
+    user.password_hash = hash_password(password)
+    # A reset ends every live token and session of the user.
+    session.execute(
+        ApiToken.__table__.update()
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+    session.execute(
+        WebSession.__table__.update()
+        .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+        .values(ended_at=now())
+    )
+    return user
+
+
+def set_disabled(session: Session, username: str, disabled: bool = True) -> User:
+    user = find_user(session, username)
+    user.disabled = disabled
+    return user
+
+
+def actor_for(user: User, ip: str | None = None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        agency_id=user.organisation_id,
+        team_ids=frozenset(t.id for t in user.teams),
+        ip=ip,
+        language=user.language,
+    )
+
+
+# --- login with throttling -------------------------------------------------------------------
+def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+    s = get_settings()
+    keys = [(f"user:{username.lower()}", s.login_max_failures)]
+    if ip:
+        keys.append((f"ip:{ip}", s.login_max_failures_per_ip))
+    return keys
+
+
+def _check_throttle(session: Session, username: str, ip: str | None) -> None:
+    for key, _limit in _throttle_keys(username, ip):
+        row = session.get(LoginThrottle, key)
+        if row is not None and row.locked_until is not None and aware(row.locked_until) > now():
+            wait = int((aware(row.locked_until) - now()).total_seconds()) + 1
+            exc = TooManyRequests(f"too many failed logins; try again in {wait} seconds")
+            exc.headers = {"Retry-After": str(wait)}  # type: ignore[attr-defined]
+            raise exc
+
+
+def _record_failure(session: Session, username: str, ip: str | None) -> None:
+    s = get_settings()
+    for key, limit in _throttle_keys(username, ip):
+        row = session.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, window_start=now())
+            session.add(row)
+        if aware(row.window_start) < now() - timedelta(minutes=s.login_window_minutes):
+            row.failures, row.window_start, row.locked_until = 0, now(), None
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now() + timedelta(minutes=s.login_lockout_minutes)
+    session.flush()
+
+
+def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
+    """The user for these credentials, or 401 (429 while throttled). Failures are committed by
+    the caller even though it answers with an error: see ``api.auth``."""
+    _check_throttle(session, username, ip)
+    user = session.scalar(
+        select(User).where(User.username == username).options(selectinload(User.teams))
+    )
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not ok or user.disabled:
+        _record_failure(session, username, ip)
+        if user is not None:
+            audit.record(session, actor_for(user, ip), "login_failed", "user", user.id)
+        raise NotAuthenticated("wrong username or password")
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"user:{username.lower()}"))
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    audit.record(session, actor_for(user, ip), "login", "user", user.id)
+    return user
+
+
+# --- bearer tokens ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+def issue_token(session: Session, user: User) -> IssuedToken:
+    ttl = get_settings().token_ttl_minutes * 60
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=sha256(token),
+            created_at=now(),
+            expires_at=now() + timedelta(seconds=ttl),
+        )
+    )
+    session.flush()
+    return IssuedToken(token, ttl)
+
+
+def actor_from_token(session: Session, token: str, ip: str | None) -> Actor | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(token)))
+    if row is None or row.revoked_at is not None or aware(row.expires_at) <= now():
+        return None
+    user = session.scalar(
+        select(User).where(User.id == row.user_id).options(selectinload(User.teams))
+    )
+    if user is None or user.disabled:
+        return None
+    return actor_for(user, ip)
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now()
+    return True
+
+
+# --- page sessions ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PageSession:
+    actor: Actor
+    csrf_token: str
+
+
+def start_session(session: Session, user: User) -> str:
+    sid = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            user_id=user.id,
+            session_hash=sha256(sid),
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now(),
+            last_seen_at=now(),
+        )
+    )
+    session.flush()
+    return sid
+
+
+def resume_session(session: Session, sid: str, ip: str | None) -> PageSession | None:
+    """The session's actor, if the session is live and was used within the idle timeout."""
+    row = session.scalar(select(WebSession).where(WebSession.session_hash == sha256(sid)))
+    if row is None or row.ended_at is not None:
+        return None
+    idle = timedelta(minutes=get_settings().session_timeout_minutes)
+    if aware(row.last_seen_at) + idle <= now():
+        row.ended_at = now()
+        return None
+    user = session.scalar(
+        select(User).where(User.id == row.user_id).options(selectinload(User.teams))
+    )
+    if user is None or user.disabled:
+        return None
+    row.last_seen_at = now()
+    return PageSession(actor_for(user, ip), row.csrf_token)
+
+
+def end_session(session: Session, sid: str) -> None:
+    row = session.scalar(select(WebSession).where(WebSession.session_hash == sha256(sid)))
+    if row is not None and row.ended_at is None:
+        row.ended_at = now()

@@ -1,0 +1,129 @@
+"""Who may call which route: the table the access-matrix test checks against the live app.
+
+Every route of the app needs a rule here (``tests/privacy/test_access_matrix.py`` generates the
+matrix from ``app.routes`` and fails on a route without one). Adding a route? Add a line:
+
+    ("GET", "/api/v1/things/{code}"): roles(R.caseworker, R.supervisor, hidden=[R.partner_focal_point]),
+
+- ``public()``: anyone, signed in or not.
+- ``signed_in()``: any role; anonymous gets 401.
+- ``roles(*allowed, hidden=...)``: the allowed roles succeed; ``hidden`` roles pass the role check
+  but the record is outside their scope (404); every other role gets 403; anonymous 401.
+- ``page()`` / ``page_login()`` / ``page_csrf()``: server-rendered pages: public, redirecting
+  to /login, or a form refused without its CSRF token.
+
+A caseworker of another agency gets 404 on every route that names a record the caller's own
+caseworkers may reach (the test checks that too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from safepath.privacy.actor import Role
+
+R = Role
+ANONYMOUS = "anonymous"
+
+
+class Outcome(StrEnum):
+    allow = "allow"
+    unauthenticated = "401"
+    forbidden = "403"
+    not_found = "404"
+    login_redirect = "login_redirect"
+
+
+@dataclass(frozen=True)
+class Rule:
+    outcomes: Mapping[str, Outcome]  # role value or ANONYMOUS -> outcome
+    page: bool = False  # cookie-authenticated page: only the anonymous outcome is checked
+    notes: str = field(default="", compare=False)
+
+    def expected(self, who: str) -> Outcome:
+        return self.outcomes[who]
+
+
+def public() -> Rule:
+    return Rule({ANONYMOUS: Outcome.allow, **{r.value: Outcome.allow for r in Role}})
+
+
+def signed_in() -> Rule:
+    return Rule({ANONYMOUS: Outcome.unauthenticated, **{r.value: Outcome.allow for r in Role}})
+
+
+def roles(*allowed: Role, hidden: Iterable[Role] = ()) -> Rule:
+    hide = set(hidden)
+    out: dict[str, Outcome] = {ANONYMOUS: Outcome.unauthenticated}
+    for r in Role:
+        if r in allowed:
+            out[r.value] = Outcome.allow
+        elif r in hide:
+            out[r.value] = Outcome.not_found
+        else:
+            out[r.value] = Outcome.forbidden
+    return Rule(out)
+
+
+def page() -> Rule:
+    return Rule({ANONYMOUS: Outcome.allow}, page=True)
+
+
+def page_csrf() -> Rule:
+    """A page form: anonymous posting without the CSRF token is refused (403)."""
+    return Rule({ANONYMOUS: Outcome.forbidden}, page=True)
+
+
+def page_login() -> Rule:
+    return Rule({ANONYMOUS: Outcome.login_redirect}, page=True)
+
+
+CASE_STAFF = (R.caseworker, R.supervisor)
+API = "/api/v1"
+
+ROUTES: dict[tuple[str, str], Rule] = {
+    # documentation, health and the framework catalogue (public reference data)
+    ("GET", f"{API}/openapi.json"): public(),
+    ("GET", f"{API}/docs"): public(),
+    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", "/healthz"): public(),
+    ("GET", f"{API}/framework"): public(),
+    ("GET", f"{API}/framework/{{name}}"): public(),
+    # places and the services directory (operational, not personal)
+    ("GET", f"{API}/places"): signed_in(),
+    ("GET", f"{API}/places/{{pcode}}"): signed_in(),
+    ("GET", f"{API}/organisations"): signed_in(),
+    ("GET", f"{API}/services"): signed_in(),
+    # authentication
+    ("POST", f"{API}/auth/token"): public(),
+    ("POST", f"{API}/auth/revoke"): signed_in(),
+    ("GET", f"{API}/auth/me"): signed_in(),
+    # persons: analysts see pseudonymised records (with consent to analysis); partners only
+    # persons referred to them (none here, hence 404)
+    ("POST", f"{API}/persons"): roles(*CASE_STAFF),
+    ("GET", f"{API}/persons"): roles(
+        *CASE_STAFF, R.dp_focal_point, R.analyst, R.partner_focal_point
+    ),
+    ("GET", f"{API}/persons/{{code}}"): roles(
+        *CASE_STAFF, R.dp_focal_point, R.analyst, hidden=[R.partner_focal_point]
+    ),
+    ("PATCH", f"{API}/persons/{{code}}"): roles(*CASE_STAFF),
+    ("GET", f"{API}/persons/{{code}}/export"): roles(R.dp_focal_point),
+    ("POST", f"{API}/persons/{{code}}/erase"): roles(R.dp_focal_point),
+    ("GET", f"{API}/persons/{{code}}/consents"): roles(*CASE_STAFF, R.dp_focal_point),
+    ("POST", f"{API}/persons/{{code}}/consents"): roles(*CASE_STAFF),
+    ("POST", f"{API}/persons/{{code}}/consents/{{purpose}}/withdraw"): roles(*CASE_STAFF),
+    # audit trail
+    ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),
+    ("GET", f"{API}/audit/verify"): roles(R.dp_focal_point, R.auditor, R.admin),
+    # pages
+    ("GET", "/"): page(),
+    ("GET", "/catalogue"): page(),
+    ("GET", "/catalogue/{name}"): page(),
+    ("GET", "/login"): page(),
+    ("POST", "/login"): page_csrf(),
+    ("POST", "/logout"): page_csrf(),
+    ("GET", "/account"): page_login(),
+}

@@ -1,0 +1,121 @@
+"""Sign in, sign out and the account page. Sessions are server-side (the cookie holds a random id);
+every form carries a CSRF token: before sign-in a double-submit cookie, after it the session's."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
+from safepath.api.deps import db_session
+from safepath.errors import Forbidden, NotAuthenticated, TooManyRequests
+from safepath.privacy import identity
+from safepath.settings import get_settings
+from safepath.store.models import Organisation
+from safepath.web.i18n import gettext as _
+from safepath.web.render import render
+
+router = APIRouter(include_in_schema=False)
+CSRF_COOKIE = "safepath_csrf"
+DB = Annotated[Session, Depends(db_session)]
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or get_settings().environment == "production"
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never an open redirect to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/account"
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+def _login_form(
+    request: Request, status: int = 200, error: str | None = None, next_path: str = "/account"
+) -> HTMLResponse:
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(
+        request, "login.html", status=status, csrf_token=token, error=error, next=next_path
+    )
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/"
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_form(request, next_path=_safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: DB,
+    username: Annotated[str, Form(max_length=80)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/account",
+) -> Response:
+    if not _same(csrf_token, request.cookies.get(CSRF_COOKIE)):
+        raise Forbidden("the form expired or was not sent from this site; reload and try again")
+    try:
+        user = identity.authenticate(db, username, password, client_ip(request))
+    except NotAuthenticated:
+        db.commit()  # keep the failure count
+        return _login_form(request, 401, _("Wrong username or password."), _safe_next(next))
+    except TooManyRequests:
+        db.commit()
+        return _login_form(
+            request, 429, _("Too many failed attempts. Try again later."), _safe_next(next)
+        )
+    sid = identity.start_session(db, user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, db: DB, csrf_token: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    sid = request.cookies.get(SESSION_COOKIE)
+    found = identity.resume_session(db, sid, client_ip(request)) if sid else None
+    if found is None or not _same(csrf_token, found.csrf_token):
+        raise Forbidden("the form expired or was not sent from this site; reload and try again")
+    identity.end_session(db, sid or "")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(
+    request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]
+) -> HTMLResponse:
+    org = db.get(Organisation, ps.actor.agency_id)
+    return render(
+        request,
+        "account.html",
+        actor=ps.actor,
+        agency=org.code if org else "",
+        csrf_token=ps.csrf_token,
+    )
