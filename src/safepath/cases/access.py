@@ -8,9 +8,7 @@ shared fields of those referrals (``safepath.cases.views.partner_view``).
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Select
+from typing import Any, TypeVar, cast
 
 from safepath.cases.hooks import PARTNER_VISIBLE
 from safepath.errors import Forbidden
@@ -21,6 +19,7 @@ from safepath.store.models.cases import Case
 __all__ = ["PARTNER_VISIBLE", "require", "scope_cases"]
 
 R = Role
+S = TypeVar("S")  # any Select; typed loosely for SQLAlchemy 2.1 variadic generics
 READ = frozenset({R.dp_focal_point, R.supervisor, R.caseworker, R.partner_focal_point})
 WORK = frozenset({R.supervisor, R.caseworker})  # register, assess, plan, refer, follow up
 SUPERVISE = frozenset({R.supervisor})  # approve plans and closures, reassign, reopen
@@ -44,15 +43,15 @@ def require(actor: Actor, roles: frozenset[Role]) -> None:
         raise Forbidden(f"role '{actor.role}' may not {_WHAT.get(roles, 'do this')}")
 
 
-def scope_cases(actor: Actor, stmt: Select[Any]) -> Select[Any]:
+def scope_cases(actor: Actor, stmt: S) -> S:
     """Restrict a statement over ``Case`` to the cases the actor reaches (the policy's ``case``
     kind: team, agency, or referred-to for partners)."""
-    return policy.visible(actor, stmt, "case")
+    return cast(S, policy.visible(actor, cast(Any, stmt), "case"))
 
 
-def outcome_scope(actor: Actor, stmt: Select[Any]) -> Select[Any]:
+def outcome_scope(actor: Actor, stmt: S) -> S:
     """Aggregates: analysts and data-protection roles see every agency, the others their own."""
     require(actor, OUTCOMES)
     if actor.role in (R.admin, R.dp_focal_point, R.analyst):
         return stmt
-    return stmt.where(Case.organisation_id == actor.agency_id)
+    return cast(S, cast(Any, stmt).where(Case.organisation_id == actor.agency_id))

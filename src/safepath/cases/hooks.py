@@ -7,6 +7,8 @@ withdrawing consent therefore stops further sharing at once, with nothing to cle
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
@@ -48,7 +50,7 @@ CASE_FIELDS = frozenset(
 PERSON_SHAREABLE = frozenset({"sex", "age", "population_group", "place_pcode"})
 
 
-def _live_referral(actor: Actor, case_id: ColumnElement[int]) -> ColumnElement[bool]:
+def _live_referral(actor: Actor, case_id: Any) -> ColumnElement[bool]:
     return exists(
         select(Referral.id).where(
             Referral.case_id == case_id,
@@ -126,5 +128,3 @@ def install() -> None:
     )
     policy.register_referred_to("case", cases_referred_to, _case_shared)
     policy.register_referred_to("person", persons_referred_to, _person_shared)
-
-

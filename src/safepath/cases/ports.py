@@ -6,9 +6,9 @@ function, only this file follows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, lifecycle, ports
+from safepath.cases import access, ports
 from safepath.cases.codes import new_code
 from safepath.cases.plans import mark_in_progress
 from safepath.cases.registry import check_version, flush, get_case, now, work_on

@@ -14,10 +14,14 @@ from safepath.store.db import session_scope
 def outcomes(
     by: Annotated[
         str,
-        typer.Option(help="group by, comma-separated: modality, thematic_area, gpc_risk, place, "
-                     "population_group"),
+        typer.Option(
+            help="group by, comma-separated: modality, thematic_area, gpc_risk, place, "
+            "population_group"
+        ),
     ] = "modality",
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="output format")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="output format")
+    ] = OutputFormat.table,
 ) -> None:
     """Cases, closed cases, % outcome achieved and mean ΔR per group, as the API reports them."""
     from safepath.cases import outcomes as report

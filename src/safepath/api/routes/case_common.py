@@ -23,7 +23,9 @@ def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise PreconditionFailed(f"If-Match must be a version ETag such as '\"3\"', not {if_match!r}")
+        raise PreconditionFailed(
+            f"If-Match must be a version ETag such as '\"3\"', not {if_match!r}"
+        )
     return int(raw)
 
 

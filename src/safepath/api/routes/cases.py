@@ -52,8 +52,9 @@ def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     access.require(actor, access.INTERNAL)
-    f = CaseFilter(status, risk_level, thematic_area, place, caseworker, team_id, overdue,
-                   person_code)
+    f = CaseFilter(
+        status, risk_level, thematic_area, place, caseworker, team_id, overdue, person_code
+    )
     total, rows = registry.list_cases(db, actor, f, sort=sort, limit=limit, offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "items": views.case_views(db, rows)}
 
@@ -137,7 +138,9 @@ def get_closure(db: DB, actor: Who, code: str) -> JSONResponse:
 
 
 @router.post("/{code}/closure")
-def request_closure(db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch) -> JSONResponse:
+def request_closure(
+    db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
+) -> JSONResponse:
     case = closure.request_closure(db, actor, code, body, version)
     return versioned(views.case_view(db, case), case.version)
 
@@ -149,7 +152,9 @@ def approve_closure(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResp
 
 
 @router.post("/{code}/closure/rejection")
-def reject_closure(db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch) -> JSONResponse:
+def reject_closure(
+    db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
+) -> JSONResponse:
     case = closure.reject_closure(db, actor, code, body, version)
     return versioned(views.case_view(db, case), case.version)
 

@@ -21,6 +21,8 @@ def list_follow_ups(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
 
 
 @router.post("/{code}/follow-ups", status_code=201)
-def add_follow_up(db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch) -> JSONResponse:
+def add_follow_up(
+    db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch
+) -> JSONResponse:
     f = followups.record_follow_up(db, actor, code, body, version)
     return versioned(followups.follow_up_view(db, f), f.case.version, 201)

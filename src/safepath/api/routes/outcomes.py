@@ -16,6 +16,8 @@ router = APIRouter(tags=["outcomes"])
 def outcomes_report(
     db: DB,
     actor: Who,
-    by: Annotated[str, Query(max_length=200, description="comma-separated: " + ", ".join(outcomes.DIMENSIONS))] = "modality",
+    by: Annotated[
+        str, Query(max_length=200, description="comma-separated: " + ", ".join(outcomes.DIMENSIONS))
+    ] = "modality",
 ) -> list[dict[str, Any]]:
     return outcomes.report(db, actor, by)

@@ -35,7 +35,9 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    return [referrals.referral_view(db, r) for r in referrals.inbox(db, actor, status, limit, offset)]
+    return [
+        referrals.referral_view(db, r) for r in referrals.inbox(db, actor, status, limit, offset)
+    ]
 
 
 @router.get("/referrals/{code}")
