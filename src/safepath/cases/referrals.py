@@ -158,13 +158,13 @@ def _move(
     expected_version: int | None,
     note: str | None,
 ) -> Referral:
-    referral = _get(session, actor, referral_code)
     if action == "revoke":
         if actor.role is Role.partner_focal_point:
             raise Forbidden("only the sending agency may revoke a referral")
         access.require(actor, access.WORK)
     else:
         access.require(actor, access.PARTNER)
+    referral = _get(session, actor, referral_code)
     check_version(referral, expected_version)
     allowed, target = MOVES[action]
     if referral.status not in allowed:
