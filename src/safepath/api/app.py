@@ -8,7 +8,17 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.errors import install_error_handlers
-from safepath.api.routes import audit, auth, framework, persons, places
+from safepath.api.routes import (
+    audit,
+    auth,
+    cases,
+    follow_ups,
+    framework,
+    outcomes,
+    persons,
+    places,
+    referrals,
+)
 from safepath.api.security import security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -35,6 +45,10 @@ def create_app() -> FastAPI:
     api.include_router(auth.router)
     api.include_router(persons.router)
     api.include_router(audit.router)
+    api.include_router(cases.router)
+    api.include_router(follow_ups.router)
+    api.include_router(referrals.router)
+    api.include_router(outcomes.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"])

@@ -8,24 +8,25 @@ shared fields of those referrals (``safepath.cases.views.partner_view``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, exists, or_, select
-
+from safepath.cases.hooks import PARTNER_VISIBLE
 from safepath.errors import Forbidden
+from safepath.privacy import policy
 from safepath.privacy.actor import Actor, Role
-from safepath.store.models.cases import Case, Referral
+from safepath.store.models.cases import Case
+
+__all__ = ["PARTNER_VISIBLE", "require", "scope_cases"]
 
 R = Role
-READ = frozenset({R.admin, R.dp_focal_point, R.supervisor, R.caseworker, R.partner_focal_point})
-WORK = frozenset({R.admin, R.supervisor, R.caseworker})  # register, assess, plan, refer, follow up
-SUPERVISE = frozenset({R.admin, R.supervisor})  # approve plans and closures, reassign, reopen
-CONSENT_OVERRIDE = frozenset({R.admin, R.supervisor})  # refer without consent, with a reason
+S = TypeVar("S")  # any Select; typed loosely for SQLAlchemy 2.1 variadic generics
+READ = frozenset({R.dp_focal_point, R.supervisor, R.caseworker, R.partner_focal_point})
+WORK = frozenset({R.supervisor, R.caseworker})  # register, assess, plan, refer, follow up
+SUPERVISE = frozenset({R.supervisor})  # approve plans and closures, reassign, reopen
+CONSENT_OVERRIDE = frozenset({R.supervisor})  # refer without consent, with a recorded reason
 PARTNER = frozenset({R.partner_focal_point})
 INTERNAL = READ - PARTNER  # the agency's own staff: full case records
 OUTCOMES = frozenset({R.admin, R.dp_focal_point, R.supervisor, R.caseworker, R.analyst})
-# Referral states in which the receiving partner still sees the case.
-PARTNER_VISIBLE = ("sent", "accepted", "completed")
 
 _WHAT = {
     READ: "read cases",
@@ -34,7 +35,6 @@ _WHAT = {
     SUPERVISE: "approve, reassign or reopen cases (supervisors only)",
     PARTNER: "answer referrals (partner focal points only)",
     OUTCOMES: "read outcome reports",
-    CONSENT_OVERRIDE: "override a missing consent",
 }
 
 
@@ -43,31 +43,15 @@ def require(actor: Actor, roles: frozenset[Role]) -> None:
         raise Forbidden(f"role '{actor.role}' may not {_WHAT.get(roles, 'do this')}")
 
 
-def scope_cases(actor: Actor, stmt: Select[Any]) -> Select[Any]:
-    """Restrict a statement over ``Case`` to the cases the actor reaches."""
-    if actor.role in (R.admin, R.dp_focal_point):
-        return stmt
-    if actor.role is R.supervisor:
-        return stmt.where(Case.organisation_id == actor.agency_id)
-    if actor.role is R.caseworker:
-        mine = Case.caseworker_id == actor.user_id
-        cond = or_(mine, Case.team_id.in_(actor.team_ids)) if actor.team_ids else mine
-        return stmt.where(Case.organisation_id == actor.agency_id, cond)
-    if actor.role is R.partner_focal_point:
-        referred = exists(
-            select(Referral.id).where(
-                Referral.case_id == Case.id,
-                Referral.to_organisation_id == actor.agency_id,
-                Referral.status.in_(PARTNER_VISIBLE),
-            )
-        )
-        return stmt.where(referred)
-    return stmt.where(Case.id.is_(None))  # analysts, auditors: no case records
+def scope_cases(actor: Actor, stmt: S) -> S:
+    """Restrict a statement over ``Case`` to the cases the actor reaches (the policy's ``case``
+    kind: team, agency, or referred-to for partners)."""
+    return cast(S, policy.visible(actor, cast(Any, stmt), "case"))
 
 
-def outcome_scope(actor: Actor, stmt: Select[Any]) -> Select[Any]:
+def outcome_scope(actor: Actor, stmt: S) -> S:
     """Aggregates: analysts and data-protection roles see every agency, the others their own."""
     require(actor, OUTCOMES)
     if actor.role in (R.admin, R.dp_focal_point, R.analyst):
         return stmt
-    return stmt.where(Case.organisation_id == actor.agency_id)
+    return cast(S, cast(Any, stmt).where(Case.organisation_id == actor.agency_id))

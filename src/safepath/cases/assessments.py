@@ -85,9 +85,7 @@ def list_assessments(session: Session, actor: Actor, code: str) -> tuple[Case, l
     rows = session.scalars(
         select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.seq)
     ).all()
-    ports.audit(
-        session, actor, "read", "assessment", case.code, person_code=case.person_code
-    )
+    ports.audit(session, actor, "read", "assessment", case.code, person_code=case.person_code)
     return case, list(rows)
 
 

@@ -33,12 +33,21 @@ def request_closure(
     case.closure_requested_at = now()
     case.closure_requested_by_user_id = actor.user_id
     flush(session)
-    ports.audit(session, actor, "update", "case", case.code, person_code=case.person_code,
-                fields=["status", "closure_reason"])
+    ports.audit(
+        session,
+        actor,
+        "update",
+        "case",
+        case.code,
+        person_code=case.person_code,
+        fields=["status", "closure_reason"],
+    )
     return case
 
 
-def approve_closure(session: Session, actor: Actor, code: str, expected_version: int | None) -> Case:
+def approve_closure(
+    session: Session, actor: Actor, code: str, expected_version: int | None
+) -> Case:
     case, target = work_on(session, actor, code, "approve_closure", expected_version)
     assert target is not None
     outcome = measure(list(case.assessments))
@@ -63,8 +72,15 @@ def approve_closure(session: Session, actor: Actor, code: str, expected_version:
         case.outcome_achieved = outcome.achieved
         case.outcome_rule = outcome.rule
     flush(session)
-    ports.audit(session, actor, "update", "case", case.code, person_code=case.person_code,
-                fields=["status", "outcome"])
+    ports.audit(
+        session,
+        actor,
+        "update",
+        "case",
+        case.code,
+        person_code=case.person_code,
+        fields=["status", "outcome"],
+    )
     return case
 
 
@@ -77,8 +93,9 @@ def reject_closure(
     case.closure_reason = None
     case.closure_note = data.note
     flush(session)
-    ports.audit(session, actor, "update", "case", case.code, person_code=case.person_code,
-                fields=["status"])
+    ports.audit(
+        session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]
+    )
     return case
 
 
@@ -94,8 +111,9 @@ def reopen(
     case.delta_threat = case.delta_vulnerability = case.delta_capacity = case.delta_risk = None
     case.closure_note = data.note
     flush(session)
-    ports.audit(session, actor, "update", "case", case.code, person_code=case.person_code,
-                fields=["status"])
+    ports.audit(
+        session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]
+    )
     return case
 
 

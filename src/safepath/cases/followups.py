@@ -23,8 +23,12 @@ def record_follow_up(
 ) -> FollowUp:
     case, _ = work_on(session, actor, code, "follow_up", expected_version)
     follow_up = FollowUp(
-        case_id=case.id, kind=data.kind, note=data.note, next_due=data.next_due,
-        by_user_id=actor.user_id, at=now(),
+        case_id=case.id,
+        kind=data.kind,
+        note=data.note,
+        next_due=data.next_due,
+        by_user_id=actor.user_id,
+        at=now(),
     )
     session.add(follow_up)
     if data.next_due is not None:

@@ -51,18 +51,21 @@ def parse_by(by: str | Sequence[str] | None) -> list[str]:
 
 
 def _keys(case: Any, modalities: Iterable[str], dim: str) -> list[str | None]:
-    if dim == "modality":
-        return sorted(set(modalities))  # a case without a plan has no modality row
-    if dim == "thematic_area":
-        return sorted(set(case.thematic_areas or []))
-    if dim == "gpc_risk":
-        return sorted(set(case.gpc_risks or []))
+    multi: dict[str, Iterable[str]] = {
+        "modality": modalities,  # a case without a plan has no modality row
+        "thematic_area": case.thematic_areas or [],
+        "gpc_risk": case.gpc_risks or [],
+    }
+    if dim in multi:
+        return [*sorted(set(multi[dim]))]
     if dim == "place":
         return [case.place_pcode]
     return [case.population_group]
 
 
-def report(session: Session, actor: Actor, by: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+def report(
+    session: Session, actor: Actor, by: str | Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     dims = parse_by(by)
     k = get_settings().disclosure_threshold
     cols = (

@@ -83,7 +83,11 @@ def plan_view(session: Session, case: Case) -> dict[str, Any]:
                 "thematic_area": i.thematic_area,
                 "gpc_risks": i.gpc_risks,
                 "rights": i.rights,
-                "responsible_organisation": orgs.get(i.responsible_organisation_id),
+                "responsible_organisation": (
+                    orgs.get(i.responsible_organisation_id)
+                    if i.responsible_organisation_id
+                    else None
+                ),
                 "description": i.description,
                 "due_date": i.due_date.isoformat() if i.due_date else None,
                 "status": i.status,

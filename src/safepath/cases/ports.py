@@ -6,9 +6,9 @@ function, only this file follows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -48,14 +48,15 @@ def has_consent(session: Session, person_id: int, purpose: str) -> bool:
     return bool(_consent.has_consent(session, person_id, purpose))
 
 
-def person_for_case(session: Session, actor: Actor, person_code: str) -> Any:
-    """The person a case is opened for, read through the person service (policy + audit)."""
-    return _persons.get_person(session, actor, person_code)
+def person_for_case(session: Session, actor: Actor, person_code: str) -> _persons.PersonRef:
+    """The person a case is opened for (404 outside the actor's scope), without personal data."""
+    return _persons.resolve(session, actor, person_code)
 
 
-def person_facts(session: Session, person_id: int) -> dict[str, Any]:
-    """Non-identifying facts of a person (code, sex, age, group, place) for case views."""
-    return dict(_persons.facts(session, person_id))
+def person_record(session: Session, actor: Actor, person_code: str) -> dict[str, Any]:
+    """The person as the actor may see it (redacted by the policy; a partner gets only the
+    fields referrals shared), read through the person service, which audits the read."""
+    return _persons.get(session, actor, person_code)
 
 
 @lru_cache(maxsize=1)

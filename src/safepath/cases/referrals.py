@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, lifecycle, ports
+from safepath.cases import access, ports
 from safepath.cases.codes import new_code
 from safepath.cases.plans import mark_in_progress
 from safepath.cases.registry import check_version, flush, get_case, now, work_on
@@ -111,7 +111,9 @@ def _get(session: Session, actor: Actor, referral_code: str) -> Referral:
     if referral is None:
         raise NotFound(f"referral {referral_code!r} not found")
     if actor.role is Role.partner_focal_point:
-        if referral.to_organisation_id != actor.agency_id:
+        if referral.to_organisation_id != actor.agency_id or not _still_shared(
+            session, actor, referral
+        ):
             raise NotFound(f"referral {referral_code!r} not found")
     else:
         get_case(session, actor, referral.case.code)  # 404 outside the sender's scope
@@ -136,7 +138,16 @@ def inbox(
         visible = [s for s in visible if s in access.PARTNER_VISIBLE]
     stmt = stmt.where(Referral.status.in_(visible))
     rows = session.scalars(stmt.order_by(Referral.sent_at.desc()).limit(limit).offset(offset))
+    if actor.role is Role.partner_focal_point:
+        return [r for r in rows if _still_shared(session, actor, r)]
     return list(rows)
+
+
+def _still_shared(session: Session, actor: Actor, referral: Referral) -> bool:
+    """Consent to share withdrawn (and no override): the partner no longer sees the referral."""
+    return referral.consent_override_reason is not None or ports.has_consent(
+        session, referral.case.person_id, "referral_sharing"
+    )
 
 
 def _move(
@@ -147,13 +158,13 @@ def _move(
     expected_version: int | None,
     note: str | None,
 ) -> Referral:
-    referral = _get(session, actor, referral_code)
     if action == "revoke":
         if actor.role is Role.partner_focal_point:
             raise Forbidden("only the sending agency may revoke a referral")
         access.require(actor, access.WORK)
     else:
         access.require(actor, access.PARTNER)
+    referral = _get(session, actor, referral_code)
     check_version(referral, expected_version)
     allowed, target = MOVES[action]
     if referral.status not in allowed:

@@ -53,7 +53,7 @@ def get_case(session: Session, actor: Actor, code: str, *, for_update: bool = Fa
     stmt = access.scope_cases(actor, select(Case).where(Case.code == code))
     if for_update:
         stmt = stmt.with_for_update()
-    case = session.scalars(stmt).first()
+    case: Case | None = session.scalars(stmt).first()
     if case is None:
         raise NotFound(f"case {code!r} not found")
     return case
@@ -97,6 +97,7 @@ def _place(session: Session, pcode: str | None) -> str | None:
 def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     access.require(actor, access.WORK)
     person = ports.person_for_case(session, actor, data.person_code)
+    facts = ports.person_record(session, actor, data.person_code)
     if not ports.has_consent(session, person.id, "case_management"):
         raise ValidationFailed(
             f"person {person.code} has not consented to case management: record the consent "
@@ -121,8 +122,8 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         status=lifecycle.Status.registered,
         thematic_areas=data.thematic_areas,
         gpc_risks=data.gpc_risks,
-        population_group=data.population_group or person.population_group,
-        place_pcode=_place(session, data.place_pcode or person.place_pcode),
+        population_group=data.population_group or facts.get("population_group"),
+        place_pcode=_place(session, data.place_pcode or facts.get("place_pcode")),
         narrative=data.narrative,
     )
     session.add(case)
@@ -166,7 +167,9 @@ def assign(
         "case",
         case.code,
         person_code=case.person_code,
-        fields=[f for f in ("caseworker", "team") if getattr(data, f if f != "team" else "team_id")],
+        fields=[
+            f for f in ("caseworker", "team") if getattr(data, f if f != "team" else "team_id")
+        ],
     )
     return case
 
@@ -254,13 +257,13 @@ def overdue_summary(session: Session, actor: Actor, by: OverdueBy) -> list[dict[
         "agency": Case.organisation_id,
     }[by]
     base = access.scope_cases(actor, select(col, func.count(Case.id)))
-    stmt = base.where(
-        Case.next_action_due < now(), Case.status.in_(lifecycle.ACTIVE)
-    ).group_by(col)
-    counts = {k: n for k, n in session.execute(stmt).all()}
+    stmt = base.where(Case.next_action_due < now(), Case.status.in_(lifecycle.ACTIVE)).group_by(col)
+    counts = dict(session.execute(stmt).all())
     names: dict[Any, str | None] = {}
     if by == "caseworker" and counts:
-        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(counts))).all())
+        names = dict(
+            session.execute(select(User.id, User.username).where(User.id.in_(counts))).all()
+        )
     elif by == "team" and counts:
         names = dict(session.execute(select(Team.id, Team.code).where(Team.id.in_(counts))).all())
     else:

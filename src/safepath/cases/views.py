@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from safepath.cases import access, ports
 from safepath.cases.closure import outcome_view
+from safepath.cases.hooks import PERSON_SHAREABLE, live_shared_fields
 from safepath.cases.registry import aware, now
 from safepath.errors import NotFound
 from safepath.privacy.actor import Actor
@@ -70,9 +71,9 @@ def _view(case: Case, users: dict[int, str], orgs: dict[int, str]) -> dict[str, 
     }
 
 
-def _shared_value(session: Session, case: Case, name: str) -> Any:
+def _shared_value(case: Case, name: str, person: dict[str, Any]) -> Any:
     if name in ("sex", "age"):
-        return ports.person_facts(session, case.person_id).get(name)
+        return person.get(name)
     if name == "latest_assessment":
         if not case.assessments:
             return None
@@ -90,29 +91,25 @@ def _shared_value(session: Session, case: Case, name: str) -> Any:
 
 
 def partner_view(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
-    """Only the fields the sender chose to share, from the referrals to the partner's agency that
-    are still live — and only while the person's consent to share stands (or was overridden)."""
+    """Only the fields the sender chose to share, from the live referrals to the partner's
+    agency, and only while the person's consent to share stands (or was overridden)."""
     referrals = session.scalars(
-        select(Referral).where(
+        select(Referral.code).where(
             Referral.case_id == case.id,
             Referral.to_organisation_id == actor.agency_id,
             Referral.status.in_(access.PARTNER_VISIBLE),
         )
     ).all()
-    if not referrals:
+    fields = live_shared_fields(session, actor, [case.id])
+    if not referrals or not fields:
         raise NotFound(f"case {case.code!r} not found")
-    consent = ports.has_consent(session, case.person_id, "referral_sharing")
-    fields: set[str] = set()
-    for r in referrals:
-        if consent or r.consent_override_reason is not None:
-            fields.update(r.shared_fields)
-    view: dict[str, Any] = {
-        "code": case.code,
-        "referrals": [r.code for r in referrals],
-        "shared_fields": sorted(fields),
-    }
+    person: dict[str, Any] = {}
+    if fields & PERSON_SHAREABLE:
+        person = ports.person_record(session, actor, case.person_code)  # redacted + audited
+    view: dict[str, Any] = {"code": case.code, "referrals": list(referrals)}
+    view["shared_fields"] = sorted(fields)
     for name in sorted(fields):
-        view[name] = _shared_value(session, case, name)
+        view[name] = _shared_value(case, name, person)
     ports.audit(
         session, actor, "read", "case", case.code, person_code=case.person_code, fields=fields
     )

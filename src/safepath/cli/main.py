@@ -27,13 +27,14 @@ def version() -> None:
 
 def _register() -> None:
     # Sub-apps are imported here so `safepath --help` lists every command group.
-    from safepath.cli import db, framework, places, serve
+    from safepath.cli import db, framework, outcomes, places, serve
 
     app.add_typer(db.app, name="db")
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
     app.command()(serve.serve)
     app.command()(serve.demo)
+    app.command()(outcomes.outcomes)
 
 
 def main() -> None:

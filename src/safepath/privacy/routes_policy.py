@@ -83,6 +83,46 @@ def page_login() -> Rule:
 CASE_STAFF = (R.caseworker, R.supervisor)
 API = "/api/v1"
 
+
+def _case_routes() -> dict[tuple[str, str], Rule]:
+    staff = CASE_STAFF
+    read = (*CASE_STAFF, R.dp_focal_point)
+    sup = (R.supervisor,)
+    case = f"{API}/cases/{{code}}"
+    ref = f"{API}/referrals/{{code}}"
+    return {
+        ("GET", f"{API}/cases"): roles(*read),
+        ("POST", f"{API}/cases"): roles(*staff),
+        ("GET", f"{API}/cases/overdue"): roles(*read),
+        ("GET", case): roles(*read, hidden=[R.partner_focal_point]),
+        ("PATCH", case): roles(*staff),
+        ("POST", f"{case}/assignment"): roles(*sup),
+        ("GET", f"{case}/assessments"): roles(*read),
+        ("POST", f"{case}/assessments"): roles(*staff),
+        ("GET", f"{case}/plan"): roles(*read),
+        ("PUT", f"{case}/plan"): roles(*staff),
+        ("POST", f"{case}/plan/approval"): roles(*sup),
+        ("GET", f"{case}/closure"): roles(*read),
+        ("POST", f"{case}/closure"): roles(*staff),
+        ("POST", f"{case}/closure/approval"): roles(*sup),
+        ("POST", f"{case}/closure/rejection"): roles(*sup),
+        ("POST", f"{case}/reopening"): roles(*sup),
+        ("GET", f"{case}/follow-ups"): roles(*read),
+        ("POST", f"{case}/follow-ups"): roles(*staff),
+        ("GET", f"{case}/referrals"): roles(*read),
+        ("POST", f"{case}/referrals"): roles(*staff),
+        ("GET", f"{API}/referrals"): roles(R.partner_focal_point, R.supervisor),
+        ("GET", ref): roles(*read, hidden=[R.partner_focal_point]),
+        ("POST", f"{ref}/accept"): roles(hidden=[R.partner_focal_point]),
+        ("POST", f"{ref}/decline"): roles(hidden=[R.partner_focal_point]),
+        ("POST", f"{ref}/complete"): roles(hidden=[R.partner_focal_point]),
+        ("POST", f"{ref}/revoke"): roles(*staff),
+        ("GET", f"{API}/outcomes"): roles(
+            R.admin, R.dp_focal_point, R.supervisor, R.caseworker, R.analyst
+        ),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
@@ -118,6 +158,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # audit trail
     ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),
     ("GET", f"{API}/audit/verify"): roles(R.dp_focal_point, R.auditor, R.admin),
+    # cases (safepath.cases): staff of the agency; partners only through referrals (404 for a
+    # case not referred to them); analysts and admins get aggregates (outcomes) only
+    **_case_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),

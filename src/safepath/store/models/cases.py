@@ -136,9 +136,7 @@ class Intervention(Base):
     thematic_area: Mapped[str] = mapped_column(String(60))
     gpc_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
     rights: Mapped[list[str]] = mapped_column(JSON, default=list)
-    responsible_organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id")
-    )
+    responsible_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     description: Mapped[str | None] = mapped_column(EncryptedText())
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="planned")

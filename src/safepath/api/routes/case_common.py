@@ -1,0 +1,36 @@
+"""Helpers shared by the case routers: the session and actor dependencies, and versions carried
+as ETag / If-Match (a stale If-Match answers 412 and changes nothing)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from safepath.api.auth import CurrentActor
+from safepath.api.deps import db_session
+from safepath.errors import PreconditionFailed
+
+DB = Annotated[Session, Depends(db_session)]
+Who = CurrentActor
+
+
+def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """The version the client last read (``If-Match: "3"``); ``None`` when not sent."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise PreconditionFailed(
+            f"If-Match must be a version ETag such as '\"3\"', not {if_match!r}"
+        )
+    return int(raw)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+def versioned(body: dict[str, Any], version: int, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{version}"'})

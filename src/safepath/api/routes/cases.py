@@ -1,0 +1,165 @@
+"""``/cases``: registration, lists and filters, the case itself, assessments, plan and closure.
+
+Thin: each route calls one ``safepath.cases`` service, which applies role, scope, consent,
+version and lifecycle rules. Cases are addressed by their pseudonymous code, never by id.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from safepath.api.routes.case_common import DB, IfMatch, Who, versioned
+from safepath.cases import access, assessments, closure, plans, registry, views
+from safepath.cases.registry import CaseFilter
+from safepath.cases.schemas import (
+    AssessmentIn,
+    AssignIn,
+    CaseIn,
+    CaseUpdate,
+    ClosureIn,
+    PlanIn,
+)
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+Status = Literal[
+    "registered",
+    "assessed",
+    "plan_approved",
+    "in_progress",
+    "closure_requested",
+    "closed",
+    "reopened",
+]
+
+
+@router.get("")
+def list_cases(
+    db: DB,
+    actor: Who,
+    status: Status | None = None,
+    risk_level: Literal["high", "medium", "low", "none"] | None = None,
+    thematic_area: Annotated[str | None, Query(pattern=r"^[a-z_]{1,60}$")] = None,
+    place: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,32}$")] = None,
+    caseworker: Annotated[str | None, Query(max_length=80)] = None,
+    team_id: int | None = None,
+    person_code: Annotated[str | None, Query(max_length=20)] = None,
+    overdue: bool | None = None,
+    sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "-updated_at",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    access.require(actor, access.INTERNAL)
+    f = CaseFilter(
+        status, risk_level, thematic_area, place, caseworker, team_id, overdue, person_code
+    )
+    total, rows = registry.list_cases(db, actor, f, sort=sort, limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": views.case_views(db, rows)}
+
+
+@router.post("", status_code=201)
+def create_case(db: DB, actor: Who, body: CaseIn) -> JSONResponse:
+    case = registry.create_case(db, actor, body)
+    return versioned(views.case_view(db, case), case.version, 201)
+
+
+@router.get("/overdue")
+def overdue(
+    db: DB, actor: Who, by: Literal["caseworker", "team", "agency"] = "caseworker"
+) -> list[dict[str, Any]]:
+    return registry.overdue_summary(db, actor, by)
+
+
+@router.get("/{code}")
+def get_case(db: DB, actor: Who, code: str) -> JSONResponse:
+    case = registry.get_case(db, actor, code)
+    return versioned(views.view_for(db, actor, case), case.version)
+
+
+@router.patch("/{code}")
+def update_case(db: DB, actor: Who, code: str, body: CaseUpdate, version: IfMatch) -> JSONResponse:
+    case = registry.update_case(db, actor, code, body, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+@router.post("/{code}/assignment")
+def assign(db: DB, actor: Who, code: str, body: AssignIn, version: IfMatch) -> JSONResponse:
+    case = registry.assign(db, actor, code, body, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+# --- assessments ---------------------------------------------------------------------------
+@router.get("/{code}/assessments")
+def list_assessments(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
+    _, rows = assessments.list_assessments(db, actor, code)
+    return [assessments.assessment_view(a) for a in rows]
+
+
+@router.post("/{code}/assessments", status_code=201)
+def assess(db: DB, actor: Who, code: str, body: AssessmentIn, version: IfMatch) -> JSONResponse:
+    a = assessments.record_assessment(db, actor, code, body.answers, version)
+    return versioned(assessments.assessment_view(a, with_answers=False), a.case.version, 201)
+
+
+# --- plan ----------------------------------------------------------------------------------
+@router.get("/{code}/plan")
+def get_plan(db: DB, actor: Who, code: str) -> JSONResponse:
+    access.require(actor, access.INTERNAL)
+    case = registry.get_case(db, actor, code)
+    return versioned(plans.plan_view(db, case), case.version)
+
+
+@router.put("/{code}/plan")
+def set_plan(db: DB, actor: Who, code: str, body: PlanIn, version: IfMatch) -> JSONResponse:
+    case = plans.set_plan(db, actor, code, body, version)
+    return versioned(plans.plan_view(db, case), case.version)
+
+
+@router.post("/{code}/plan/approval")
+def approve_plan(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
+    case = plans.approve_plan(db, actor, code, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+# --- closure -------------------------------------------------------------------------------
+@router.get("/{code}/closure")
+def get_closure(db: DB, actor: Who, code: str) -> JSONResponse:
+    access.require(actor, access.INTERNAL)
+    case = registry.get_case(db, actor, code)
+    body = {
+        "status": case.status,
+        "closure_reason": case.closure_reason,
+        "note": case.closure_note,
+        "outcome": closure.outcome_view(case),
+    }
+    return versioned(body, case.version)
+
+
+@router.post("/{code}/closure")
+def request_closure(
+    db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
+) -> JSONResponse:
+    case = closure.request_closure(db, actor, code, body, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+@router.post("/{code}/closure/approval")
+def approve_closure(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
+    case = closure.approve_closure(db, actor, code, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+@router.post("/{code}/closure/rejection")
+def reject_closure(
+    db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
+) -> JSONResponse:
+    case = closure.reject_closure(db, actor, code, body, version)
+    return versioned(views.case_view(db, case), case.version)
+
+
+@router.post("/{code}/reopening")
+def reopen(db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch) -> JSONResponse:
+    case = closure.reopen(db, actor, code, body, version)
+    return versioned(views.case_view(db, case), case.version)

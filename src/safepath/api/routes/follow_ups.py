@@ -1,0 +1,28 @@
+"""``/cases/{code}/follow-ups``: dated contacts with encrypted notes and the next due date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from safepath.api.routes.case_common import DB, IfMatch, Who, versioned
+from safepath.cases import followups
+from safepath.cases.schemas import FollowUpIn
+
+router = APIRouter(prefix="/cases", tags=["follow-ups"])
+
+
+@router.get("/{code}/follow-ups")
+def list_follow_ups(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
+    _, rows = followups.list_follow_ups(db, actor, code)
+    return [followups.follow_up_view(db, f) for f in rows]
+
+
+@router.post("/{code}/follow-ups", status_code=201)
+def add_follow_up(
+    db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch
+) -> JSONResponse:
+    f = followups.record_follow_up(db, actor, code, body, version)
+    return versioned(followups.follow_up_view(db, f), f.case.version, 201)

@@ -1,0 +1,130 @@
+"""Wire cases into the access policy: the ``case`` record kind and the referred-to hooks.
+
+A partner focal point reaches a case (and its person) only through a live referral to its
+organisation, and only while the person's consent to share stands or a supervisor overrode it;
+withdrawing consent therefore stops further sharing at once, with nothing to clean up first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session
+
+from safepath.privacy import consent, policy
+from safepath.privacy.actor import Actor, Role, Scope
+from safepath.store.models.cases import Case, Referral
+
+PARTNER_VISIBLE = ("sent", "accepted", "completed")
+CASE_FIELDS = frozenset(
+    {
+        "code",
+        "person_code",
+        "subject",
+        "household_size",
+        "status",
+        "thematic_areas",
+        "gpc_risks",
+        "population_group",
+        "place_pcode",
+        "agency",
+        "team_id",
+        "caseworker",
+        "risk_level",
+        "phase",
+        "next_action_due",
+        "overdue",
+        "plan_status",
+        "narrative",
+        "closure_reason",
+        "closed_at",
+        "outcome",
+        "created_at",
+        "updated_at",
+        "version",
+        "latest_assessment",
+    }
+)
+# Person fields a referral may share (the rest of the person record never goes to partners).
+PERSON_SHAREABLE = frozenset({"sex", "age", "population_group", "place_pcode"})
+
+
+def _live_referral(actor: Actor, case_id: Any) -> ColumnElement[bool]:
+    return exists(
+        select(Referral.id).where(
+            Referral.case_id == case_id,
+            Referral.to_organisation_id == actor.agency_id,
+            Referral.status.in_(PARTNER_VISIBLE),
+        )
+    )
+
+
+def cases_referred_to(actor: Actor) -> ColumnElement[bool]:
+    return _live_referral(actor, Case.id)
+
+
+def persons_referred_to(actor: Actor) -> ColumnElement[bool]:
+    person = policy.KINDS["person"].model
+    return exists(
+        select(Case.id).where(
+            Case.person_id == person.id,
+            _live_referral(actor, Case.id),
+        )
+    )
+
+
+def live_shared_fields(session: Session, actor: Actor, case_ids: list[int]) -> frozenset[str]:
+    """Union of the fields shared by live referrals of these cases to the actor's organisation;
+    a referral shares nothing once consent to share is withdrawn (unless it was overridden)."""
+    rows = session.execute(
+        select(Referral.shared_fields, Referral.consent_override_reason, Case.person_id)
+        .join(Case, Referral.case_id == Case.id)
+        .where(
+            Referral.case_id.in_(case_ids),
+            Referral.to_organisation_id == actor.agency_id,
+            Referral.status.in_(PARTNER_VISIBLE),
+        )
+    ).all()
+    fields: set[str] = set()
+    consented: dict[int, bool] = {}
+    for shared, override, person_id in rows:
+        if person_id not in consented:
+            consented[person_id] = consent.has_consent(session, person_id, "referral_sharing")
+        if consented[person_id] or override is not None:
+            fields.update(shared)
+    return frozenset(fields)
+
+
+def _person_shared(session: Session, actor: Actor, person_id: int) -> frozenset[str]:
+    ids = list(session.scalars(select(Case.id).where(Case.person_id == person_id)))
+    return live_shared_fields(session, actor, ids) & PERSON_SHAREABLE
+
+
+def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]:
+    return live_shared_fields(session, actor, [case_id])
+
+
+def install() -> None:
+    policy.register_kind(
+        "case",
+        policy.RecordKind(
+            model=Case,
+            organisation=Case.organisation_id,
+            team=Case.team_id,
+            owner=Case.caseworker_id,
+            scopes={
+                Role.caseworker: Scope.team,  # their team's cases and their own
+                Role.supervisor: Scope.agency,  # approve and transfer across the agency's teams
+                Role.dp_focal_point: Scope.agency,
+                Role.partner_focal_point: Scope.referred_to,
+                Role.admin: Scope.none,  # administers users and keys, not personal data
+                Role.analyst: Scope.none,  # aggregates only (outcomes report)
+                Role.auditor: Scope.none,
+            },
+            all_fields=CASE_FIELDS,
+            pseudonymous_fields=frozenset(),
+        ),
+    )
+    policy.register_referred_to("case", cases_referred_to, _case_shared)
+    policy.register_referred_to("person", persons_referred_to, _person_shared)
