@@ -49,3 +49,8 @@ def negotiate(request: Request) -> tuple[str, bool]:
         if code in LANGUAGES:
             return code, False
     return "en", False
+
+
+def translate(message: str, lang: str) -> str:
+    """``message`` in ``lang`` outside a page render (e.g. when building form errors)."""
+    return messages(lang).get(message, message)

@@ -1,0 +1,74 @@
+"""What every signed-in page needs: the database session, the actor, the session's CSRF token,
+and the two helpers forms use (check the token; turn a refused write into a message)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
+from safepath.api.deps import db_session
+from safepath.errors import Forbidden, SafepathError
+from safepath.privacy import identity
+from safepath.privacy.actor import Actor, Role
+from safepath.web.render import render
+
+T = TypeVar("T")
+DB = Annotated[Session, Depends(db_session)]
+
+
+@dataclass
+class Page:
+    request: Request
+    db: Session
+    actor: Actor
+    csrf: str
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Any:
+        return render(
+            self.request, template, status=status, actor=self.actor, csrf_token=self.csrf, **context
+        )
+
+    def check_csrf(self, token: str | None) -> None:
+        if not token or not hmac.compare_digest(token, self.csrf):
+            raise Forbidden("the form expired or was not sent from this site; reload and try again")
+
+    def attempt(self, write: Callable[[], T]) -> tuple[T | None, SafepathError | None]:
+        """Run a domain write; on refusal undo what it flushed and hand back the error, so the
+        form is shown again with the message instead of a bare error page."""
+        try:
+            return write(), None
+        except (Forbidden, SafepathError) as exc:
+            if exc.status >= 500 or exc.status in (401, 404):
+                raise
+            self.db.rollback()
+            return None, exc
+
+    def require(self, *roles: Role) -> None:
+        if self.actor.role not in roles:
+            raise Forbidden(f"this page is not for the role '{self.actor.role.value}'")
+
+
+def page(request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]) -> Page:
+    return Page(request, db, ps.actor, ps.csrf_token)
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def optional_actor(request: Request, db: Session) -> Actor | None:
+    """The signed-in user on public pages (for the menu); no redirect when absent."""
+    sid = request.cookies.get(SESSION_COOKIE)
+    found = identity.resume_session(db, sid, client_ip(request)) if sid else None
+    return found.actor if found else None
+
+
+def see_other(path: str) -> RedirectResponse:
+    """Post/redirect/get: a reload never re-sends the form."""
+    return RedirectResponse(path, status_code=303)
