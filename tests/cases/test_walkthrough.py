@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from tests.cases.conftest import Staff, TestClient, answers, new_case, new_person
 
 from safepath.cases import ports
 from safepath.risk import evaluate, load_model
 from safepath.store.db import get_engine
-from tests.cases.conftest import Staff, TestClient, answers, new_case, new_person
 
 API = "/api/v1"
 
