@@ -68,6 +68,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     }
     env.pop("SAFEPATH_DATABASE_URL", None)
     log = data_dir / "server.log"
+    seeded = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("seed.py")), "150"],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if seeded.returncode != 0:
+        pytest.fail(f"loading the demo failed:\n{seeded.stdout[-2000:]}\n{seeded.stderr[-3000:]}")
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "safepath.cli", "demo", "--port", str(port)],

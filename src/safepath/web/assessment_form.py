@@ -97,7 +97,9 @@ def read_answers(
             for f in _members(form, group.name):
                 if not f.answerable:
                     continue
-                values = [v.strip() for v in post.get(f"{group.name}.{i}.{f.name}", []) if v.strip()]
+                values = [
+                    v.strip() for v in post.get(f"{group.name}.{i}.{f.name}", []) if v.strip()
+                ]
                 if values:
                     inst[f.name] = " ".join(values) if f.type == "select_multiple" else values[0]
             for f in _members(form, group.name):

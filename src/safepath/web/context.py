@@ -55,7 +55,9 @@ class Page:
             raise Forbidden(f"this page is not for the role '{self.actor.role.value}'")
 
 
-def page(request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]) -> Page:
+def page(
+    request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]
+) -> Page:
     return Page(request, db, ps.actor, ps.csrf_token)
 
 

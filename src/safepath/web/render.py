@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from safepath import __version__
+from safepath.framework import catalogue
 from safepath.web.i18n import (
     COOKIE,
     LANGUAGE_NAMES,
@@ -36,7 +37,31 @@ def environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda v: format_decimal(v, locale=current_language.get())
     env.filters["date"] = lambda v: format_date(v, format="medium", locale=current_language.get())
+    env.filters["decimal"] = lambda v, digits=2: format_decimal(
+        round(float(v), digits), format="#,##0." + "0" * digits, locale=current_language.get()
+    )
+    env.globals["label"] = catalogue_label
+    env.globals["catalogue_rows"] = catalogue_rows
     return env
+
+
+def catalogue_label(list_name: str, code: str | None) -> str:
+    """A catalogue code in the reader's language (the code itself if unknown)."""
+    if not code:
+        return ""
+    for row in catalogue_rows(list_name):
+        if row["code"] == code:
+            return str(row["label"])
+    return code
+
+
+def catalogue_rows(list_name: str) -> list[dict[str, Any]]:
+    return _rows(list_name, current_language.get())
+
+
+@lru_cache(maxsize=256)
+def _rows(list_name: str, lang: str) -> list[dict[str, Any]]:
+    return list(catalogue().get(list_name).rows(lang))
 
 
 def render(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from importlib.resources import files
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from safepath.framework import catalogue
+from safepath.store.db import session_scope
+from safepath.web.context import optional_actor
 from safepath.web.i18n import current_language, negotiate
 from safepath.web.render import render
 
@@ -16,7 +18,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request) -> Response:
+    """Signed-in users land on their work; everyone else on the public home page."""
+    with session_scope() as db:
+        signed_in = optional_actor(request, db) is not None
+    if signed_in and "lang" not in request.query_params:
+        return RedirectResponse("/work", status_code=303)
     return render(request, "home.html")
 
 
@@ -55,5 +62,8 @@ def mount_web(app: FastAPI) -> None:
     )
     app.include_router(router)
     from safepath.web.account import router as account_router
+    from safepath.web.pages import admin, analysis, assess, case, partner, work
 
     app.include_router(account_router)
+    for module in (work, assess, case, partner, analysis, admin):
+        app.include_router(module.router)
