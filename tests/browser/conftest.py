@@ -154,4 +154,3 @@ def visit(browser: Any, live_server: LiveServer) -> Iterator[Visit]:
     page.on("request", lambda request: v.requests.append(request.url))
     yield v
     context.close()
-

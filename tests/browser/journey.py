@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-ANSWERS = {"adm1_pcode": "XM01", "adm2_pcode": "XM0101", "resp_age": "34",
-           "nationality": "XMA", "hh_size": "1"}
+ANSWERS = {
+    "adm1_pcode": "XM01",
+    "adm2_pcode": "XM0101",
+    "resp_age": "34",
+    "nationality": "XMA",
+    "hh_size": "1",
+}
 
 
 def sign_in(page: Any, base: str, username: str, next_path: str = "/work") -> None:

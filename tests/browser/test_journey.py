@@ -7,7 +7,6 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-
 from tests.browser.journey import fill_screening, sign_in
 
 if TYPE_CHECKING:

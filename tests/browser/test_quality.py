@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from tests.browser.pages import MAIN_PAGES
 
 if TYPE_CHECKING:

@@ -199,7 +199,7 @@ def build(
             continue
         section_for(f.path).items.append(_question(f, f.name, lang, answers.get(f.name), errors))
     for group in form.repeats:
-        sec = sections.get(tuple([*_path_of(form, group.name)]))
+        sec = sections.get(_path_of(form, group.name))
         if sec is None:
             continue
         given = answers.get(group.name) or []

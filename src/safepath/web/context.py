@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
@@ -30,7 +30,7 @@ class Page:
     actor: Actor
     csrf: str
 
-    def render(self, template: str, status: int = 200, **context: Any) -> Any:
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return render(
             self.request, template, status=status, actor=self.actor, csrf_token=self.csrf, **context
         )

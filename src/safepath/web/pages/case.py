@@ -78,12 +78,12 @@ async def register(page: PageDep) -> Response:
                 given_name=_first(post, "given_name"),
                 family_name=_first(post, "family_name"),
                 sex=_first(post, "sex"),
-                age=_first(post, "age"),  # type: ignore[arg-type]  # pydantic parses the text
+                age=_first(post, "age"),
                 phone=_first(post, "phone"),
                 place_pcode=_first(post, "place_pcode"),
                 population_group=_first(post, "population_group"),
                 consents=[
-                    ConsentIn(purpose=p, given_by=_first(post, "given_by") or "person")  # type: ignore[arg-type]
+                    ConsentIn(purpose=p, given_by=_first(post, "given_by") or "person")
                     for p in sorted(consents)
                 ],
             )
@@ -93,8 +93,8 @@ async def register(page: PageDep) -> Response:
         try:
             case_in = CaseIn(
                 person_code=person["code"],
-                subject=_first(post, "subject") or "individual",  # type: ignore[arg-type]
-                household_size=_first(post, "household_size"),  # type: ignore[arg-type]
+                subject=_first(post, "subject") or "individual",
+                household_size=_first(post, "household_size"),
                 thematic_areas=areas,
                 narrative=_first(post, "narrative"),
             )
@@ -215,7 +215,7 @@ def _interventions(post: dict[str, list[str]]) -> list[InterventionIn]:
     n = len(post.get("modality", []))
     for i in range(n):
 
-        def at(name: str) -> str | None:
+        def at(name: str, i: int = i) -> str | None:
             values = post.get(name, [])
             v = values[i].strip() if i < len(values) else ""
             return v or None
@@ -228,8 +228,8 @@ def _interventions(post: dict[str, list[str]]) -> list[InterventionIn]:
                 thematic_area=at("thematic_area") or "",
                 gpc_risks=[r for r in (at("gpc_risk") or "").split(",") if r],
                 description=at("description"),
-                due_date=at("due_date"),  # type: ignore[arg-type]
-                status=at("status") or "planned",  # type: ignore[arg-type]
+                due_date=at("due_date"),
+                status=at("status") or "planned",
             )
         )
     return items
@@ -262,9 +262,9 @@ async def refer(page: PageDep, code: str) -> Response:
             code,
             ReferralIn(
                 service=_first(post, "service") or "",
-                shared_fields=post.get("shared_fields", []),  # type: ignore[arg-type]
+                shared_fields=post.get("shared_fields", []),
                 reason=_first(post, "reason"),
-                urgency=_first(post, "urgency"),  # type: ignore[arg-type]
+                urgency=_first(post, "urgency"),
                 override_reason=_first(post, "override_reason"),
             ),
             v,
@@ -282,9 +282,9 @@ async def follow_up(page: PageDep, code: str) -> Response:
             page.actor,
             code,
             FollowUpIn(
-                kind=_first(post, "kind") or "visit",  # type: ignore[arg-type]
+                kind=_first(post, "kind") or "visit",
                 note=_first(post, "note"),
-                next_due=_first(post, "next_due"),  # type: ignore[arg-type]
+                next_due=_first(post, "next_due"),
             ),
             v,
         ),
@@ -300,7 +300,7 @@ async def request_closure(page: PageDep, code: str) -> Response:
             page.db,
             page.actor,
             code,
-            ClosureIn(reason=_first(post, "reason"), note=_first(post, "note")),  # type: ignore[arg-type]
+            ClosureIn(reason=_first(post, "reason"), note=_first(post, "note")),
             v,
         ),
     )

@@ -94,7 +94,12 @@ def case_list(
         "person_code": person_code.strip(),
     }
     f = CaseFilter(
-        **{k: v or None for k, v in chosen.items()},
+        status=chosen["status"] or None,
+        risk_level=chosen["risk_level"] or None,
+        thematic_area=chosen["thematic_area"] or None,
+        place=chosen["place"] or None,
+        caseworker=chosen["caseworker"] or None,
+        person_code=chosen["person_code"] or None,
         overdue=True if overdue == "1" else None,
     )
     sort = sort if sort.lstrip("-") in registry.SORTS else "-updated_at"
