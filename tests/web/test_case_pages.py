@@ -1,0 +1,139 @@
+"""The case pages without JavaScript (plain form posts, as on a basic phone): sign-in, CSRF,
+registration with consent, server-side validation of the assessment, escaping, my work order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from safepath.api.app import create_app
+from safepath.privacy import identity
+from safepath.store.db import session_scope
+from safepath.web.pages.work import urgency
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    with session_scope() as s:
+        identity.add_user(s, "cw", "caseworker", "agency-a", "cw-password-123", ["north"])
+        identity.add_user(s, "an", "analyst", "agency-a", "an-password-123")
+    with TestClient(create_app(), follow_redirects=False) as c:
+        yield c
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def sign_in(client: TestClient, user: str, password: str) -> str:
+    r = client.post(
+        "/login",
+        data={
+            "username": user,
+            "password": password,
+            "csrf_token": _token(client.get("/login").text),
+            "next": "/work",
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/work"
+    return _token(client.get("/register").text) if user == "cw" else ""
+
+
+def register(client: TestClient, token: str, name: str) -> str:
+    r = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "given_name": name,
+            "consent": ["case_management", "referral_sharing"],
+            "thematic_areas": ["gbv"],
+            "subject": "individual",
+        },
+    )
+    assert r.status_code == 303, r.text[-800:]
+    return str(r.headers["location"])
+
+
+def test_pages_need_sign_in(client: TestClient) -> None:
+    r = client.get("/work")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/work")
+
+
+def test_register_and_view_escapes_the_name(client: TestClient) -> None:
+    token = sign_in(client, "cw", "cw-password-123")
+    url = register(client, token, XSS)
+    assert re.fullmatch(r"/cases/CS-\w+", url)
+    html = client.get(url).text
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    work = client.get("/work").text
+    assert url.split("/")[-1] in work
+
+
+def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient) -> None:
+    sign_in(client, "cw", "cw-password-123")
+    r = client.post("/register", data={"given_name": "A", "thematic_areas": ["gbv"]})
+    assert r.status_code == 403
+    r = client.post("/register", data={"csrf_token": "forged", "given_name": "A"})
+    assert r.status_code == 403
+
+
+def test_registration_without_consent_is_refused_with_the_reason(client: TestClient) -> None:
+    token = sign_in(client, "cw", "cw-password-123")
+    r = client.post(
+        "/register",
+        data={"csrf_token": token, "given_name": "Lina", "thematic_areas": ["gbv"]},
+    )
+    assert r.status_code == 422
+    assert "case_management" in r.text and 'value="Lina"' in r.text  # answers kept
+
+
+def test_assessment_is_validated_on_the_server(client: TestClient) -> None:
+    token = sign_in(client, "cw", "cw-password-123")
+    url = register(client, token, "Nadia")
+    r = client.post(
+        f"{url}/assess?lang=fr",
+        data={"csrf_token": token, "consent": "yes", "adm1_pcode": "bad", "resp_age": "200"},
+    )
+    assert r.status_code == 422
+    assert "Deux lettres et deux chiffres" in r.text  # the form's own French message
+    assert "Cette réponse est obligatoire." in r.text
+    assert 'aria-invalid="true"' in r.text
+    # adding a household member is a plain submit too, and keeps what was typed
+    r = client.post(
+        f"{url}/assess",
+        data={
+            "csrf_token": token,
+            "resp_age": "41",
+            "action": "add:hh_members",
+            "hh_members.count": "1",
+        },
+    )
+    assert r.status_code == 200
+    assert 'name="hh_members.1.member_age"' in r.text and 'value="41"' in r.text
+    assert client.get(url, params={"lang": "en"}).text.count("Not assessed yet.") == 1
+
+
+def test_partner_and_analyst_are_sent_to_their_own_pages(client: TestClient) -> None:
+    sign_in(client, "an", "an-password-123")
+    assert client.get("/work").headers["location"] == "/analysis/outcomes"
+    assert client.get("/register").status_code == 403
+    assert client.get("/analysis/outcomes").status_code == 200
+
+
+def test_my_work_orders_overdue_then_level_then_deadline() -> None:
+    views = [
+        {"code": "a", "overdue": False, "risk_level": "high", "next_action_due": "2026-01-03"},
+        {"code": "b", "overdue": True, "risk_level": "low", "next_action_due": "2026-01-01"},
+        {"code": "c", "overdue": False, "risk_level": "high", "next_action_due": "2026-01-02"},
+        {"code": "d", "overdue": False, "risk_level": None, "next_action_due": None},
+        {"code": "e", "overdue": False, "risk_level": "medium", "next_action_due": "2026-01-01"},
+    ]
+    assert [v["code"] for v in sorted(views, key=urgency)] == ["b", "c", "a", "e", "d"]
