@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.browser.journey import sign_in
+from tests.browser.pages import MAIN_PAGES, prepare, shot_name
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Visit
@@ -42,3 +44,21 @@ def test_arabic_mirrors_the_layout(visit: Visit) -> None:
     visit.go("/?lang=en")
     box = visit.page.locator(".brand").bounding_box()
     assert box is not None and box["x"] < width / 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_screenshots_of_the_main_pages(visit: Visit, lang: str) -> None:
+    """Every main page renders in the language (and direction) chosen; a screenshot of each."""
+    seen: set[str | None] = set()
+    for path, user in MAIN_PAGES:
+        if user not in seen:
+            if user:
+                sign_in(visit.page, visit.base, user)
+            visit.go(f"/catalogue?lang={lang}")  # the choice is remembered by a cookie
+            seen.add(user)
+        target = prepare(visit.page, visit.base, path, None)
+        response = visit.go(target)
+        assert response.status == 200, target
+        assert visit.page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert visit.page.locator("h1").count() == 1
+        assert visit.shot(shot_name(path, lang)).stat().st_size > 1000

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from tests.browser.pages import MAIN_PAGES
+from tests.browser.pages import MAIN_PAGES, open_as, prepare
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer
@@ -28,14 +28,15 @@ def _open(browser: Any, server: LiveServer, path: str, *, bypass_csp: bool = Fal
     return context, page
 
 
-@pytest.mark.parametrize("path", [p for p, _ in MAIN_PAGES])
+@pytest.mark.parametrize(("path", "user"), MAIN_PAGES)
 def test_no_serious_accessibility_violations(
-    browser: Any, live_server: LiveServer, path: str
+    browser: Any, live_server: LiveServer, path: str, user: str | None
 ) -> None:
     # bypass_csp only so axe itself can be injected; the page is the one users get.
     context, page = _open(browser, live_server, path, bypass_csp=True)
     try:
-        page.goto(live_server.url + path)
+        response = open_as(page, live_server.url, path, user)
+        assert response.status == 200, page.url
         page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate(
             "axe.run(document, {resultTypes: ['violations']})"
@@ -48,15 +49,18 @@ def test_no_serious_accessibility_violations(
     assert not bad, json.dumps(bad, indent=1)
 
 
-@pytest.mark.parametrize("path", [p for p, _ in MAIN_PAGES])
-def test_page_weight_and_no_other_host(browser: Any, live_server: LiveServer, path: str) -> None:
+@pytest.mark.parametrize(("path", "user"), MAIN_PAGES)
+def test_page_weight_and_no_other_host(
+    browser: Any, live_server: LiveServer, path: str, user: str | None
+) -> None:
     context, page = _open(browser, live_server, path)
     responses: list[Any] = []
     hosts: set[str] = set()
-    page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
-    page.on("response", lambda r: responses.append(r))
     try:
-        page.goto(live_server.url + path, wait_until="networkidle")
+        target = prepare(page, live_server.url, path, user)
+        page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
+        page.on("response", lambda r: responses.append(r))
+        page.goto(live_server.url + target, wait_until="networkidle")
         sizes = {r.url: r.request.sizes() for r in responses}
     finally:
         context.close()
