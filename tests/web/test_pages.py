@@ -69,3 +69,14 @@ def test_every_template_string_is_translated() -> None:
     for lang in ("fr", "es", "ar"):
         missing = sorted(str(m) for m in msgids if str(m) not in messages(lang))
         assert not missing, f"{lang}: untranslated {missing}"
+
+
+def test_each_catalog_is_in_its_own_language() -> None:
+    """A catalog filled with another language's strings still "covers" every msgid; catch it."""
+    arabic = re.compile("[\u0600-\u06ff]")
+    ar, fr, es = messages("ar"), messages("fr"), messages("es")
+    assert len(ar) > 150
+    not_arabic = [k for k, v in ar.items() if not arabic.search(v) and k != "Safepath"]
+    assert not not_arabic, not_arabic
+    same = [k for k in fr if fr[k] == es.get(k) and k not in ("Main", "Safepath", "API")]
+    assert not same, same
