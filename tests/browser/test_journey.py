@@ -94,7 +94,7 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     page.locator("tbody a").first.click()
     page.wait_for_load_state()
     shared = page.locator("#shared").inner_text()
-    assert "age" in shared and "34" in shared and "risk_level" in shared
+    assert "Age" in shared and "34" in shared and "Risk level" in shared
     body = page.locator("main").inner_text()
     assert "Amina" not in body and "Narrative" not in body
     visit.shot("partner-referral")
