@@ -47,9 +47,9 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def token(self, who: str) -> str:
-        """A fresh token for ``who`` (for calls that revoke theirs)."""
+        """A fresh token for ``who`` (a role value or "other_agency")."""
         with session_scope() as s:
-            user = identity.find_user(s, who if "." in who else f"{who}.a")
+            user = identity.find_user(s, self.actors[who].username)
             return identity.issue_token(s, user).token
 
 
