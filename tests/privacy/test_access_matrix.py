@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.api.app import create_app
 from safepath.privacy import persons
@@ -17,7 +18,6 @@ from safepath.privacy.person_schema import PersonIn
 from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome, Rule
 from safepath.store.db import session_scope
 from safepath.store.models import Place
-from tests.privacy.conftest import PASSWORD, TestClient, World
 
 try:  # FastAPI >= 0.16x includes routers lazily; this walks them with their full paths
     from fastapi.routing import iter_route_contexts

@@ -9,12 +9,12 @@ import sys
 import threading
 
 from sqlalchemy import Engine, func, select, text
+from tests.privacy.conftest import TestClient, World
 
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor, Role
 from safepath.store.db import session_scope
 from safepath.store.models import AuditEvent
-from tests.privacy.conftest import TestClient, World
 
 ACTOR = Actor(user_id=7, username="cw", role=Role.caseworker, agency_id=1, ip="10.0.0.9")
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import ApiToken, User, WebSession
-from tests.privacy.conftest import PASSWORD, TestClient, World
 
 
 def _token(

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url
-
 from tests.privacy.conftest import TestClient, World
 
 PEOPLE = [

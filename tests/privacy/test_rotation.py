@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, Text, select, type_coerce
+from tests.privacy.conftest import World
 
 from safepath.privacy import persons
 from safepath.privacy.fields import decrypt, encrypted_columns
@@ -20,7 +21,6 @@ from safepath.privacy.keys import KeyRing, get_keyring, key_file_path, reset_key
 from safepath.privacy.person_schema import PersonIn
 from safepath.store.db import session_scope
 from safepath.store.models import Base
-from tests.privacy.conftest import World
 
 N = 30
 
