@@ -9,7 +9,7 @@ from sqlalchemy import text
 from safepath import __version__
 from safepath.api.errors import install_error_handlers
 from safepath.api.routes import audit, auth, framework, persons, places
-from safepath.api.security import security_headers
+from safepath.api.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
 
@@ -26,6 +26,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_log_filters()
     app.middleware("http")(security_headers)
     app.add_middleware(GZipMiddleware, minimum_size=500)
 

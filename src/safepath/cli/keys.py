@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from safepath.cli.common import progress_bar
-from safepath.privacy import rotation
+from safepath.privacy import audit, rotation
+from safepath.privacy.actor import SYSTEM
 from safepath.privacy.keys import get_keyring, init_keyring, reset_keyring
-from safepath.store.db import get_engine
+from safepath.store.db import get_engine, session_scope
 
 app = typer.Typer(no_args_is_help=True, help="Encryption keys.")
 
@@ -44,4 +45,8 @@ def rotate() -> None:
         rows, values = rotation.reencrypt(engine, ring, advance=advance)
     rotation.finish_rotation(ring)
     reset_keyring()
+    with session_scope() as s:
+        audit.record(
+            s, SYSTEM, "key_rotate", "key_ring", ring.current, fields=(f"{values} values",)
+        )
     typer.echo(f"re-encrypted {values} value(s) in {rows} row(s); current key {ring.current}")

@@ -17,7 +17,8 @@ class Role(StrEnum):
 
 
 class Scope(StrEnum):
-    """Which records a role reaches: its own, its teams', its agency's, those referred to it, all."""
+    """Which records a role reaches: its own, its teams', its agency's, those referred to it,
+    all."""
 
     own = "own"
     team = "team"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from safepath.store.models.persons import Consent, Person
 
 R = Role
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 # --- role permissions -----------------------------------------------------------------------
 _CASE_STAFF = frozenset({R.caseworker, R.supervisor})
@@ -197,7 +197,7 @@ def visible(actor: Actor, stmt: S, kind: str) -> S:
 
 
 def ensure_visible(
-    session: Session, actor: Actor, kind: str, stmt: Select[Unpack[tuple[Any, ...]]], what: str
+    session: Session, actor: Actor, kind: str, stmt: Select[*tuple[Any, ...]], what: str
 ) -> Any:
     """The one record ``stmt`` selects, if the actor may see it; otherwise 404 (same answer as
     "does not exist", so nothing can be learnt about other agencies' records)."""
