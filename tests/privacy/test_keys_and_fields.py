@@ -77,3 +77,11 @@ def test_encrypted_columns_know_their_table_and_column() -> None:
     assert isinstance(col.type, EncryptedText) and col.type.context == "persons.phone"
     with pytest.raises(ConfigurationError):
         EncryptedText().process_bind_param("x", None)  # type: ignore[arg-type]
+
+
+def test_secrets_stay_out_of_settings_repr(tmp_path: Path) -> None:
+    ring = KeyRing.generate()
+    s = settings(tmp_path, keys=ring.to_json(), secret_key="s3cr3t-value-xyz")
+    text = repr(s) + str(s)
+    assert "s3cr3t-value-xyz" not in text and ring.to_json()[:40] not in text
+    assert "blind_index_key" not in text
