@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.privacy.conftest import TestClient, World
 
 from safepath.api.security import StripQueryStrings
+from safepath.errors import Forbidden
 from safepath.privacy import persons, policy
 from safepath.privacy.actor import Actor, Role, Scope
 from safepath.privacy.person_schema import PersonIn
@@ -68,8 +69,9 @@ def test_scopes_and_permissions() -> None:
         "code": "P-1",
         "sex": "female",
     }  # analysts never, whatever a grant says
-    with pytest.raises(KeyError):
-        policy.require(cw, "person.reed")
+    with pytest.raises(Forbidden, match="not defined"):
+        policy.require(cw, "person.reed")  # a typo denies, loudly
+    assert policy.scope_for(cw, "case") is Scope.team  # unregistered kinds follow persons
 
 
 def test_team_scope_in_sql(engine: object, world: World) -> None:

@@ -7,7 +7,7 @@ import typer
 from safepath.cli.common import progress_bar
 from safepath.privacy import audit, rotation
 from safepath.privacy.actor import SYSTEM
-from safepath.privacy.keys import get_keyring, init_keyring, reset_keyring
+from safepath.privacy.keys import get_keyring, init_keyring, key_file_path, reset_keyring
 from safepath.store.db import get_engine, session_scope
 
 app = typer.Typer(no_args_is_help=True, help="Encryption keys.")
@@ -15,7 +15,13 @@ app = typer.Typer(no_args_is_help=True, help="Encryption keys.")
 
 @app.command()
 def init() -> None:
-    """Create the key ring file (0600) in the data directory or at SAFEPATH_KEY_FILE."""
+    """Create the key ring file (0600) in the data directory or at SAFEPATH_KEY_FILE.
+    An existing ring is kept as it is (never overwritten: that would lose every encrypted field)."""
+    path = key_file_path()
+    if path.exists():
+        ring = get_keyring()
+        typer.echo(f"key ring {path} already exists (current key {ring.current}); kept as it is")
+        return
     ring, path = init_keyring()
     typer.echo(f"created key ring {path} (current key {ring.current})")
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from safepath.cli.common import OutputFormat, emit
 from safepath.privacy import audit, identity
 from safepath.privacy.actor import SYSTEM, Role
+from safepath.store import migrate
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, User
 
@@ -26,7 +27,11 @@ def add(
     team: Annotated[list[str] | None, typer.Option(help="Team code (repeatable).")] = None,
     language: Annotated[str, typer.Option()] = "en",
 ) -> None:
-    """Create a user (and their agency and teams if needed)."""
+    """Create a user (and their agency and teams if needed). On an empty database the schema is
+    created first, so the first admin can be added right after install."""
+    if migrate.status().current is None:
+        migrate.upgrade()
+        typer.echo("created the database schema")
     with session_scope() as s:
         user = identity.add_user(s, username, role, agency, password, team or [], language)
         audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("created", "role"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ ACTIONS = frozenset(
         "search",
     }
 )
+# The usual actions are listed above; other layers may add their own (approve, refer, close...).
+_ACTION = re.compile(r"[a-z][a-z_]{1,19}")
 _PG_LOCK_ID = 0x5AFE_A0D1  # any constant, shared by every writer of the chain
 
 
@@ -95,8 +98,8 @@ def record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event (in the caller's transaction: it commits or rolls back with the change)."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
+    if not _ACTION.fullmatch(action):
+        raise ValueError(f"audit action {action!r} is not a short lowercase word")
     _lock_chain(session)
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
