@@ -19,10 +19,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".safepath")
     # When unset, SQLite in ``data_dir``; a ``postgresql+psycopg://`` URL selects PostgreSQL.
     database_url: str | None = None
-    secret_key: str = PLACEHOLDER_SECRET
+    # Secrets stay out of reprs (and so out of logs and tracebacks).
+    secret_key: str = Field(default=PLACEHOLDER_SECRET, repr=False)
     # Key ring for field encryption: a file (0600) or the key material itself in the environment.
     key_file: Path | None = None
-    keys: str | None = None
+    keys: str | None = Field(default=None, repr=False)
     sqlite_busy_timeout_ms: int = 5000
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)

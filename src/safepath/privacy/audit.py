@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ ACTIONS = frozenset(
         "search",
     }
 )
+# The usual actions are listed above; other layers may add their own (approve, refer, close...).
+_ACTION = re.compile(r"[a-z][a-z_]{1,19}")
 _PG_LOCK_ID = 0x5AFE_A0D1  # any constant, shared by every writer of the chain
 
 
@@ -95,8 +98,8 @@ def record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event (in the caller's transaction: it commits or rolls back with the change)."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
+    if not _ACTION.fullmatch(action):
+        raise ValueError(f"audit action {action!r} is not a short lowercase word")
     _lock_chain(session)
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
@@ -130,16 +133,18 @@ def verify(session: Session, batch: int = 1000) -> VerifyResult:
     """Walk the whole chain in id order; name the first event whose link does not hold."""
     prev = GENESIS
     checked = 0
-    rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    )
-    for event in rows.scalars():
-        if event.prev_hash != prev:
-            return VerifyResult(False, checked, event.id, "previous-hash link does not match")
-        if not hmac.compare_digest(event.hash, _digest(prev, event)):
-            return VerifyResult(False, checked, event.id, "content does not match its hash")
-        prev = event.hash
-        checked += 1
+    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    result = session.execute(stmt)
+    try:
+        for event in result.scalars():
+            if event.prev_hash != prev:
+                return VerifyResult(False, checked, event.id, "previous-hash link does not match")
+            if not hmac.compare_digest(event.hash, _digest(prev, event)):
+                return VerifyResult(False, checked, event.id, "content does not match its hash")
+            prev = event.hash
+            checked += 1
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL: release it on early return too
     return VerifyResult(True, checked)
 
 
