@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from safepath.privacy import identity
@@ -15,6 +15,11 @@ from safepath.privacy.actor import Actor, Role
 from safepath.privacy.keys import reset_keyring
 from safepath.settings import reset_settings
 from safepath.store.db import session_scope
+
+with warnings.catch_warnings():
+    # Starlette deprecates its TestClient on httpx in favour of httpx2 (not in our pinned set).
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery"
 AGENCY_A = "agency-a"
@@ -42,9 +47,9 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def token(self, who: str) -> str:
-        """A fresh token for ``who`` (for calls that revoke theirs)."""
+        """A fresh token for ``who`` (a role value or "other_agency")."""
         with session_scope() as s:
-            user = identity.find_user(s, who if "." in who else f"{who}.a")
+            user = identity.find_user(s, self.actors[who].username)
             return identity.issue_token(s, user).token
 
 

@@ -27,9 +27,23 @@ def version() -> None:
 
 def _register() -> None:
     # Sub-apps are imported here so `safepath --help` lists every command group.
-    from safepath.cli import db, framework, outcomes, places, serve
+    from safepath.cli import (
+        audit,
+        db,
+        framework,
+        keys,
+        outcomes,
+        places,
+        retention,
+        serve,
+        users,
+    )
 
     app.add_typer(db.app, name="db")
+    app.add_typer(users.app, name="users")
+    app.add_typer(keys.app, name="keys")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(retention.app, name="retention")
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
     app.command()(serve.serve)

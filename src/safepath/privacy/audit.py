@@ -130,16 +130,18 @@ def verify(session: Session, batch: int = 1000) -> VerifyResult:
     """Walk the whole chain in id order; name the first event whose link does not hold."""
     prev = GENESIS
     checked = 0
-    rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    )
-    for event in rows.scalars():
-        if event.prev_hash != prev:
-            return VerifyResult(False, checked, event.id, "previous-hash link does not match")
-        if not hmac.compare_digest(event.hash, _digest(prev, event)):
-            return VerifyResult(False, checked, event.id, "content does not match its hash")
-        prev = event.hash
-        checked += 1
+    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    result = session.execute(stmt)
+    try:
+        for event in result.scalars():
+            if event.prev_hash != prev:
+                return VerifyResult(False, checked, event.id, "previous-hash link does not match")
+            if not hmac.compare_digest(event.hash, _digest(prev, event)):
+                return VerifyResult(False, checked, event.id, "content does not match its hash")
+            prev = event.hash
+            checked += 1
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL: release it on early return too
     return VerifyResult(True, checked)
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safepath.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
@@ -133,12 +133,12 @@ def set_password(session: Session, username: str, password: str) -> User:
     user.password_hash = hash_password(password)
     # A reset ends every live token and session of the user.
     session.execute(
-        ApiToken.__table__.update()
+        update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now())
     )
     session.execute(
-        WebSession.__table__.update()
+        update(WebSession)
         .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
         .values(ended_at=now())
     )

@@ -19,11 +19,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from safepath.errors import Conflict, NotFound, PreconditionFailed
+from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from safepath.privacy import audit, blind_index, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
+from safepath.store.models import Place
 from safepath.store.models.identity import Team
 from safepath.store.models.persons import ENCRYPTED_PERSON_FIELDS, BlindIndex, Person
 
@@ -124,6 +125,12 @@ def _apply(person: Person, values: dict[str, Any]) -> None:
         setattr(person, name, value)
 
 
+def _check_place(session: Session, values: dict[str, Any]) -> None:
+    pcode = values.get("place_pcode")
+    if pcode and session.get(Place, pcode) is None:
+        raise ValidationFailed(f"place {pcode!r} is not in the places table")
+
+
 def _reindex(session: Session, person: Person) -> None:
     session.execute(delete(BlindIndex).where(BlindIndex.person_id == person.id))
     entries = blind_index.name_entries(person.given_name, person.family_name, person.other_names)
@@ -178,7 +185,9 @@ def create(session: Session, actor: Actor, data: PersonIn) -> dict[str, Any]:
     )
     while session.scalar(select(Person.id).where(Person.code == person.code)) is not None:
         person.code = new_code()
-    _apply(person, data.model_dump(exclude={"team", "consents"}))
+    values = data.model_dump(exclude={"team", "consents"})
+    _check_place(session, values)
+    _apply(person, values)
     session.add(person)
     session.flush()
     _reindex(session, person)
@@ -280,6 +289,7 @@ def update(
     values = {k: getattr(patch, k) for k in patch.model_fields_set}
     if "team" in values:
         person.team_id = _team_id(session, actor, values.pop("team"))
+    _check_place(session, values)
     _apply(person, values)
     try:
         session.flush()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from safepath.store.models.persons import Consent, Person
 
 R = Role
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
 
 # --- role permissions -----------------------------------------------------------------------
 _CASE_STAFF = frozenset({R.caseworker, R.supervisor})
@@ -168,7 +169,7 @@ def _condition(actor: Actor, kind: str) -> ColumnElement[bool]:
         return hook(actor) if hook else false()
     same_agency = k.organisation == actor.agency_id
     if scope is Scope.agency:
-        return same_agency
+        return same_agency  # type: ignore[no-any-return]
     own = k.owner == actor.user_id if k.owner is not None else false()
     if scope is Scope.own:
         return and_(same_agency, own)
@@ -187,7 +188,7 @@ def _analysis_consent() -> ColumnElement[bool]:
     )
 
 
-def visible(actor: Actor, stmt: Select[Any], kind: str) -> Select[Any]:
+def visible(actor: Actor, stmt: S, kind: str) -> S:
     """Restrict a select over ``kind``'s model to the records the actor may see."""
     stmt = stmt.where(_condition(actor, kind))
     if kind == "person" and actor.role is R.analyst:
@@ -195,7 +196,9 @@ def visible(actor: Actor, stmt: Select[Any], kind: str) -> Select[Any]:
     return stmt
 
 
-def ensure_visible(session: Session, actor: Actor, kind: str, stmt: Select[Any], what: str) -> Any:
+def ensure_visible(
+    session: Session, actor: Actor, kind: str, stmt: Select[Unpack[tuple[Any, ...]]], what: str
+) -> Any:
     """The one record ``stmt`` selects, if the actor may see it; otherwise 404 (same answer as
     "does not exist", so nothing can be learnt about other agencies' records)."""
     found = session.scalars(visible(actor, stmt, kind).limit(1)).first()

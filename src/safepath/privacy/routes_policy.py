@@ -3,7 +3,7 @@
 Every route of the app needs a rule here (``tests/privacy/test_access_matrix.py`` generates the
 matrix from ``app.routes`` and fails on a route without one). Adding a route? Add a line:
 
-    ("GET", "/api/v1/things/{code}"): roles(R.caseworker, R.supervisor, hidden=[R.partner_focal_point]),
+    ("GET", f"{API}/things/{{code}}"): roles(*CASE_STAFF, hidden=[R.partner_focal_point]),
 
 - ``public()``: anyone, signed in or not.
 - ``signed_in()``: any role; anonymous gets 401.

@@ -1,0 +1,47 @@
+"""``safepath keys``: the field-encryption key ring."""
+
+from __future__ import annotations
+
+import typer
+
+from safepath.cli.common import progress_bar
+from safepath.privacy import rotation
+from safepath.privacy.keys import get_keyring, init_keyring, reset_keyring
+from safepath.store.db import get_engine
+
+app = typer.Typer(no_args_is_help=True, help="Encryption keys.")
+
+
+@app.command()
+def init() -> None:
+    """Create the key ring file (0600) in the data directory or at SAFEPATH_KEY_FILE."""
+    ring, path = init_keyring()
+    typer.echo(f"created key ring {path} (current key {ring.current})")
+
+
+@app.command()
+def status() -> None:
+    """Show key ids (never key material) and how many rows wait for re-encryption."""
+    ring = get_keyring()
+    typer.echo(f"current key: {ring.current}")
+    typer.echo(f"keys in ring: {', '.join(sorted(ring.keys))}")
+    typer.echo(f"rotation in progress: {'yes' if ring.rotating else 'no'}")
+    typer.echo(f"rows not on the current key: {rotation.pending(get_engine(), ring)}")
+
+
+@app.command()
+def rotate() -> None:
+    """Make a new key current and re-encrypt every encrypted field with it, in committed batches.
+    Interrupted? Run it again: it continues with the same new key."""
+    ring, resumed = rotation.start_rotation()
+    engine = get_engine()
+    todo = rotation.pending(engine, ring)
+    typer.echo(
+        f"{'resuming rotation' if resumed else 'rotating'} to key {ring.current}: "
+        f"{todo} row(s) to re-encrypt"
+    )
+    with progress_bar("re-encrypting", todo) as advance:
+        rows, values = rotation.reencrypt(engine, ring, advance=advance)
+    rotation.finish_rotation(ring)
+    reset_keyring()
+    typer.echo(f"re-encrypted {values} value(s) in {rows} row(s); current key {ring.current}")

@@ -1,0 +1,77 @@
+"""Retention: anonymise what is kept past its period (dry run by default, counts reported).
+
+Persons untouched for ``retention_days_person`` are anonymised unless a hold says they are still
+needed (the cases layer registers one for persons with open cases). Expired credentials are
+purged. Other layers add their own rules with ``register_rule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from safepath.privacy.actor import SYSTEM, Actor
+from safepath.settings import get_settings
+from safepath.store.models import ApiToken, WebSession
+from safepath.store.models.persons import Person
+
+# rule(session, actor, now, apply) -> how many records are (or would be) affected
+Rule = Callable[[Session, Actor, datetime, bool], int]
+# hold(now) -> a select of person ids that must be kept although past their period
+Hold = Callable[[datetime], Select[Any]]
+RULES: dict[str, Rule] = {}
+HOLDS: list[Hold] = []
+
+
+def register_rule(name: str, rule: Rule) -> None:
+    RULES[name] = rule
+
+
+def register_hold(hold: Hold) -> None:
+    HOLDS.append(hold)
+
+
+def _persons(session: Session, actor: Actor, now: datetime, apply: bool) -> int:
+    from safepath.privacy.persons import anonymise
+
+    cutoff = now - timedelta(days=get_settings().retention_days_person)
+    stmt = select(Person).where(Person.anonymised_at.is_(None), Person.updated_at < cutoff)
+    for hold in HOLDS:
+        stmt = stmt.where(Person.id.not_in(hold(now)))
+    if not apply:
+        return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    count = 0
+    for person in session.scalars(stmt).all():
+        anonymise(session, actor, person, action="anonymise")
+        count += 1
+    return count
+
+
+def _credentials(session: Session, actor: Actor, now: datetime, apply: bool) -> int:
+    idle = timedelta(minutes=get_settings().session_timeout_minutes)
+    tokens = or_(ApiToken.expires_at < now, ApiToken.revoked_at.is_not(None))
+    sessions = or_(WebSession.ended_at.is_not(None), WebSession.last_seen_at < now - idle)
+    if not apply:
+        n_tokens = session.scalar(select(func.count()).select_from(ApiToken).where(tokens)) or 0
+        n_sessions = (
+            session.scalar(select(func.count()).select_from(WebSession).where(sessions)) or 0
+        )
+        return n_tokens + n_sessions
+    n = session.execute(delete(ApiToken).where(tokens)).rowcount  # type: ignore[attr-defined]
+    n += session.execute(delete(WebSession).where(sessions)).rowcount  # type: ignore[attr-defined]
+    return int(n)
+
+
+register_rule("persons", _persons)
+register_rule("expired_credentials", _credentials)
+
+
+def run(
+    session: Session, *, apply: bool = False, actor: Actor = SYSTEM, now: datetime | None = None
+) -> dict[str, int]:
+    at = now or datetime.now(UTC)
+    return {name: rule(session, actor, at, apply) for name, rule in RULES.items()}

@@ -1,0 +1,128 @@
+"""The access matrix: every route of the app × every role, anonymous, and a caseworker of another
+agency → the outcome ``safepath.privacy.routes_policy.ROUTES`` promises. Routes are read from the
+live app, so a route without a rule fails here; analysts' responses are also checked for
+identifiers on every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from tests.privacy.conftest import PASSWORD, TestClient, World
+
+from safepath.api.app import create_app
+from safepath.privacy import persons
+from safepath.privacy.actor import Role
+from safepath.privacy.person_schema import PersonIn
+from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome, Rule
+from safepath.store.db import session_scope
+from safepath.store.models import Place
+
+try:  # FastAPI >= 0.16x includes routers lazily; this walks them with their full paths
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # pragma: no cover - older FastAPI: app.routes is already flat
+    iter_route_contexts = None
+
+SECRETS = ("Zyxwvutsr", "Qplmokn", "7788 9911", "77889911", "1988-03-04", "QX-558822")
+WHO = [ANONYMOUS, *(r.value for r in Role), "other_agency"]
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str]]:
+    routes = iter_route_contexts(app.routes) if iter_route_contexts else app.routes
+    found = set()
+    for route in routes:
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD":
+                found.add((method, route.path))
+    return sorted(found)
+
+
+ROUTES_OF_APP = app_routes(create_app())
+
+
+def test_every_route_has_a_rule_and_every_rule_a_route() -> None:
+    missing = [r for r in ROUTES_OF_APP if r not in ROUTES]
+    assert missing == [], f"add rules to safepath.privacy.routes_policy.ROUTES for {missing}"
+    stale = [r for r in ROUTES if r not in ROUTES_OF_APP]
+    assert stale == [], f"rules for routes that no longer exist: {stale}"
+    assert len(ROUTES_OF_APP) >= 30
+
+
+def _person_code(world: World) -> str:
+    with session_scope() as s:
+        out = persons.create(
+            s,
+            world.actors["caseworker"],
+            PersonIn.model_validate(
+                {
+                    "given_name": "Zyxwvutsr",
+                    "family_name": "Qplmokn",
+                    "phone": "+961 7788 9911",
+                    "date_of_birth": "1988-03-04",
+                    "documents": [{"type": "passport", "number": "QX-558822"}],
+                    "sex": "female",
+                    "consents": [{"purpose": "analysis"}, {"purpose": "case_management"}],
+                }
+            ),
+        )
+    return str(out["code"])
+
+
+def _request(world: World, method: str, path: str, who: str) -> dict[str, Any]:
+    params = {"{name}": "gpc_risks", "{pcode}": "XM", "{purpose}": "analysis"}
+    if "{code}" in path:
+        params["{code}"] = _person_code(world)
+    url = path
+    for k, v in params.items():
+        url = url.replace(k, v)
+    headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
+    req: dict[str, Any] = {"method": method, "url": url, "headers": headers}
+    if method == "POST" and path == "/api/v1/persons":
+        req["json"] = {"given_name": "New", "sex": "male", "age": 40}
+    elif method == "PATCH":
+        req["json"] = {"age": 41}
+        headers["If-Match"] = '"1"'
+    elif path.endswith("/consents") and method == "POST":
+        req["json"] = {"purpose": "referral_sharing"}
+    elif path == "/api/v1/auth/token":
+        req["data"] = {"username": "caseworker.a", "password": PASSWORD}
+    return req
+
+
+def _expected(rule: Rule, who: str, path: str) -> Outcome:
+    if who != "other_agency":
+        return rule.expected(who)
+    own = rule.expected(Role.caseworker.value)
+    return Outcome.not_found if "{code}" in path and own is Outcome.allow else own
+
+
+def _check(outcome: Outcome, status: int, headers: Any, body: str) -> bool:
+    if outcome is Outcome.allow:
+        return status < 400
+    if outcome is Outcome.login_redirect:
+        return status == 303 and headers.get("location", "").startswith("/login")
+    if outcome is Outcome.unauthenticated:
+        return status == 401 and headers.get("www-authenticate") == "Bearer"
+    return status == int(outcome.value)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), ROUTES_OF_APP, ids=[f"{m} {p}" for m, p in ROUTES_OF_APP]
+)
+def test_route_matrix(client: TestClient, world: World, method: str, path: str) -> None:
+    rule = ROUTES[(method, path)]
+    with session_scope() as s:
+        s.add(Place(pcode="XM", level=0, country="XMR", name="Test country"))
+    failures = []
+    for who in [ANONYMOUS] if rule.page else WHO:
+        expected = _expected(rule, who, path)
+        r = client.request(**_request(world, method, path, who), follow_redirects=False)
+        if not _check(expected, r.status_code, r.headers, r.text):
+            failures.append(f"{who}: expected {expected.value}, got {r.status_code} {r.text[:200]}")
+        if r.status_code in (401, 403, 404) and path.startswith("/api/"):
+            assert set(r.json()["error"]) >= {"code", "message"}  # the one error shape
+        if who == Role.analyst.value:
+            leaked = [secret for secret in SECRETS if secret in r.text]
+            assert leaked == [], f"analyst received {leaked} from {method} {path}"
+    assert failures == []
