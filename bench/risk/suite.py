@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def run(
     *,
     record_sample: int = 50_000,
     timeout: float = 1800.0,
-    log: object = print,
+    log: Callable[[str], None] = print,
 ) -> dict[str, object]:
     workdir.mkdir(parents=True, exist_ok=True)
     model_path = generate.write_model(workdir / "bench-risk-40.yaml")

@@ -107,7 +107,8 @@ def run_sql(model: dict[str, Any], path: str) -> pd.DataFrame:
     import duckdb
 
     con = duckdb.connect()
-    return con.sql(hand_sql(model, path)).df()
+    frame: pd.DataFrame = con.sql(hand_sql(model, path)).df()
+    return frame
 
 
 # ----------------------------------------------------------------------------- pandas

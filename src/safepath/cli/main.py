@@ -27,7 +27,9 @@ def version() -> None:
 
 def _register() -> None:
     # Sub-apps are imported here so `safepath --help` lists every command group.
-    pass
+    from safepath.cli.risk import app as risk_app
+
+    app.add_typer(risk_app, name="risk")
 
 
 def main() -> None:
