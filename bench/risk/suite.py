@@ -28,6 +28,7 @@ class Run:
     rows: int
     seconds: float | None
     peak_mib: float
+    cpu_seconds: float | None = None
     error: str | None = None
     output: Path | None = None
 
@@ -95,7 +96,8 @@ def run(
             out = workdir / f"areas-{variant}-{n}.parquet"
             res, peak, error = _child([variant, str(model_path), str(data), str(out)], timeout)
             seconds = float(res["seconds"]) if res else None  # type: ignore[arg-type]
-            runs.append(Run(variant, n, seconds, peak, error, out if res else None))
+            cpu = float(res["cpu_seconds"]) if res else None  # type: ignore[arg-type]
+            runs.append(Run(variant, n, seconds, peak, cpu, error, out if res else None))
             log(
                 f"[{n:,}] {variant:9s} "
                 + (f"{seconds:7.2f} s" if seconds is not None else f"FAILED ({error})")
