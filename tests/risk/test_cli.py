@@ -169,3 +169,18 @@ def test_explain_text_and_json(tmp_path: Path) -> None:
     assert body["phase"] == 4 and body["case_level"] == "high" and body["deadline_hours"] == 24
     code, output = _invoke("explain", "--model", "safepath-domv-v1", "--record", "{oops")
     assert code == 2 and "not valid JSON" in output
+
+
+def test_score_parquet_input_to_xlsx(tmp_path: Path) -> None:
+    src = tmp_path / "round.parquet"
+    _screening_rows().to_parquet(src, index=False)
+    dest = tmp_path / "scored.xlsx"
+    code, output = _invoke("score", "--model", "safepath-domv-v1", str(src), "--out", str(dest))
+    assert code == 0, output
+    scored = pd.read_excel(dest)
+    # Without the area profile the community/structural indicators are unanswered.
+    assert scored["phase"].tolist() == [1, 4, 4] and len(scored.columns) == 38 + 6
+    code, output = _invoke(
+        "score", "--model", "safepath-domv-v1", str(src), "--out", str(dest), "--sheet", "main"
+    )
+    assert code == 2 and "only applies to XLSX" in output

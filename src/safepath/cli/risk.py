@@ -85,6 +85,13 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
     return _to_arrow(frame)
 
 
+def _quiet_duckdb() -> None:
+    """DuckDB draws its own progress bar on stdout for long queries; ours is on stderr."""
+    from safepath.risk.table import default_connection
+
+    default_connection().raw_sql("SET enable_progress_bar = false")
+
+
 def _to_arrow(frame: Any) -> Any:
     import pyarrow as pa
 
@@ -184,6 +191,7 @@ def score(
         table_format(out_path, write=True)  # refuse an unknown output type before any work
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
+        _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
         data = _load_input(input, sheet, _model_fields(m))
         area = _area_profile(area_profile, m)
@@ -233,6 +241,7 @@ def areas(
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         dims = _parse_by(by, m)
+        _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
         data = _load_input(input, sheet, _grouping_fields(m, dims))
         scored = _as_scored(data)
