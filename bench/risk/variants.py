@@ -174,20 +174,10 @@ def run_ibis(model_path: str, path: str) -> pd.DataFrame:
 
 
 def normalise_areas(frame: pd.DataFrame) -> pd.DataFrame:
-    """classify_areas output -> the common benchmark columns."""
-    rename = {
-        "adm1": "area",
-        "population": "population",
-        "people_in_need": "pin",
-        "pin": "pin",
-        "phase": "area_phase",
-        "area_phase": "area_phase",
-    }
-    for p in range(1, 6):
-        rename[f"phase_{p}_share"] = f"share_{p}"
-        rename[f"share_phase_{p}"] = f"share_{p}"
-        rename[f"share_{p}"] = f"share_{p}"
-    frame = frame.rename(columns={k: v for k, v in rename.items() if k in frame.columns})
+    """classify_areas output (adm1, sex, n, missing_weight, population, phase_1..5, area_phase,
+    pin) -> the common benchmark columns."""
+    rename = {"adm1": "area", **{f"phase_{p}": f"share_{p}" for p in range(1, 6)}}
+    frame = frame.rename(columns=rename)
     missing = [c for c in OUTPUT_COLUMNS if c not in frame.columns]
     if missing:
         raise SystemExit(f"classify_areas output lacks {missing}; columns: {list(frame.columns)}")

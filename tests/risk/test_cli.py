@@ -16,10 +16,6 @@ runner = CliRunner()
 MODELS = Path(__file__).resolve().parents[2] / "src" / "safepath" / "risk" / "models"
 PROFILE = MODELS / "safepath-domv-v1.area-profile.csv"
 DUMMY = "data/reach-msna-2024/dummy_raw_data.xlsx"
-# ibis 12 calls DuckDB 2's deprecated fetch_arrow_table() when it reads a table's schema.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
 
 
 def _invoke(*args: str) -> tuple[int, str]:
@@ -184,3 +180,98 @@ def test_score_parquet_input_to_xlsx(tmp_path: Path) -> None:
         "score", "--model", "safepath-domv-v1", str(src), "--out", str(dest), "--sheet", "main"
     )
     assert code == 2 and "only applies to XLSX" in output
+
+
+@pytest.mark.shared
+def test_acceptance_reach_msna_score_then_areas(shared_dir: Path, tmp_path: Path) -> None:
+    scored_path = tmp_path / "scored.csv"
+    code, output = _invoke(
+        "score",
+        "--model",
+        "reach-msna-2024-protection",
+        str(shared_dir / DUMMY),
+        "--sheet",
+        "main",
+        "--out",
+        str(scored_path),
+    )
+    assert code == 0, output
+    assert "scored 241 records" in output
+    scored = pd.read_csv(scored_path)
+    assert len(scored) == 241 and scored["phase"].between(1, 5).all()
+    assert set(scored["case_level"]) <= {"none", "low", "medium", "high"}
+
+    areas_path = tmp_path / "areas.csv"
+    code, output = _invoke(
+        "areas",
+        "--model",
+        "reach-msna-2024-protection",
+        str(scored_path),
+        "--by",
+        "adm1",
+        "--out",
+        str(areas_path),
+    )
+    assert code == 0, output
+    areas = pd.read_csv(areas_path).set_index("adm1")
+    assert sorted(areas.index) == sorted(scored["admin1"].unique()) == ["PCODE1", "PCODE2"]
+    shares = areas[[f"phase_{p}" for p in range(1, 6)]]
+    assert (shares.sum(axis=1) - 1).abs().max() < 1e-9
+    assert areas["n"].sum() == 241
+    # PiN and population are the weighted counts of the scored households (phase >= 3).
+    by_area = scored.groupby("admin1")
+    assert areas["population"].to_dict() == pytest.approx(by_area["weight"].sum().to_dict())
+    pin = scored[scored["phase"] >= 3].groupby("admin1")["weight"].sum()
+    assert areas["pin"].to_dict() == pytest.approx(pin.to_dict())
+    for adm1, row in areas.iterrows():
+        at_least = [
+            shares.loc[adm1, [f"phase_{q}" for q in range(p, 6)]].sum() for p in range(1, 6)
+        ]
+        assert row["area_phase"] == max(p for p in range(1, 6) if at_least[p - 1] >= 0.25)
+
+    # The raw export straight to areas (scored on the way) gives the same table.
+    direct = tmp_path / "direct.parquet"
+    code, output = _invoke(
+        "areas",
+        "--model",
+        "reach-msna-2024-protection",
+        str(shared_dir / DUMMY),
+        "--sheet",
+        "main",
+        "--by",
+        "adm1,sex",
+        "--out",
+        str(direct),
+    )
+    assert code == 0, output
+    by_sex = pd.read_parquet(direct)
+    assert by_sex["n"].sum() == 241
+    assert set(by_sex["sex"]) == {"female", "male", "other", "prefer_not_to_say"}
+    assert by_sex.groupby("adm1")["pin"].sum().to_dict() == pytest.approx(pin.to_dict())
+
+
+def test_areas_rejects_unknown_grouping(tmp_path: Path) -> None:
+    src = tmp_path / "round.csv"
+    _screening_rows().to_csv(src, index=False)
+    dest = tmp_path / "areas.csv"
+    code, output = _invoke(
+        "areas", "--model", "safepath-domv-v1", str(src), "--by", "adm3", "--out", str(dest)
+    )
+    assert code == 2 and "unknown ['adm3']" in output and "adm1, adm2" in output
+    code, output = _invoke(
+        "areas",
+        "--model",
+        "safepath-domv-v1",
+        str(src),
+        "--by",
+        "adm1,disability",
+        "--out",
+        str(dest),
+    )
+    assert code == 0, output
+    table = pd.read_csv(dest)
+    assert (
+        table["adm1"].tolist() == ["XA01", "XA02"]
+        and table["n"].tolist() == [2, 1]
+        and set(table["disability"]) == {"no_disability"}
+    )

@@ -17,10 +17,6 @@ from safepath.surveys.xlsform import load_form
 MODELS = Path(__file__).resolve().parents[2] / "src" / "safepath" / "risk" / "models"
 PROFILE = MODELS / "safepath-domv-v1.area-profile.csv"
 REACH = "data/reach-msna-2024"
-# ibis 12 calls DuckDB 2's deprecated fetch_arrow_table() when it reads a table's schema.
-IBIS_DUCKDB_DEPRECATION = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
 
 
 def _mapped_choices(model: RiskModel) -> dict[str, set[str]]:
@@ -205,7 +201,6 @@ def test_reach_mapped_choices_exist_in_the_choices_sheet(shared_dir: Path) -> No
 
 
 @pytest.mark.shared
-@IBIS_DUCKDB_DEPRECATION
 def test_reach_dummy_round_scores_and_evaluators_agree(reach_main: pd.DataFrame) -> None:
     model = load_model("reach-msna-2024-protection")
     scored = score_table(model, pa.Table.from_pandas(reach_main)).to_pyarrow().to_pandas()
