@@ -49,6 +49,9 @@ def _register() -> None:
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)
+    from safepath.cli.risk import app as risk_app
+
+    app.add_typer(risk_app, name="risk")
 
 
 def main() -> None:
