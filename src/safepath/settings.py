@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError(
-                "SAFEPATH_SECRET_KEY is the development placeholder; set a real secret in production"
+                "SAFEPATH_SECRET_KEY is the development placeholder; "
+                "set a real secret in production"
             )
         return self
 

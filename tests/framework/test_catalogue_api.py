@@ -47,9 +47,15 @@ def test_titles_and_descriptions_by_language() -> None:
     lst = catalogue().get("severity_phases")
     assert lst.title() == "Severity phases"
     assert lst.title("es") == "Fases de severidad"
+    severe = lst.entry("severe")
+    assert severe.describe() == severe.description
+    assert severe.describe("es").startswith("Riesgo o daño severo")
     # No translated description: the English one is used in every language.
-    entry = lst.entry("severe")
-    assert entry.describe("ar") == entry.description == entry.describe()
+    household = catalogue().entry("levels", "household")
+    assert household.describe("ar") == household.description == household.describe()
+    assert (
+        catalogue().get("modalities").rows("fr")[2]["description"].startswith("Action qui rétablit")
+    )
 
 
 def test_unknown_language_is_an_input_error() -> None:

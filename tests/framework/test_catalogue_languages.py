@@ -66,3 +66,18 @@ def test_labels_are_normalised_unicode() -> None:
         for e in lst.entries:
             for lang in LANGUAGES:
                 assert unicodedata.is_normalized("NFC", e.label(lang)), (lst.name, e.code, lang)
+
+
+@pytest.mark.parametrize("name", ["modalities", "severity_phases", "case_risk_levels"])
+def test_user_facing_scales_have_translated_descriptions(name: str) -> None:
+    for entry in catalogue().get(name).entries:
+        translated = [entry.describe(lang) for lang in ("fr", "es", "ar")]
+        assert entry.description not in translated, entry.code
+        assert ARABIC.search(translated[2]), entry.code
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_descriptions_are_one_line(name: str) -> None:
+    lst = catalogue().get(name)
+    texts = [lst.description, *(e.describe(lang) for e in lst.entries for lang in LANGUAGES)]
+    assert [t for t in texts if "\n" in t] == []

@@ -36,7 +36,7 @@ def hashtag_row_index(rows: list[list[str]], *, look_ahead: int = 5) -> int | No
 def find_column(
     hashtags: list[HashtagSpec | None], wanted: str, *, exclude: frozenset[str] = frozenset()
 ) -> int | None:
-    """The first column matching ``wanted`` (HXL semantics: extra attributes allowed unless excluded)."""
+    """The first column matching ``wanted``: HXL allows extra attributes unless excluded."""
     spec = HashtagSpec.parse(wanted)
     assert spec is not None
     for i, h in enumerate(hashtags):

@@ -17,7 +17,7 @@ class Role(StrEnum):
 
 
 class Scope(StrEnum):
-    """Which records a role reaches: its own, its teams', its agency's, those referred to it, all."""
+    """Which records a role reaches: own, team's, agency's, referred to it, or all."""
 
     own = "own"
     team = "team"

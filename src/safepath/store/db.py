@@ -1,4 +1,4 @@
-"""Engine and session factory. SQLite by default (WAL, foreign keys, busy timeout); PostgreSQL by URL."""
+"""Engine and sessions: SQLite by default (WAL, foreign keys, busy timeout); PostgreSQL by URL."""
 
 from __future__ import annotations
 
