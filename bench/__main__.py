@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown suite(s) {unknown}; known: {list(SUITES)}")
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    load_before = report.load()
     sections: list[str] = []
     if "risk" in suites:
         from bench.risk import suite
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             sizes, args.workdir, record_sample=args.record_sample, timeout=args.timeout
         )
         sections.append(report.risk_section(results))
-    text = report.document(sections, command=" ".join(["python -m bench", *sys.argv[1:]]))
+    text = report.document(
+        sections, command=" ".join(["python -m bench", *sys.argv[1:]]), load_before=load_before
+    )
     print(text)
     if not args.no_write:
         args.out.write_text(text, encoding="utf-8")

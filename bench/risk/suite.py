@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Run:
     rows: int
     seconds: float | None
     peak_mib: float
+    cpu_seconds: float | None = None
     error: str | None = None
     output: Path | None = None
 
@@ -79,7 +81,7 @@ def run(
     *,
     record_sample: int = 50_000,
     timeout: float = 1800.0,
-    log: object = print,
+    log: Callable[[str], None] = print,
 ) -> dict[str, object]:
     workdir.mkdir(parents=True, exist_ok=True)
     model_path = generate.write_model(workdir / "bench-risk-40.yaml")
@@ -94,7 +96,8 @@ def run(
             out = workdir / f"areas-{variant}-{n}.parquet"
             res, peak, error = _child([variant, str(model_path), str(data), str(out)], timeout)
             seconds = float(res["seconds"]) if res else None  # type: ignore[arg-type]
-            runs.append(Run(variant, n, seconds, peak, error, out if res else None))
+            cpu = float(res["cpu_seconds"]) if res else None  # type: ignore[arg-type]
+            runs.append(Run(variant, n, seconds, peak, cpu, error, out if res else None))
             log(
                 f"[{n:,}] {variant:9s} "
                 + (f"{seconds:7.2f} s" if seconds is not None else f"FAILED ({error})")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -218,9 +218,10 @@ def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
     if f.person_code:
         stmt = stmt.where(Case.person_code == f.person_code)
     if f.overdue is not None:
-        late = Case.next_action_due < now()
+        due = Case.next_action_due
         active = Case.status.in_(lifecycle.ACTIVE)
-        stmt = stmt.where(late & active) if f.overdue else stmt.where(~(late & active))
+        late = and_(due.is_not(None), due < now(), active)  # NULL-safe: no deadline, not late
+        stmt = stmt.where(late if f.overdue else or_(due.is_(None), due >= now(), ~active))
     return stmt
 
 

@@ -27,7 +27,17 @@ def version() -> None:
 
 def _register() -> None:
     # Sub-apps are imported here so `safepath --help` lists every command group.
-    from safepath.cli import audit, db, framework, keys, outcomes, places, retention, serve, users
+    from safepath.cli import (
+        audit,
+        db,
+        framework,
+        keys,
+        outcomes,
+        places,
+        retention,
+        serve,
+        users,
+    )
 
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
@@ -39,6 +49,9 @@ def _register() -> None:
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)
+    from safepath.cli.risk import app as risk_app
+
+    app.add_typer(risk_app, name="risk")
 
 
 def main() -> None:

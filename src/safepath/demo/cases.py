@@ -159,7 +159,10 @@ def _world(session: Session) -> _World:
         if u.role == "caseworker"
     ]
     if not caseworkers:
-        raise RuntimeError("no demo caseworker: create the demo users first")
+        raise RuntimeError(
+            "no caseworker in the demo agency: create the demo users first "
+            "(safepath.privacy.demo.ensure_demo_users)"
+        )
     supervisor = next((u.id for u in users if u.role == "supervisor"), None)
     places = list(
         session.scalars(select(Place.pcode).where(Place.level == 2, Place.country == "XMR"))
@@ -197,46 +200,64 @@ def load_demo_cases(
     today = now or datetime.now(UTC)
     model = ports.risk_model()
     themes = list(THEMES)
-    for i in range(n):
-        worker = world.caseworkers[i % len(world.caseworkers)]
-        _one_case(session, rng, world, worker, themes, today, model)
-        if progress and (i + 1) % 100 == 0:
-            progress(100)
-            session.flush()
+    # Persons first (through the person service), then the case histories in bulk: keeping
+    # the two apart avoids autoflushing a growing graph on every person-service query.
+    people = [
+        _person(session, rng, world.caseworkers[i % len(world.caseworkers)], world)
+        for i in range(n)
+    ]
+    if progress:
+        progress(n // 2)
+    with session.no_autoflush:
+        for i, person in enumerate(people):
+            _one_case(session, rng, world, person, themes, today, model)
+            if (i + 1) % 500 == 0:
+                session.flush()
+    if progress:
+        progress(n - n // 2)
     session.flush()
     if world.caseworkers:
         audit.record(session, world.caseworkers[0], "create", "demo_cases", None, fields=["count"])
     return n
 
 
+@dataclass(frozen=True)
+class _Person:
+    worker: Actor
+    id: int
+    code: str
+    age: int
+    sex: str
+    group: str
+    pcode: str
+
+
+def _person(session: Session, rng: random.Random, worker: Actor, world: _World) -> _Person:
+    age = rng.choices([rng.randint(8, 17), rng.randint(18, 59), rng.randint(60, 80)], [18, 74, 8])
+    sex = rng.choices(["female", "male", "other"], [54, 45, 1])[0]
+    group = rng.choices(GROUPS, GROUP_WEIGHTS)[0]
+    pcode = rng.choice(world.places)
+    consents = [ConsentIn(purpose="case_management")]
+    if rng.random() < 0.85:
+        consents.append(ConsentIn(purpose="referral_sharing"))
+    data = PersonIn(
+        sex=sex, age=age[0], population_group=group, place_pcode=pcode, consents=consents
+    )
+    person = persons.create(session, worker, data)
+    ref = persons.resolve(session, worker, person["code"])
+    return _Person(worker, ref.id, ref.code, age[0], sex, group, pcode)
+
+
 def _one_case(
     session: Session,
     rng: random.Random,
     world: _World,
-    worker: Actor,
+    p: _Person,
     themes: list[str],
     today: datetime,
     model: Any,
 ) -> None:
-    age = rng.choices([rng.randint(8, 17), rng.randint(18, 59), rng.randint(60, 80)], [18, 74, 8])[
-        0
-    ]
-    sex = rng.choices(["female", "male", "other"], [54, 45, 1])[0]
-    group = rng.choices(GROUPS, GROUP_WEIGHTS)[0]
-    pcode = rng.choice(world.places)
-    person = persons.create(
-        session,
-        worker,
-        PersonIn(
-            sex=sex,
-            age=age,
-            population_group=group,
-            place_pcode=pcode,
-            consents=[ConsentIn(purpose="case_management")]
-            + ([ConsentIn(purpose="referral_sharing")] if rng.random() < 0.85 else []),
-        ),
-    )
-    ref = persons.resolve(session, worker, person["code"])
+    worker, age, sex, group, pcode = p.worker, p.age, p.sex, p.group, p.pcode
     theme = rng.choices(themes, THEME_WEIGHTS)[0]
     extra = rng.choice(themes) if rng.random() < 0.25 else theme
     areas = list(dict.fromkeys([theme, extra]))
@@ -244,8 +265,8 @@ def _one_case(
     opened = today - timedelta(days=rng.randint(5, 360))
     case = Case(
         code=new_code("CS"),
-        person_id=ref.id,
-        person_code=ref.code,
+        person_id=p.id,
+        person_code=p.code,
         subject="individual",
         organisation_id=world.agency_id,
         team_id=min(worker.team_ids) if worker.team_ids else None,

@@ -6,6 +6,7 @@ and let ``_known_codes`` read the catalogue only.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from functools import cache
@@ -49,9 +50,8 @@ AGE_BRACKETS: tuple[tuple[str, float, float], ...] = (
 def _known_codes(list_name: str) -> frozenset[str]:
     """The codes of one catalogue list: from ``safepath.framework`` when present, else fallback."""
     try:
-        from safepath.framework import catalogue  # type: ignore[attr-defined,unused-ignore]
-
-        return frozenset(catalogue().codes(list_name))
+        framework: Any = importlib.import_module("safepath.framework")
+        return frozenset(framework.catalogue().codes(list_name))
     except (ImportError, AttributeError, KeyError, LookupError):
         return _FALLBACK[list_name]
 

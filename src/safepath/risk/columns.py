@@ -19,9 +19,13 @@ SCORE_T = "int8"
 _MAX_LIST = 256  # longest list literal used for integer-coded lookups
 
 
-@ibis.udf.scalar.builtin(name="list_extract")
-def _list_extract(arr: dt.Array(dt.int8), idx: dt.int64) -> dt.int8:  # type: ignore[empty-body,valid-type]
+def _list_extract_sig(arr: Any, idx: Any) -> Any:
     """DuckDB's list indexing without Ibis's negative-index guard (index 0 or past end -> NULL)."""
+
+
+_list_extract: Any = ibis.udf.scalar.builtin(
+    _list_extract_sig, name="list_extract", signature=((dt.Array(dt.int8), dt.int64), dt.int8)
+)
 
 
 def canonical_number(text: str) -> float | None:

@@ -31,8 +31,14 @@ Predicate = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
 Resolver = Callable[[Source, str], "ColumnView | None"]
 
 _OPS: dict[type[ast.cmpop], Op] = {
-    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-    ast.In: "in", ast.NotIn: "not in",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
 }
 _FLIP: dict[Op, Op] = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
@@ -150,7 +156,10 @@ def _cmp_predicate(c: Cmp) -> Predicate:
     if op in ("<", "<=", ">", ">="):
         bound = float(c.values[0])
         test: Callable[[float], bool] = {
-            "<": bound.__gt__, "<=": bound.__ge__, ">": bound.__lt__, ">=": bound.__le__,
+            "<": bound.__gt__,
+            "<=": bound.__ge__,
+            ">": bound.__lt__,
+            ">=": bound.__le__,
         }[op]
 
         def ordered(rec: Mapping[str, Any], area: Mapping[str, Any]) -> bool:

@@ -201,9 +201,7 @@ class CompiledModel:
             assert ind.floor is not None
             phase = max(phase, ind.floor.phase)
         level = self.levels[phase]
-        result = Assessment(
-            r6(t), r6(v_), r6(c), risk, phase, level, self.deadlines.get(level)
-        )
+        result = Assessment(r6(t), r6(v_), r6(c), risk, phase, level, self.deadlines.get(level))
         if explain:
             result.explanation = self._explain(
                 answered, scores, weights, values, unanswered, unmapped, floors, from_risk
@@ -232,21 +230,34 @@ class CompiledModel:
             shares = contributions(how, sc, ws) if sc else []
             for it, s, w, share in zip(by_comp[comp], sc, ws, shares, strict=True):
                 ind = it.ind
-                rows.append({
-                    "id": ind.id, "label": ind.label, "level": ind.level, "component": comp,
-                    "score": s, "weight": w, "contribution": r6(share),
-                    "gpc_risks": ind.gpc_risks, "rights": ind.rights,
-                })
+                rows.append(
+                    {
+                        "id": ind.id,
+                        "label": ind.label,
+                        "level": ind.level,
+                        "component": comp,
+                        "score": s,
+                        "weight": w,
+                        "contribution": r6(share),
+                        "gpc_risks": ind.gpc_risks,
+                        "rights": ind.rights,
+                    }
+                )
             components[comp] = {
-                "value": r6(values[comp]), "aggregation": how, "answered": len(sc),
+                "value": r6(values[comp]),
+                "aggregation": how,
+                "answered": len(sc),
                 "defaulted": not sc,
             }
         levels: dict[str, Any] = {}
         for level in LEVELS:
             per: dict[str, Any] = {}
             for comp in COMPONENTS:
-                mine = [(r["score"], r["weight"], r) for r in rows
-                        if r["level"] == level and r["component"] == comp]
+                mine = [
+                    (r["score"], r["weight"], r)
+                    for r in rows
+                    if r["level"] == level and r["component"] == comp
+                ]
                 if mine:
                     sc = [m[0] for m in mine]
                     ws = [m[1] for m in mine]
@@ -259,26 +270,39 @@ class CompiledModel:
                     }
             if per:
                 levels[level] = per
-        tv = sorted((r for r in rows if r["component"] != "capacity" and r["score"] >= 3),
-                    key=lambda r: (-r["score"], -r["contribution"]))[:DRIVERS_TV]
-        cap = sorted((r for r in rows if r["component"] == "capacity" and r["score"] <= 2),
-                     key=lambda r: r["score"])[:DRIVERS_C]
+        tv = sorted(
+            (r for r in rows if r["component"] != "capacity" and r["score"] >= 3),
+            key=lambda r: (-r["score"], -r["contribution"]),
+        )[:DRIVERS_TV]
+        cap = sorted(
+            (r for r in rows if r["component"] == "capacity" and r["score"] <= 2),
+            key=lambda r: r["score"],
+        )[:DRIVERS_C]
         return {
             "model": {"id": self.model.id, "version": self.model.version},
             "components": components,
             "levels": levels,
             "indicators": rows,
             "drivers": [
-                {"id": r["id"], "label": r["label"], "component": r["component"],
-                 "score": r["score"]}
+                {
+                    "id": r["id"],
+                    "label": r["label"],
+                    "component": r["component"],
+                    "score": r["score"],
+                }
                 for r in (*tv, *cap)
             ],
             "unanswered": unanswered,
             "unmapped": unmapped,
             "floors": [
-                {"indicator": ind.id, "score": s, "min_score": ind.floor.min_score,
-                 "phase": ind.floor.phase}
-                for ind, s in floors if ind.floor is not None
+                {
+                    "indicator": ind.id,
+                    "score": s,
+                    "min_score": ind.floor.min_score,
+                    "phase": ind.floor.phase,
+                }
+                for ind, s in floors
+                if ind.floor is not None
             ],
             "phase_from_risk": phase_from_risk,
             "defaulted": [c for c in COMPONENTS if not scores[c]],

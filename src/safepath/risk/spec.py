@@ -123,8 +123,7 @@ class Score(_Strict):
                 raise ValueError(f"bound {bound!r} has no score")
             if out and bound <= out[-1][0]:
                 raise ValueError(
-                    f"bounds must be ascending ({canonical(bound)} after "
-                    f"{canonical(out[-1][0])})"
+                    f"bounds must be ascending ({canonical(bound)} after {canonical(out[-1][0])})"
                 )
             out.append((float(bound), checked))
         return out
@@ -428,7 +427,9 @@ def load_model(name_or_path: str | Path) -> RiskModel:
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(list_models()) or "none"
-        raise NotFound(f"risk model {text_name!r}: no such shipped model or file (shipped: {known})")
+        raise NotFound(
+            f"risk model {text_name!r}: no such shipped model or file (shipped: {known})"
+        )
     return load_model_text(path.read_text(encoding="utf-8"), scope=str(path))
 
 

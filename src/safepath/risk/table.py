@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pandas as pd
+import pyarrow as pa
 
 from safepath.errors import InputError
 from safepath.risk.columns import SCORE_T, ColumnView, score_lit
@@ -60,6 +62,9 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
             return con.read_csv(path)
         raise InputError(f"{path}: unsupported file type {suffix!r} (Parquet or CSV)")
     name = f"{_P}t_{uuid.uuid4().hex[:12]}"
+    if isinstance(obj, pd.DataFrame):
+        # via Arrow: Ibis 12's pandas schema inference warns under pandas 3
+        obj = pa.Table.from_pandas(obj, preserve_index=False)
     if con.name == "duckdb":
         con.con.register(name, obj)  # zero-copy view over the DataFrame / Arrow table
         return con.table(name)
@@ -86,8 +91,10 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
         if num is None:
             return ibis.null(SCORE_T)
         return ibis.cases(
-            *((num >= ibis.literal(b, "float64"), score_lit(s))
-              for b, s in reversed(score.thresholds)),
+            *(
+                (num >= ibis.literal(b, "float64"), score_lit(s))
+                for b, s in reversed(score.thresholds)
+            ),
             else_=ibis.null(SCORE_T),
         )
     multi = score.multiple
@@ -95,8 +102,9 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     hits = {c: view.has_token(c).fill_null(False) for c in multi.values}
     none_any = _any([view.has_token(c).fill_null(False) for c in multi.none])
     if multi.rule == "max":
-        best = _greatest([h.ifelse(s, 0) for (c, h), s in zip(hits.items(), multi.values.values(),
-                                                               strict=True)])
+        best = _greatest(
+            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), multi.values.values(), strict=True)]
+        )
         chosen = best > 0
         value = best.cast(SCORE_T)
     else:
@@ -161,8 +169,10 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
 
     # stage 3: per-component sums and counts
     agg: dict[str, Any] = {}
-    members = {c: [(i, ind) for i, ind in enumerate(model.indicators) if ind.component == c]
-               for c in COMPONENTS}
+    members = {
+        c: [(i, ind) for i, ind in enumerate(model.indicators) if ind.component == c]
+        for c in COMPONENTS
+    }
     for comp in COMPONENTS:
         cols = [(t[f"{_P}s{i}"], ind) for i, ind in members[comp]]
         how = model.components[comp].aggregation
@@ -175,20 +185,22 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         elif how == "mean":
             agg[f"{_P}{comp}_x"] = _sum([s.fill_null(0) for s, _ in cols])
         elif how == "weighted_mean":
-            agg[f"{_P}{comp}_x"] = _sum([
-                (ibis.literal(ind.weight, "float64") * s).fill_null(0.0) for s, ind in cols
-            ])
-            agg[f"{_P}{comp}_w"] = _sum([
-                s.notnull().ifelse(ibis.literal(ind.weight, "float64"), 0.0) for s, ind in cols
-            ])
+            agg[f"{_P}{comp}_x"] = _sum(
+                [(ibis.literal(ind.weight, "float64") * s).fill_null(0.0) for s, ind in cols]
+            )
+            agg[f"{_P}{comp}_w"] = _sum(
+                [s.notnull().ifelse(ibis.literal(ind.weight, "float64"), 0.0) for s, ind in cols]
+            )
         else:  # top_half_mean: sum of the top k = sum over v of min(k, #scores >= v)
             for v in range(2, 6):
-                agg[f"{_P}{comp}_ge{v}"] = _sum([(s >= v).fill_null(False).ifelse(1, 0)
-                                                 for s, _ in cols])
+                agg[f"{_P}{comp}_ge{v}"] = _sum(
+                    [(s >= v).fill_null(False).ifelse(1, 0) for s, _ in cols]
+                )
     floors = [(t[f"{_P}s{i}"], ind.floor) for i, ind in enumerate(model.indicators) if ind.floor]
     agg[f"{_P}floor"] = (
         _greatest([(s >= fl.min_score).fill_null(False).ifelse(fl.phase, 1) for s, fl in floors])
-        if floors else ibis.literal(1, "int32")
+        if floors
+        else ibis.literal(1, "int32")
     )
     t = t.select(*inputs, **agg)
 
@@ -218,7 +230,10 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     tv, vv, cv = (t[f"{_P}{c}"] for c in COMPONENTS)
     t = t.select(
         *inputs,
-        threat=_r6(tv), vulnerability=_r6(vv), capacity=_r6(cv), risk=_r6((tv + vv) / cv),
+        threat=_r6(tv),
+        vulnerability=_r6(vv),
+        capacity=_r6(cv),
+        risk=_r6((tv + vv) / cv),
         **{f"{_P}floor": t[f"{_P}floor"]},
     )
 
@@ -228,14 +243,26 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         *((t.risk < ibis.literal(c, "float64"), p) for p, c in enumerate(cuts, start=1)),
         else_=5,
     )
-    t = t.select(*inputs, "threat", "vulnerability", "capacity", "risk",
-                 phase=ibis.greatest(from_risk, t[f"{_P}floor"]).cast("int64"))
+    t = t.select(
+        *inputs,
+        "threat",
+        "vulnerability",
+        "capacity",
+        "risk",
+        phase=ibis.greatest(from_risk, t[f"{_P}floor"]).cast("int64"),
+    )
     levels = model.case_levels.phases
     out = [c for c in inputs if c not in OUTPUTS]
     return t.select(
-        *out, "threat", "vulnerability", "capacity", "risk", "phase",
-        case_level=t.phase.cases(*((p, levels[p]) for p in sorted(levels)),
-                                 else_=ibis.null("string")),
+        *out,
+        "threat",
+        "vulnerability",
+        "capacity",
+        "risk",
+        "phase",
+        case_level=t.phase.cases(
+            *((p, levels[p]) for p in sorted(levels)), else_=ibis.null("string")
+        ),
     )
 
 
@@ -253,9 +280,14 @@ def _schema_key(table: Any) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=64)
-def _cached_sql(model_key: str, model: RiskModel, schema: tuple[tuple[str, str], ...],
-                area_schema: tuple[tuple[str, str], ...] | None, backend: str,
-                compile_fn: Callable[[Any], str]) -> str:
+def _cached_sql(
+    model_key: str,
+    model: RiskModel,
+    schema: tuple[tuple[str, str], ...],
+    area_schema: tuple[tuple[str, str], ...] | None,
+    backend: str,
+    compile_fn: Callable[[Any], str],
+) -> str:
     table = ibis.table(dict(schema), name=_PH_INPUT)
     area = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
     return compile_fn(build(model, table, area, backend))
@@ -265,8 +297,12 @@ def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> str | 
     """Cached SQL with the input tables spliced in, or None when this backend can't do it."""
     try:
         sql = _cached_sql(
-            f"{model.id}@{model.version}#{model.fingerprint()}", model, _schema_key(table),
-            None if area is None else _schema_key(area), con.name, _Compiler(con),
+            f"{model.id}@{model.version}#{model.fingerprint()}",
+            model,
+            _schema_key(table),
+            None if area is None else _schema_key(area),
+            con.name,
+            _Compiler(con),
         )
         sql = sql.replace(f'"{_PH_INPUT}"', f"({con.compile(table)})")
         sql = sql.replace(f"`{_PH_INPUT}`", f"({con.compile(table)})")
@@ -327,8 +363,6 @@ def score_table(
 def _explained(model: RiskModel, t: Any, area: Any | None) -> Any:
     """Fetch rows, evaluate each with the record evaluator (which the property test ties to the
     table evaluator), and return them with an ``explanation`` column."""
-    import pyarrow as pa
-
     compiled = compile_model(model)
     rows = t.to_pyarrow().to_pylist()
     profile: dict[str, dict[str, Any]] = {}

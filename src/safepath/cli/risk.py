@@ -1,0 +1,385 @@
+"""``safepath risk``: list and validate models, score survey rounds, classify areas, explain one
+record. Inputs and outputs are CSV, XLSX (``--sheet`` for multi-sheet Kobo exports) or Parquet;
+bad input stops before any output file exists (outputs are written atomically)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from safepath.errors import InputError, Problem, SafepathError
+from safepath.risk import list_models, load_model
+from safepath.risk.spec import RiskModel
+from safepath.surveys.tables import read_table, require_columns, table_format, write_table
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Protection risk: Risk = (Threat + Vulnerability) / Capacity.",
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+SCORED = ("threat", "vulnerability", "capacity", "risk", "phase", "case_level")
+ModelOpt = Annotated[
+    str, typer.Option("--model", "-m", help="Shipped model name or a model YAML file.")
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX input.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv, .xlsx, .parquet).")]
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """Print a SafepathError (and its located problems) and exit non-zero, no traceback."""
+    try:
+        yield
+    except SafepathError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        for problem in exc.problems[:20]:
+            err.print(f"  - {problem}")
+        if len(exc.problems) > 20:
+            err.print(f"  … and {len(exc.problems) - 20} more")
+        raise typer.Exit(2 if exc.status < 500 else 1) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
+    """The input as something ``score_table`` takes: a Parquet path stays a path (DuckDB reads it
+    in parallel); CSV and XLSX go through pandas to Arrow (Kobo separators, sheets)."""
+    import pyarrow as pa
+
+    fmt = table_format(path)
+    if fmt == "parquet" and sheet is None and path.is_file():
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(path).names
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(
+                f"cannot read {path.name}: {exc}",
+                problems=[Problem(f"unreadable file: {exc}", scope=str(path))],
+            ) from exc
+        require_columns(names, needed, source=path.name)
+        return str(path)
+    frame = read_table(path, sheet=sheet, columns=needed)
+    return _to_arrow(frame)
+
+
+def _quiet_duckdb() -> None:
+    """DuckDB draws its own progress bar on stdout for long queries; ours is on stderr."""
+    from safepath.risk.table import default_connection
+
+    default_connection().raw_sql("SET enable_progress_bar = false")
+
+
+def _to_arrow(frame: Any) -> Any:
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # A spreadsheet column mixing numbers and text: keep it as text, nulls as nulls.
+        fixed = frame.copy()
+        for col in fixed.columns:
+            if fixed[col].dtype == object:
+                fixed[col] = fixed[col].map(lambda v: None if v is None or v != v else str(v))
+        return pa.Table.from_pandas(fixed, preserve_index=False)
+
+
+def _area_profile(path: Path | None, model: RiskModel) -> Any:
+    if path is None:
+        return None
+    return _to_arrow(read_table(path, columns=["pcode", *model.area_fields()]))
+
+
+def _model_fields(model: RiskModel) -> list[str]:
+    return model.record_fields()
+
+
+@app.command("models")
+def models() -> None:
+    """List the shipped risk models."""
+    with _errors():
+        table = Table("version", "title", "indicators")
+        table.add_column("id", no_wrap=True)
+        table.columns.insert(0, table.columns.pop())
+        for name in list_models():
+            m = load_model(name)
+            table.add_row(m.id, m.version, m.title, str(len(m.indicators)))
+        out.print(table)
+
+
+@app.command("validate")
+def validate(file: Annotated[Path, typer.Argument(help="Risk model YAML file.")]) -> None:
+    """Validate a risk model file: OK with counts, or every problem located."""
+    with _errors():
+        if not file.is_file():
+            raise InputError(
+                f"no such file: {file}", problems=[Problem("file not found", scope=str(file))]
+            )
+        m = load_model(file)
+        by_component = Counter(i.component for i in m.indicators)
+        by_level = Counter(i.level for i in m.indicators)
+        risks = {r for i in m.indicators for r in i.gpc_risks}
+        floors = sum(1 for i in m.indicators if i.floor)
+        out.print(
+            f"OK {m.id} {m.version}: {len(m.indicators)} indicators ("
+            + ", ".join(f"{by_component[c]} {c}" for c in ("threat", "vulnerability", "capacity"))
+            + "; "
+            + ", ".join(f"{n} {lvl}" for lvl, n in sorted(by_level.items()))
+            + f"), {len(risks)} GPC risks, {floors} floors, {len(m.record_fields())} record "
+            f"fields, {len(m.area_fields())} area fields"
+        )
+
+
+def _phase_counts(path: Path) -> Counter[int]:
+    """Phase counts read back from the written output (scoring again would double the work)."""
+    if table_format(path) == "xlsx":
+        return Counter(int(p) for p in read_table(path)["phase"])
+    import duckdb
+
+    reader = "read_parquet" if table_format(path) == "parquet" else "read_csv"
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT phase, count(*) FROM {reader}(?) GROUP BY phase", [str(path)]
+    ).fetchall()
+    return Counter({int(p): int(n) for p, n in rows})
+
+
+def _phase_summary(counts: Counter[int]) -> str:
+    return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
+
+
+@app.command("score")
+def score(
+    input: Annotated[Path, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")],
+    model: ModelOpt,
+    out_path: OutOpt,
+    sheet: SheetOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
+    area_profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--area-profile", help="Area profile keyed by pcode (community/structural data)."
+        ),
+    ] = None,
+) -> None:
+    """Score every record: adds threat, vulnerability, capacity, risk, phase, case_level."""
+    from safepath.risk import score_table
+
+    with _errors(), _progress() as progress:
+        table_format(out_path, write=True)  # refuse an unknown output type before any work
+        task = progress.add_task("loading model", total=4)
+        m = load_model(model)
+        _quiet_duckdb()
+        progress.update(task, advance=1, description=f"reading {input.name}")
+        data = _load_input(input, sheet, _model_fields(m))
+        area = _area_profile(area_profile, m)
+        progress.update(
+            task,
+            advance=1,
+            description="scoring" + (" with explanations (row by row)" if explain else ""),
+        )
+        scored = score_table(m, data, area, explain=explain)
+        progress.update(task, advance=1, description=f"writing {out_path.name}")
+        write_table(scored, out_path)
+        counts = _phase_counts(out_path)
+        progress.update(task, advance=1)
+    out.print(
+        f"scored {sum(counts.values())} records with {m.id} {m.version} -> {out_path} "
+        f"({_phase_summary(counts)})"
+    )
+
+
+def _parse_by(by: str, model: RiskModel) -> list[str]:
+    names = [b.strip() for b in by.split(",") if b.strip()]
+    known = [*model.places, *model.dimensions]
+    unknown = [b for b in names if b not in known]
+    if not names or unknown:
+        raise InputError(
+            f"--by {by!r}: unknown {unknown or 'empty'}; this model offers "
+            f"{', '.join(known) or 'nothing'}",
+            problems=[Problem(f"unknown --by {b!r}") for b in unknown],
+        )
+    return names
+
+
+@app.command("areas")
+def areas(
+    input: Annotated[Path, typer.Argument(help="Raw or already scored round.")],
+    model: ModelOpt,
+    by: Annotated[str, typer.Option("--by", help="Place level and dimensions: adm1[,sex,...]")],
+    out_path: OutOpt,
+    sheet: SheetOpt = None,
+    area_profile: Annotated[Path | None, typer.Option("--area-profile")] = None,
+) -> None:
+    """Classify areas: weighted phase shares, area phase and people in need per group."""
+    from safepath.risk import classify_areas, score_table
+
+    with _errors(), _progress() as progress:
+        table_format(out_path, write=True)
+        task = progress.add_task("loading model", total=4)
+        m = load_model(model)
+        dims = _parse_by(by, m)
+        _quiet_duckdb()
+        progress.update(task, advance=1, description=f"reading {input.name}")
+        data = _load_input(input, sheet, _grouping_fields(m, dims))
+        scored = _as_scored(data)
+        progress.update(
+            task,
+            advance=1,
+            description="classifying" if scored is not None else "scoring and classifying",
+        )
+        if scored is None:
+            require_columns(_columns(data), _model_fields(m), source=input.name)
+            scored = score_table(m, data, _area_profile(area_profile, m))
+        result = classify_areas(m, scored, by=dims)
+        progress.update(task, advance=1, description=f"writing {out_path.name}")
+        write_table(result, out_path)
+        rows = len(read_table(out_path))  # one row per group: small
+        progress.update(task, advance=1)
+    out.print(f"classified {rows} groups by {', '.join(dims)} -> {out_path}")
+
+
+def _grouping_fields(model: RiskModel, dims: list[str]) -> list[str]:
+    fields: list[str] = []
+    for d in dims:
+        if d in model.places:
+            fields.append(model.places[d])
+        else:
+            dim = model.dimensions[d]
+            fields.extend([dim.field] if dim.field else list(dim.fields or []))
+    return fields
+
+
+def _columns(data: Any) -> list[str]:
+    if isinstance(data, str):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(data).names)
+    return list(data.column_names)
+
+
+def _as_scored(data: Any) -> Any | None:
+    """An already scored input (all output columns present) as an Ibis table, else None."""
+    if not set(SCORED) <= set(_columns(data)):
+        return None
+    from safepath.risk.table import as_table
+
+    return as_table(data)
+
+
+def _read_json(text: str, what: str) -> dict[str, Any]:
+    source = "argument"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot read {what} file {path}: {exc.strerror}",
+                problems=[Problem("unreadable file", scope=str(path))],
+            ) from exc
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{what} is not valid JSON ({source}): {exc}", problems=[Problem(str(exc), scope=what)]
+        ) from exc
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{what} must be a JSON object of field: answer",
+            problems=[Problem("not a JSON object", scope=what)],
+        )
+    return value
+
+
+@app.command("explain")
+def explain(
+    model: ModelOpt,
+    record: Annotated[str, typer.Option("--record", help="JSON object, or @file.json.")],
+    area: Annotated[
+        str | None,
+        typer.Option("--area", help="The record's area-profile row: JSON object or @file.json."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Score one record and explain what drives its risk."""
+    from safepath.risk import evaluate
+
+    with _errors():
+        if fmt not in ("text", "json"):
+            raise InputError(f"--format {fmt!r}: use text or json")
+        m = load_model(model)
+        result = evaluate(
+            m, _read_json(record, "record"), _read_json(area, "area") if area else None
+        )
+        if fmt == "json":
+            typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+            return
+        _print_explanation(m, result)
+
+
+def _print_explanation(model: RiskModel, result: Any) -> None:
+    e = result.explanation
+    deadline = f", respond within {result.deadline_hours:g} h" if result.deadline_hours else ""
+    out.print(f"[bold]{model.title}[/bold] ({model.id} {model.version})")
+    out.print(
+        f"Risk = (T {result.threat:g} + V {result.vulnerability:g}) / C "
+        f"{result.capacity:g} = [bold]{result.risk:g}[/bold] -> phase "
+        f"[bold]{result.phase}[/bold], case level [bold]{result.case_level}[/bold]"
+        f"{deadline}"
+    )
+    for comp, info in e.get("components", {}).items():
+        note = " (no answer: default)" if info.get("defaulted") else ""
+        out.print(
+            f"  {comp}: {info['value']:g} ({info['aggregation']} of "
+            f"{info['answered']} answered){note}"
+        )
+    table = Table("level", "component", "indicator", "score", "weight", "contribution")
+    for ind in e.get("indicators", []):
+        table.add_row(
+            ind["level"],
+            ind["component"],
+            ind["label"],
+            str(ind["score"]),
+            f"{ind['weight']:g}",
+            f"{ind['contribution']:g}",
+        )
+    out.print(table)
+    drivers = e.get("drivers", [])
+    if drivers:
+        out.print(
+            "Main drivers: "
+            + "; ".join(f"{d['label']} ({d['component']} {d['score']})" for d in drivers)
+        )
+    for floor in e.get("floors", []):
+        out.print(
+            f"Red flag: {floor['indicator']} scored {floor['score']} -> phase at least "
+            f"{floor['phase']} (from {e.get('phase_from_risk')})"
+        )
+    if e.get("unanswered"):
+        out.print(f"Unanswered ({len(e['unanswered'])}): {', '.join(e['unanswered'])}")
+    if e.get("unmapped"):
+        out.print(f"Answers not in the model: {e['unmapped']}")
