@@ -275,3 +275,19 @@ def test_areas_rejects_unknown_grouping(tmp_path: Path) -> None:
         and table["n"].tolist() == [2, 1]
         and set(table["disability"]) == {"no_disability"}
     )
+
+
+def test_score_kobo_group_path_headers(tmp_path: Path) -> None:
+    frame = _screening_rows().rename(
+        columns={
+            "resp_age": "screening/demographics/resp_age",
+            "gbv_concern": "screening/threats/gbv_concern",
+        }
+    )
+    for suffix in (".csv", ".parquet"):
+        src = tmp_path / f"kobo{suffix}"
+        (frame.to_csv(src, index=False) if suffix == ".csv" else frame.to_parquet(src, index=False))
+        dest = tmp_path / f"scored{suffix}"
+        code, output = _invoke("score", "--model", "safepath-domv-v1", str(src), "--out", str(dest))
+        assert code == 0, output
+        assert "phase 1: 1" in output and "phase 4: 2" in output

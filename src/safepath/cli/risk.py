@@ -19,7 +19,13 @@ from rich.table import Table
 from safepath.errors import InputError, Problem, SafepathError
 from safepath.risk import list_models, load_model
 from safepath.risk.spec import RiskModel
-from safepath.surveys.tables import read_table, require_columns, table_format, write_table
+from safepath.surveys.tables import (
+    group_prefix_renames,
+    read_table,
+    require_columns,
+    table_format,
+    write_table,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -79,7 +85,11 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
                 f"cannot read {path.name}: {exc}",
                 problems=[Problem(f"unreadable file: {exc}", scope=str(path))],
             ) from exc
-        require_columns(names, needed, source=path.name)
+        renames = group_prefix_renames(names, needed)
+        require_columns([renames.get(n, n) for n in names], needed, source=path.name)
+        if renames:  # group-path headers: read through Arrow to rename them
+            table = pq.read_table(path)
+            return table.rename_columns([renames.get(n, n) for n in table.column_names])
         return str(path)
     frame = read_table(path, sheet=sheet, columns=needed)
     return _to_arrow(frame)
