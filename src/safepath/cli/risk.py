@@ -122,17 +122,14 @@ def _area_profile(path: Path | None, model: RiskModel) -> Any:
     return _to_arrow(read_table(path, columns=["pcode", *model.area_fields()]))
 
 
-def _model_fields(model: RiskModel) -> list[str]:
-    return model.record_fields()
-
-
 @app.command("models")
 def models() -> None:
     """List the shipped risk models."""
     with _errors():
-        table = Table("version", "title", "indicators")
+        table = Table()
         table.add_column("id", no_wrap=True)
-        table.columns.insert(0, table.columns.pop())
+        for header in ("version", "title", "indicators"):
+            table.add_column(header)
         for name in list_models():
             m = load_model(name)
             table.add_row(m.id, m.version, m.title, str(len(m.indicators)))
@@ -203,7 +200,7 @@ def score(
         m = load_model(model)
         _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, _model_fields(m))
+        data = _load_input(input, sheet, m.record_fields())
         area = _area_profile(area_profile, m)
         progress.update(
             task,
@@ -261,7 +258,7 @@ def areas(
             description="classifying" if scored is not None else "scoring and classifying",
         )
         if scored is None:
-            require_columns(_columns(data), _model_fields(m), source=input.name)
+            require_columns(_columns(data), m.record_fields(), source=input.name)
             scored = score_table(m, data, _area_profile(area_profile, m))
         result = classify_areas(m, scored, by=dims)
         progress.update(task, advance=1, description=f"writing {out_path.name}")
