@@ -291,3 +291,28 @@ def test_score_kobo_group_path_headers(tmp_path: Path) -> None:
         code, output = _invoke("score", "--model", "safepath-domv-v1", str(src), "--out", str(dest))
         assert code == 0, output
         assert "phase 1: 1" in output and "phase 4: 2" in output
+
+
+def test_explain_with_area_profile() -> None:
+    record = json.dumps({"adm2_pcode": "XA0103", "resp_age": 30, "safe_shelter": "yes"})
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "explain",
+            "--model",
+            "safepath-domv-v1",
+            "--record",
+            record,
+            "--area-profile",
+            str(PROFILE),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    ids = {i["id"]: i["score"] for i in body["explanation"]["indicators"]}
+    # XA0103: permanent armed presence, confirmed contamination, 230 conflict events, siege.
+    assert ids["armed_actor_presence"] == 5 and ids["conflict_intensity"] == 5
+    assert ids["movement_policy"] == 5 and body["threat"] == 5.0

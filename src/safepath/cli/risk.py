@@ -330,6 +330,10 @@ def explain(
         str | None,
         typer.Option("--area", help="The record's area-profile row: JSON object or @file.json."),
     ] = None,
+    area_profile: Annotated[
+        Path | None,
+        typer.Option("--area-profile", help="Area profile: the row of the record's place is used."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Score one record and explain what drives its risk."""
@@ -339,13 +343,27 @@ def explain(
         if fmt not in ("text", "json"):
             raise InputError(f"--format {fmt!r}: use text or json")
         m = load_model(model)
-        result = evaluate(
-            m, _read_json(record, "record"), _read_json(area, "area") if area else None
-        )
+        answers = _read_json(record, "record")
+        area_row = _read_json(area, "area") if area else None
+        if area_profile is not None and area_row is None:
+            area_row = _profile_row(area_profile, m, answers)
+        result = evaluate(m, answers, area_row)
         if fmt == "json":
             typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
         _print_explanation(m, result)
+
+
+def _profile_row(path: Path, model: RiskModel, answers: dict[str, Any]) -> dict[str, Any] | None:
+    """The area-profile row of the record's place (None when the place is absent or unknown)."""
+    place = answers.get(model.place_field) if model.place_field else None
+    if place is None:
+        return None
+    frame = read_table(path, columns=["pcode", *model.area_fields()])
+    rows = frame[frame["pcode"].astype(str) == str(place)]
+    if rows.empty:
+        return None
+    return {k: (None if v != v else v) for k, v in rows.iloc[0].to_dict().items()}
 
 
 def _print_explanation(model: RiskModel, result: Any) -> None:
