@@ -147,6 +147,9 @@ def test_explain_text_and_json(tmp_path: Path) -> None:
     assert code == 0, output
     assert "phase 4" in output and "case level high" in output
     assert "Red flag: unaccompanied_child" in output and "respond within 24 h" in output
+    assert (
+        "Main drivers: Respondent is a child without a parent or usual caregiver (vulnerability 5)"
+    ) in output
     result = runner.invoke(
         app,
         [
@@ -312,7 +315,13 @@ def test_explain_with_area_profile() -> None:
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    ids = {i["id"]: i["score"] for i in body["explanation"]["indicators"]}
+    levels = body["explanation"]["levels"]
+    ids = {
+        i["id"]: i["score"]
+        for comps in levels.values()
+        for group in comps.values()
+        for i in group["indicators"]
+    }
     # XA0103: permanent armed presence, confirmed contamination, 230 conflict events, siege.
     assert ids["armed_actor_presence"] == 5 and ids["conflict_intensity"] == 5
     assert ids["movement_policy"] == 5 and body["threat"] == 5.0

@@ -363,7 +363,7 @@ def _profile_row(path: Path, model: RiskModel, answers: dict[str, Any]) -> dict[
     rows = frame[frame["pcode"].astype(str) == str(place)]
     if rows.empty:
         return None
-    return {k: (None if v != v else v) for k, v in rows.iloc[0].to_dict().items()}
+    return {str(k): (None if v != v else v) for k, v in rows.iloc[0].to_dict().items()}
 
 
 def _print_explanation(model: RiskModel, result: Any) -> None:
@@ -382,16 +382,19 @@ def _print_explanation(model: RiskModel, result: Any) -> None:
             f"  {comp}: {info['value']:g} ({info['aggregation']} of "
             f"{info['answered']} answered){note}"
         )
+    labels = {i.id: i.label for i in model.indicators}
     table = Table("level", "component", "indicator", "score", "weight", "contribution")
-    for ind in e.get("indicators", []):
-        table.add_row(
-            ind["level"],
-            ind["component"],
-            ind["label"],
-            str(ind["score"]),
-            f"{ind['weight']:g}",
-            f"{ind['contribution']:g}",
-        )
+    for level, components in e.get("levels", {}).items():
+        for comp, group in components.items():
+            for ind in group.get("indicators", []):
+                table.add_row(
+                    level,
+                    comp,
+                    labels.get(ind["id"], ind["id"]),
+                    str(ind["score"]),
+                    f"{ind['weight']:g}",
+                    f"{ind['contribution']:g}",
+                )
     out.print(table)
     drivers = e.get("drivers", [])
     if drivers:
