@@ -88,7 +88,8 @@ class ColumnView:
 
     def matches(self, values: tuple[str | float, ...]) -> Any:
         """Any literal matches: strings by canonical text, numbers by numeric value."""
-        texts = [v for v in values if isinstance(v, str)]
+        # "" never matches: an empty answer is missing (and then every comparison is false)
+        texts = [v for v in values if isinstance(v, str) and v != ""]
         nums = [v for v in values if isinstance(v, float)]
         parts: list[Any] = []
         if texts and self._is_text():

@@ -300,9 +300,11 @@ class CompiledModel:
                         for i in present
                     ],
                 }
-        tv = sorted((-got[i], -contrib[i], i) for i in self.tv_idx if got[i] >= 3)[:DRIVERS_TV]
-        cap = sorted((got[i], i) for i in self.cap_idx if 0 < got[i] <= 2)[:DRIVERS_C]
-        drivers = [{**self.items[d[-1]].static, "score": got[d[-1]]} for d in (*tv, *cap)]
+        tv = sorted((i for i in self.tv_idx if got[i] >= 3), key=lambda i: (-got[i], -contrib[i]))
+        cap = sorted((i for i in self.cap_idx if 0 < got[i] <= 2), key=lambda i: got[i])
+        drivers = [
+            {**self.items[i].static, "score": got[i]} for i in (*tv[:DRIVERS_TV], *cap[:DRIVERS_C])
+        ]
         return {
             "model": self.model_ref,
             "components": components,
