@@ -7,6 +7,7 @@ machine and versions, so a number in the repository always says where it came fr
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
         results = suite.run(
             sizes, args.workdir, record_sample=args.record_sample, timeout=args.timeout
+        )
+        (args.workdir / "risk-results.json").write_text(
+            json.dumps(results, indent=2, default=str), encoding="utf-8"
         )
         sections.append(report.risk_section(results))
     text = report.document(

@@ -65,6 +65,9 @@ def document(sections: list[str], *, command: str, load_before: str = "") -> str
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {m['nproc']} CPUs (`nproc`), {m['memory']} memory, {m['cpu']}; {m['os']}",
         f"- versions: Python {m['python']}, " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        f"- load average (1, 5, 15 min) before the run: {load_before or 'unknown'}; after: "
+        f"{load()}. The machine is shared: a load above the CPU count inflates wall times, so "
+        "CPU time (user + system of the variant's process) is reported next to them.",
         "",
     ]
     return "\n".join(head + sections) + "\n"
@@ -118,6 +121,12 @@ def risk_section(results: dict[str, Any]) -> str:
     for n in results["sizes"]:
         by = {r["variant"]: r for r in runs if r["rows"] == n}
         s, p, q = (by.get(k, {}).get("seconds") for k in ("safepath", "sql", "pandas"))
+        cs, cp, cq = (by.get(k, {}).get("cpu_seconds") for k in ("safepath", "sql", "pandas"))
+        if cs and cp and cq:
+            lines.append(
+                f"| N = {n:,}: the same ratios in CPU time (informative) | "
+                f"{cs / cp:.2f}× hand SQL; {cq / cs:.1f}× faster than pandas | — |"
+            )
         if s and p:
             lines.append(
                 f"| N = {n:,}: safepath within {TARGETS['vs_sql']}× of hand SQL | "

@@ -147,6 +147,9 @@ def test_explain_text_and_json(tmp_path: Path) -> None:
     assert code == 0, output
     assert "phase 4" in output and "case level high" in output
     assert "Red flag: unaccompanied_child" in output and "respond within 24 h" in output
+    assert (
+        "Main drivers: Respondent is a child without a parent or usual caregiver (vulnerability 5)"
+    ) in output
     result = runner.invoke(
         app,
         [
@@ -275,3 +278,50 @@ def test_areas_rejects_unknown_grouping(tmp_path: Path) -> None:
         and table["n"].tolist() == [2, 1]
         and set(table["disability"]) == {"no_disability"}
     )
+
+
+def test_score_kobo_group_path_headers(tmp_path: Path) -> None:
+    frame = _screening_rows().rename(
+        columns={
+            "resp_age": "screening/demographics/resp_age",
+            "gbv_concern": "screening/threats/gbv_concern",
+        }
+    )
+    for suffix in (".csv", ".parquet"):
+        src = tmp_path / f"kobo{suffix}"
+        (frame.to_csv(src, index=False) if suffix == ".csv" else frame.to_parquet(src, index=False))
+        dest = tmp_path / f"scored{suffix}"
+        code, output = _invoke("score", "--model", "safepath-domv-v1", str(src), "--out", str(dest))
+        assert code == 0, output
+        assert "phase 1: 1" in output and "phase 4: 2" in output
+
+
+def test_explain_with_area_profile() -> None:
+    record = json.dumps({"adm2_pcode": "XA0103", "resp_age": 30, "safe_shelter": "yes"})
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "explain",
+            "--model",
+            "safepath-domv-v1",
+            "--record",
+            record,
+            "--area-profile",
+            str(PROFILE),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    levels = body["explanation"]["levels"]
+    ids = {
+        i["id"]: i["score"]
+        for comps in levels.values()
+        for group in comps.values()
+        for i in group["indicators"]
+    }
+    # XA0103: permanent armed presence, confirmed contamination, 230 conflict events, siege.
+    assert ids["armed_actor_presence"] == 5 and ids["conflict_intensity"] == 5
+    assert ids["movement_policy"] == 5 and body["threat"] == 5.0

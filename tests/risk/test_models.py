@@ -223,3 +223,58 @@ def test_reach_dummy_round_scores_and_evaluators_agree(reach_main: pd.DataFrame)
             one.phase,
             one.case_level,
         ) == (row.threat, row.vulnerability, row.capacity, row.risk, row.phase, row.case_level)
+
+
+def test_domv_table_and_record_evaluators_agree_with_area_profile() -> None:
+    """Random screening answers drawn from the form's own choices (and gaps), joined to the
+    sample area profile: the table evaluator matches the record evaluator on every output."""
+    import random
+
+    model = load_model("safepath-domv-v1")
+    form = load_form(form_path("safepath-screening-v1"))
+    rng = random.Random(7)
+    pcodes = [*pd.read_csv(PROFILE, dtype=str)["pcode"], "XA0999", None]
+    rows: list[dict[str, Any]] = []
+    for _ in range(300):
+        row: dict[str, Any] = {}
+        for name in model.record_fields():
+            f = form.fields[name]
+            if rng.random() < 0.1:
+                row[name] = None
+            elif f.type == "select_one":
+                row[name] = rng.choice(sorted(f.choice_names))
+            elif f.type == "select_multiple":
+                row[name] = " ".join(rng.sample(sorted(f.choice_names), rng.randint(1, 3)))
+            else:
+                row[name] = rng.randint(0, 3) if name.startswith("n_") else rng.randint(0, 90)
+        row["adm2_pcode"] = rng.choice(pcodes)
+        rows.append(row)
+    frame = pd.DataFrame(rows).assign(row_id=range(len(rows)))  # a join may reorder rows
+    profile = pd.read_csv(PROFILE, dtype=str)
+    for col in ("social_tension_index", "services_functional_pct", "conflict_events_90d"):
+        profile[col] = pd.to_numeric(profile[col])
+    scored = (
+        score_table(model, pa.Table.from_pandas(frame), pa.Table.from_pandas(profile))
+        .to_pyarrow()
+        .to_pylist()
+    )
+    scored.sort(key=lambda r: r["row_id"])
+    by_pcode = {
+        r["pcode"]: r
+        for r in profile.astype(object).where(profile.notna(), None).to_dict("records")
+    }
+    phases = set()
+    for row, out in zip(rows, scored, strict=True):
+        one = evaluate(model, row, by_pcode.get(row["adm2_pcode"]))
+        assert (
+            one.threat,
+            one.vulnerability,
+            one.capacity,
+            one.risk,
+            one.phase,
+            one.case_level,
+        ) == tuple(
+            out[k] for k in ("threat", "vulnerability", "capacity", "risk", "phase", "case_level")
+        ), row
+        phases.add(one.phase)
+    assert len(phases) >= 3

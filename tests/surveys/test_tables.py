@@ -84,3 +84,23 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]
     with pytest.raises(InputError, match="output directory does not exist"):
         write_table(FRAME, tmp_path / "nope" / "out.csv")
+
+
+def test_group_path_headers_resolve_to_field_names(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "screening/demographics/resp_age": [30],
+            "consent": ["yes"],
+            "threats/threats_experienced": ["none"],
+            "threats/threats_experienced/none": [1],
+        }
+    )
+    path = write_table(frame, tmp_path / "kobo.csv")
+    back = read_table(path, columns=["resp_age", "consent", "threats_experienced"])
+    assert list(back.columns) == [
+        "resp_age",
+        "consent",
+        "threats_experienced",
+        "threats/threats_experienced/none",
+    ]
+    assert back["resp_age"].tolist() == [30]

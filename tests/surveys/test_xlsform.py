@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ def test_pyxform_converts_without_warnings() -> None:
     assert warnings == []
     assert 'id="safepath-screening-v1"' in result.xform
     assert "<hh_members" in result.xform and "jr:count" in result.xform
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate needs Java")
+def test_odk_validate_accepts_the_form() -> None:
+    warnings: list[str] = []
+    convert(str(FORM), warnings=warnings, validate=True)  # raises ODKValidateError otherwise
+    assert warnings == []
 
 
 def test_typed_definition() -> None:

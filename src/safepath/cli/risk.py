@@ -19,7 +19,13 @@ from rich.table import Table
 from safepath.errors import InputError, Problem, SafepathError
 from safepath.risk import list_models, load_model
 from safepath.risk.spec import RiskModel
-from safepath.surveys.tables import read_table, require_columns, table_format, write_table
+from safepath.surveys.tables import (
+    group_prefix_renames,
+    read_table,
+    require_columns,
+    table_format,
+    write_table,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -79,7 +85,11 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
                 f"cannot read {path.name}: {exc}",
                 problems=[Problem(f"unreadable file: {exc}", scope=str(path))],
             ) from exc
-        require_columns(names, needed, source=path.name)
+        renames = group_prefix_renames(names, needed)
+        require_columns([renames.get(n, n) for n in names], needed, source=path.name)
+        if renames:  # group-path headers: read through Arrow to rename them
+            table = pq.read_table(path)
+            return table.rename_columns([renames.get(n, n) for n in table.column_names])
         return str(path)
     frame = read_table(path, sheet=sheet, columns=needed)
     return _to_arrow(frame)
@@ -112,17 +122,14 @@ def _area_profile(path: Path | None, model: RiskModel) -> Any:
     return _to_arrow(read_table(path, columns=["pcode", *model.area_fields()]))
 
 
-def _model_fields(model: RiskModel) -> list[str]:
-    return model.record_fields()
-
-
 @app.command("models")
 def models() -> None:
     """List the shipped risk models."""
     with _errors():
-        table = Table("version", "title", "indicators")
+        table = Table()
         table.add_column("id", no_wrap=True)
-        table.columns.insert(0, table.columns.pop())
+        for header in ("version", "title", "indicators"):
+            table.add_column(header)
         for name in list_models():
             m = load_model(name)
             table.add_row(m.id, m.version, m.title, str(len(m.indicators)))
@@ -193,7 +200,7 @@ def score(
         m = load_model(model)
         _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, _model_fields(m))
+        data = _load_input(input, sheet, m.record_fields())
         area = _area_profile(area_profile, m)
         progress.update(
             task,
@@ -251,7 +258,7 @@ def areas(
             description="classifying" if scored is not None else "scoring and classifying",
         )
         if scored is None:
-            require_columns(_columns(data), _model_fields(m), source=input.name)
+            require_columns(_columns(data), m.record_fields(), source=input.name)
             scored = score_table(m, data, _area_profile(area_profile, m))
         result = classify_areas(m, scored, by=dims)
         progress.update(task, advance=1, description=f"writing {out_path.name}")
@@ -323,6 +330,10 @@ def explain(
         str | None,
         typer.Option("--area", help="The record's area-profile row: JSON object or @file.json."),
     ] = None,
+    area_profile: Annotated[
+        Path | None,
+        typer.Option("--area-profile", help="Area profile: the row of the record's place is used."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Score one record and explain what drives its risk."""
@@ -332,13 +343,27 @@ def explain(
         if fmt not in ("text", "json"):
             raise InputError(f"--format {fmt!r}: use text or json")
         m = load_model(model)
-        result = evaluate(
-            m, _read_json(record, "record"), _read_json(area, "area") if area else None
-        )
+        answers = _read_json(record, "record")
+        area_row = _read_json(area, "area") if area else None
+        if area_profile is not None and area_row is None:
+            area_row = _profile_row(area_profile, m, answers)
+        result = evaluate(m, answers, area_row)
         if fmt == "json":
             typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
         _print_explanation(m, result)
+
+
+def _profile_row(path: Path, model: RiskModel, answers: dict[str, Any]) -> dict[str, Any] | None:
+    """The area-profile row of the record's place (None when the place is absent or unknown)."""
+    place = answers.get(model.place_field) if model.place_field else None
+    if place is None:
+        return None
+    frame = read_table(path, columns=["pcode", *model.area_fields()])
+    rows = frame[frame["pcode"].astype(str) == str(place)]
+    if rows.empty:
+        return None
+    return {str(k): (None if v != v else v) for k, v in rows.iloc[0].to_dict().items()}
 
 
 def _print_explanation(model: RiskModel, result: Any) -> None:
@@ -357,16 +382,19 @@ def _print_explanation(model: RiskModel, result: Any) -> None:
             f"  {comp}: {info['value']:g} ({info['aggregation']} of "
             f"{info['answered']} answered){note}"
         )
+    labels = {i.id: i.label for i in model.indicators}
     table = Table("level", "component", "indicator", "score", "weight", "contribution")
-    for ind in e.get("indicators", []):
-        table.add_row(
-            ind["level"],
-            ind["component"],
-            ind["label"],
-            str(ind["score"]),
-            f"{ind['weight']:g}",
-            f"{ind['contribution']:g}",
-        )
+    for level, components in e.get("levels", {}).items():
+        for comp, group in components.items():
+            for ind in group.get("indicators", []):
+                table.add_row(
+                    level,
+                    comp,
+                    labels.get(ind["id"], ind["id"]),
+                    str(ind["score"]),
+                    f"{ind['weight']:g}",
+                    f"{ind['contribution']:g}",
+                )
     out.print(table)
     drivers = e.get("drivers", [])
     if drivers:

@@ -119,8 +119,24 @@ def read_table(
     except Exception as exc:  # parsers raise many types for a damaged file
         raise _unreadable(path, exc) from exc
     if columns is not None:
+        frame = frame.rename(columns=group_prefix_renames(frame.columns, columns))
         require_columns(frame.columns, columns, source=path.name)
     return frame
+
+
+def group_prefix_renames(available: Iterable[Any], needed: Iterable[str]) -> dict[str, str]:
+    """Renames for Kobo/ODK exports that keep group paths in headers (``screening/resp_age``):
+    a needed field that is not a column, but is the last path segment of exactly one column."""
+    have = [str(c) for c in available]
+    present = set(have)
+    renames: dict[str, str] = {}
+    for name in dict.fromkeys(needed):
+        if name in present:
+            continue
+        candidates = [c for c in have if "/" in c and c.rsplit("/", 1)[1] == name]
+        if len(candidates) == 1:
+            renames[candidates[0]] = name
+    return renames
 
 
 def require_columns(available: Iterable[Any], needed: Iterable[str], *, source: str) -> None:
