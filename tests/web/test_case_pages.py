@@ -137,3 +137,12 @@ def test_my_work_orders_overdue_then_level_then_deadline() -> None:
         {"code": "e", "overdue": False, "risk_level": "medium", "next_action_due": "2026-01-01"},
     ]
     assert [v["code"] for v in sorted(views, key=urgency)] == ["b", "c", "a", "e", "d"]
+
+
+def test_language_choice_is_remembered_for_the_user(client: TestClient) -> None:
+    sign_in(client, "cw", "cw-password-123")
+    assert 'lang="es"' in client.get("/work", params={"lang": "es"}).text
+    client.cookies.clear()  # another browser: the account remembers Spanish
+    sign_in(client, "cw", "cw-password-123")
+    r = client.get("/work", headers={"accept-language": "fr"})
+    assert 'lang="es"' in r.text and "Mi trabajo" in r.text

@@ -22,6 +22,10 @@ from safepath.surveys.xlsform import FormDefinition, FormField, FormGroup, valid
 HIDDEN_TYPES = {"start", "end", "today", "deviceid", "calculate", "audit", "username"}
 MAX_REPEAT = 50
 _SUM = re.compile(r"^\s*sum\(\s*\$\{([\w.-]+)\}\s*\)\s*$")
+# Constraints simple enough to hand to the browser as HTML attributes (instant, inline feedback);
+# the server still checks every constraint.
+_RANGE = re.compile(r"^\s*\.\s*>=\s*(-?\d+)\s+and\s+\.\s*<=\s*(-?\d+)\s*$")
+_REGEX = re.compile(r"^\s*regex\(\s*\.\s*,\s*'\^?([^']*?)\$?'\s*\)\s*$")
 
 
 def label(labels: Mapping[str, str], lang: str) -> str:
@@ -44,10 +48,25 @@ class Question:
     error: str | None
     choices: list[tuple[str, str]]
     relevant: str | None
+    always_asked: bool = True  # no relevance around it: the browser may insist on an answer
 
     @property
     def type(self) -> str:
         return self.field.type
+
+    @property
+    def html_required(self) -> bool:
+        return self.field.required and self.always_asked
+
+    @property
+    def html_range(self) -> tuple[str, str] | None:
+        match = _RANGE.match(self.field.constraint or "")
+        return (match.group(1), match.group(2)) if match else None
+
+    @property
+    def html_pattern(self) -> str | None:
+        match = _REGEX.match(self.field.constraint or "")
+        return match.group(1) if match else None
 
     @property
     def selected(self) -> set[str]:
@@ -197,7 +216,9 @@ def build(
             if f.repeat is not None:
                 section_for(f.path)  # keep the repeat's place in the order
             continue
-        section_for(f.path).items.append(_question(f, f.name, lang, answers.get(f.name), errors))
+        q = _question(f, f.name, lang, answers.get(f.name), errors)
+        q.always_asked = not form.relevance_chain(f.name)
+        section_for(f.path).items.append(q)
     for group in form.repeats:
         sec = sections.get(_path_of(form, group.name))
         if sec is None:
@@ -206,13 +227,14 @@ def build(
         n = counts.get(group.name, len(given))
         for i in range(n):
             inst = given[i] if i < len(given) else {}
-            sec.instances.append(
-                [
-                    _question(f, f"{group.name}.{i}.{f.name}", lang, inst.get(f.name), errors)
-                    for f in _members(form, group.name)
-                    if f.type not in HIDDEN_TYPES
-                ]
-            )
+            questions: list[Question | Section] = []
+            for f in _members(form, group.name):
+                if f.type in HIDDEN_TYPES:
+                    continue
+                q = _question(f, f"{group.name}.{i}.{f.name}", lang, inst.get(f.name), errors)
+                q.always_asked = not form.relevance_chain(f.name)
+                questions.append(q)
+            sec.instances.append(questions)
     return root
 
 

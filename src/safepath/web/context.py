@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
@@ -17,6 +18,8 @@ from safepath.api.deps import db_session
 from safepath.errors import Forbidden, SafepathError
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
+from safepath.store.models import User
+from safepath.web.i18n import LANGUAGES, negotiate
 from safepath.web.render import render
 
 T = TypeVar("T")
@@ -32,8 +35,18 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return render(
-            self.request, template, status=status, actor=self.actor, csrf_token=self.csrf, **context
+            self.request,
+            template,
+            status=status,
+            user_language=self.actor.language,
+            actor=self.actor,
+            csrf_token=self.csrf,
+            **context,
         )
+
+    @property
+    def lang(self) -> str:
+        return negotiate(self.request, self.actor.language)[0]
 
     def check_csrf(self, token: str | None) -> None:
         if not token or not hmac.compare_digest(token, self.csrf):
@@ -58,7 +71,13 @@ class Page:
 def page(
     request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]
 ) -> Page:
-    return Page(request, db, ps.actor, ps.csrf_token)
+    actor = ps.actor
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES and asked != actor.language:
+        # the language switch is remembered per user, not only per browser
+        db.execute(update(User).where(User.id == actor.user_id).values(language=asked))
+        actor = replace(actor, language=str(asked))
+    return Page(request, db, actor, ps.csrf_token)
 
 
 PageDep = Annotated[Page, Depends(page)]

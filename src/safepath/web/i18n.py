@@ -36,14 +36,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return gettext(singular if n == 1 else plural)
 
 
-def negotiate(request: Request) -> tuple[str, bool]:
-    """The language for this request, and whether it was chosen explicitly (to remember it)."""
+def negotiate(request: Request, user_language: str | None = None) -> tuple[str, bool]:
+    """The language for this request, and whether it was chosen explicitly (to remember it):
+    ``?lang=``, the remembered choice, the signed-in user's language, then the browser's."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked, True
     cookie = request.cookies.get(COOKIE)
     if cookie in LANGUAGES:
         return cookie, False
+    if user_language in LANGUAGES:
+        return str(user_language), False
     for part in request.headers.get("accept-language", "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:

@@ -69,9 +69,10 @@ def render(
     template: str,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    user_language: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    lang, explicit = negotiate(request)
+    lang, explicit = negotiate(request, user_language)
     token = current_language.set(lang)
     try:
         html = (

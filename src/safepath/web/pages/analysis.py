@@ -14,7 +14,7 @@ from safepath.cases import outcomes, ports
 from safepath.privacy.actor import Role
 from safepath.web import charts
 from safepath.web.context import PageDep
-from safepath.web.i18n import negotiate, translate
+from safepath.web.i18n import translate
 from safepath.web.render import catalogue_label
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,7 @@ def outcome_report(page: PageDep, by: str = "modality") -> Response:
     page.require(*ANALYSTS)
     by = by if by in outcomes.DIMENSIONS else "modality"
     rows = outcomes.report(page.db, page.actor, by)
-    lang, _ = negotiate(page.request)
+    lang = page.lang
     list_name = DIMENSION_LISTS.get(by)
     for row in rows:
         code = row.get(by)

@@ -14,7 +14,7 @@ from safepath.errors import InputError
 from safepath.surveys.xlsform import FormDefinition
 from safepath.web import assessment_form as af
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.i18n import negotiate, translate
+from safepath.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +65,7 @@ def show(
     status: int = 200,
     **context: Any,
 ) -> Response:
-    lang, _ = negotiate(page.request)
+    lang = page.lang
     f = form()
     answers = answers or {}
     counts = dict(counts or {})

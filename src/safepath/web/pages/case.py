@@ -38,7 +38,7 @@ from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.store.models import Organisation, Service
 from safepath.web import charts
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.i18n import negotiate, translate
+from safepath.web.i18n import translate
 from safepath.web.pages.assess import _post
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +119,7 @@ async def register(page: PageDep) -> Response:
 
 
 def _risk_charts(page: Page, history: list[dict[str, Any]]) -> dict[str, Any]:
-    lang, _ = negotiate(page.request)
+    lang = page.lang
     if not history:
         return {}
     latest = history[-1]
