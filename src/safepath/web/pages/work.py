@@ -47,15 +47,15 @@ def _parse(views_: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def my_work(page: PageDep) -> Response:
     if page.actor.role not in CASE_ROLES:
         return see_other(START.get(page.actor.role, "/account"))
-    active: list[dict[str, Any]] = []
+    rows = []
     # a supervisor's work is the team's caseload (the access policy scopes it to their teams)
     mine = None if page.actor.role is Role.supervisor else "me"
     for status in sorted(lifecycle.ACTIVE):
-        _, rows = registry.list_cases(
+        _, found = registry.list_cases(
             page.db, page.actor, CaseFilter(status=status, caseworker=mine), limit=500
         )
-        active.extend(views.case_views(page.db, rows))
-    active.sort(key=urgency)
+        rows.extend(found)
+    active = sorted(views.case_views(page.db, rows), key=urgency)
     counts = dict.fromkeys(("high", "medium", "low", "none"), 0)
     for v in active:
         if v["risk_level"] in counts:
