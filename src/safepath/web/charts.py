@@ -21,8 +21,8 @@ COLOURS = {
 
 def _svg(width: int, height: int, title: str, body: str) -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" direction="ltr" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title>{body}</svg>"
     )
 
