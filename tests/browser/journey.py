@@ -13,8 +13,13 @@ ANSWERS = {
 }
 
 
-def sign_in(page: Any, base: str, username: str, next_path: str = "/work") -> None:
+def sign_in(
+    page: Any, base: str, username: str, next_path: str = "/work", lang: str = "en"
+) -> None:
+    """A fresh sign-in, reading in ``lang`` (the browser's choice wins over the account's,
+    which other tests may have changed)."""
     page.context.clear_cookies()
+    page.goto(f"{base}/catalogue?lang={lang}")
     page.goto(f"{base}/login?next={next_path}")
     page.fill("#username", username)
     page.fill("#password", f"{username}-demo-pass")

@@ -182,4 +182,36 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): page_csrf(),
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
+    # pages of safepath.web: each needs a signed-in user (forms check their CSRF token after
+    # that), so an anonymous caller of any of them is sent to /login
+    **{
+        route: page_login()
+        for route in (
+            ("GET", "/work"),
+            ("GET", "/cases"),
+            ("GET", "/team"),
+            ("GET", "/register"),
+            ("POST", "/register"),
+            ("GET", "/forms/screening"),
+            ("POST", "/forms/screening"),
+            ("GET", "/cases/{code}"),
+            ("GET", "/cases/{code}/assess"),
+            ("POST", "/cases/{code}/assess"),
+            ("POST", "/cases/{code}/plan"),
+            ("POST", "/cases/{code}/plan/approve"),
+            ("POST", "/cases/{code}/refer"),
+            ("POST", "/cases/{code}/follow-up"),
+            ("POST", "/cases/{code}/close"),
+            ("POST", "/cases/{code}/close/approve"),
+            ("POST", "/cases/{code}/close/reject"),
+            ("GET", "/inbox"),
+            ("GET", "/referrals/{code}"),
+            ("POST", "/referrals/{code}/accept"),
+            ("POST", "/referrals/{code}/decline"),
+            ("POST", "/referrals/{code}/complete"),
+            ("GET", "/analysis/outcomes"),
+            ("GET", "/analysis/areas"),
+            ("GET", "/admin"),
+        )
+    },
 }

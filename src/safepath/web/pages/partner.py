@@ -49,8 +49,22 @@ def referral(page: PageDep, code: str) -> Response:
     return _referral_page(page, code)
 
 
-@router.post("/referrals/{code}/{answer}")
-async def answer(page: PageDep, code: str, answer: str) -> Response:
+@router.post("/referrals/{code}/accept")
+async def accept(page: PageDep, code: str) -> Response:
+    return await _answer(page, code, "accept")
+
+
+@router.post("/referrals/{code}/decline")
+async def decline(page: PageDep, code: str) -> Response:
+    return await _answer(page, code, "decline")
+
+
+@router.post("/referrals/{code}/complete")
+async def complete(page: PageDep, code: str) -> Response:
+    return await _answer(page, code, "complete")
+
+
+async def _answer(page: Page, code: str, answer: str) -> Response:
     post = await _post(page.request)
     page.check_csrf(_first(post, "csrf_token"))
     raw = _first(post, "version") or ""
@@ -75,8 +89,6 @@ async def answer(page: PageDep, code: str, answer: str) -> Response:
             raise _invalid(exc) from exc
         return None
 
-    if answer not in ("accept", "decline", "complete"):
-        return see_other(f"/referrals/{code}")
     _, refused = page.attempt(write)
     if refused is not None:
         return _referral_page(page, code, status=refused.status, refused=refused.message)
