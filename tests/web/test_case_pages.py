@@ -146,3 +146,15 @@ def test_language_choice_is_remembered_for_the_user(client: TestClient) -> None:
     sign_in(client, "cw", "cw-password-123")
     r = client.get("/work", headers={"accept-language": "fr"})
     assert 'lang="es"' in r.text and "Mi trabajo" in r.text
+
+
+def test_case_search_by_name_goes_through_the_person_registry(client: TestClient) -> None:
+    token = sign_in(client, "cw", "cw-password-123")
+    url = register(client, token, "Mariam Haddad")
+    register(client, token, "Someone Else")
+    r = client.get("/cases", params={"q": "mariam", "lang": "en"})
+    assert r.status_code == 200
+    assert url.split("/")[-1] in r.text
+    assert "Cases found: 1" in r.text and "Someone" not in r.text
+    none = client.get("/cases", params={"q": "Nobody"})
+    assert "Cases found: 0" in none.text

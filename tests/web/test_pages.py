@@ -80,3 +80,9 @@ def test_each_catalog_is_in_its_own_language() -> None:
     assert not not_arabic, not_arabic
     same = [k for k in fr if fr[k] == es.get(k) and k not in ("Main", "Safepath", "API")]
     assert not same, same
+
+
+def test_language_links_keep_the_other_parameters(client: TestClient) -> None:
+    html = client.get("/catalogue/gpc_risks", params={"x": "a b", "lang": "fr"}).text
+    assert 'href="?x=a+b&amp;lang=ar"' in html
+    assert 'href="?lang=ar"' in client.get("/").text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlencode
 from typing import Any
 
 from babel.dates import format_date
@@ -83,6 +84,10 @@ def render(
                 lang=lang,
                 dir="rtl" if lang in RTL else "ltr",
                 languages=LANGUAGES,
+                # the language links keep the page's other parameters (filters, sort, page)
+                keep_query=urlencode(
+                    [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+                ),
                 language_names=LANGUAGE_NAMES,
                 version=__version__,
                 **context,

@@ -4,6 +4,7 @@ supervisor's team view with what waits for approval."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 
 from safepath.cases import lifecycle, registry, views
 from safepath.cases.registry import CaseFilter
+from safepath.privacy import persons
 from safepath.privacy.actor import Role
 from safepath.web.context import PageDep, see_other
 
@@ -81,6 +83,7 @@ def case_list(
     caseworker: str = "",
     person_code: str = "",
     overdue: str = "",
+    q: str = "",
     sort: str = "-updated_at",
     offset: int = 0,
 ) -> Response:
@@ -104,7 +107,21 @@ def case_list(
     )
     sort = sort if sort.lstrip("-") in registry.SORTS else "-updated_at"
     offset = max(0, offset)
-    total, rows = registry.list_cases(page.db, page.actor, f, sort=sort, limit=25, offset=offset)
+    people: list[dict[str, Any]] = []
+    if q.strip():
+        # name or phone through the person registry's blind indexes; then those people's cases
+        people = persons.search(page.db, page.actor, q.strip(), limit=10)["items"]
+        rows = []
+        for person in people:
+            _, found = registry.list_cases(
+                page.db, page.actor, replace(f, person_code=person["code"]), sort=sort, limit=25
+            )
+            rows.extend(found)
+        total, offset = len(rows), 0
+    else:
+        total, rows = registry.list_cases(
+            page.db, page.actor, f, sort=sort, limit=25, offset=offset
+        )
     template = "cases_results.html" if page.request.headers.get("hx-request") else "cases.html"
     return page.render(
         template,
@@ -112,6 +129,8 @@ def case_list(
         total=total,
         chosen=chosen,
         overdue=overdue,
+        q=q,
+        people=people,
         sort=sort,
         offset=offset,
         statuses=[s.value for s in lifecycle.Status],
