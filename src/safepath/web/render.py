@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
