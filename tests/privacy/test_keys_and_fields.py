@@ -85,3 +85,15 @@ def test_secrets_stay_out_of_settings_repr(tmp_path: Path) -> None:
     text = repr(s) + str(s)
     assert "s3cr3t-value-xyz" not in text and ring.to_json()[:40] not in text
     assert "blind_index_key" not in text
+
+
+def test_a_running_process_sees_a_rotated_ring(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    ring, path = init_keyring(s)
+    assert get_keyring(s).current == ring.current
+    rotated = ring.with_new_key()
+    from safepath.privacy.keys import write_keyring
+
+    write_keyring(rotated, path)
+    seen = get_keyring(s)
+    assert seen.current == rotated.current and set(seen.keys) == {ring.current, rotated.current}
