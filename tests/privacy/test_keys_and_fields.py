@@ -92,8 +92,7 @@ def test_a_running_process_sees_a_rotated_ring(tmp_path: Path) -> None:
     ring, path = init_keyring(s)
     assert get_keyring(s).current == ring.current
     rotated = ring.with_new_key()
-    from safepath.privacy.keys import write_keyring
-
-    write_keyring(rotated, path)
+    # as another process (keys rotate) would: this process's cache is not told
+    path.write_text(rotated.to_json(), encoding="utf-8")
     seen = get_keyring(s)
     assert seen.current == rotated.current and set(seen.keys) == {ring.current, rotated.current}
