@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
 from safepath.store.models.audit import AuditEvent
+from safepath.store.models.persons import Person
 
 GENESIS = "0" * 64
 ACTIONS = frozenset(
@@ -64,6 +65,7 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
             event.user_id,
             event.username,
             event.role,
+            event.agency_id,
             event.ip,
             event.action,
             event.record_type,
@@ -107,6 +109,7 @@ def record(
         user_id=actor.user_id,
         username=actor.username,
         role=str(actor.role),
+        agency_id=actor.agency_id,
         ip=actor.ip,
         action=action,
         record_type=record_type,
@@ -149,11 +152,23 @@ def verify(session: Session, batch: int = 1000) -> VerifyResult:
 
 
 def events(
-    session: Session, *, person_code: str | None = None, limit: int = 200, offset: int = 0
+    session: Session,
+    *,
+    person_code: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    agency_id: int | None = None,
 ) -> Sequence[AuditEvent]:
+    """Newest first. With ``agency_id``: the events of that agency's staff and the events about
+    that agency's persons (what its data-protection focal point oversees)."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     if person_code:
         stmt = stmt.where(AuditEvent.person_code == person_code)
+    if agency_id is not None:
+        own_persons = select(Person.code).where(Person.organisation_id == agency_id)
+        stmt = stmt.where(
+            (AuditEvent.agency_id == agency_id) | AuditEvent.person_code.in_(own_persons)
+        )
     return session.scalars(stmt).all()
 
 
@@ -163,6 +178,7 @@ def as_dict(event: AuditEvent) -> dict[str, object]:
         "at": _ts(event.at),
         "user": event.username,
         "role": event.role,
+        "agency_id": event.agency_id,
         "ip": event.ip,
         "action": event.action,
         "record_type": event.record_type,

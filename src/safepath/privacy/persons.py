@@ -217,12 +217,16 @@ def search(
     actor: Actor,
     q: str | None = None,
     *,
+    household: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Visible persons, optionally matching a name or a phone number (through blind indexes)."""
+    """Visible persons, optionally matching a name or a phone number (through blind indexes)
+    and/or members of one household."""
     policy.require(actor, "person.read")
     stmt = select(Person)
+    if household:
+        stmt = stmt.where(Person.household_code == household)
     order: list[Any] = []
     if q and q.strip():
         # Searching by name or phone re-identifies: only for roles that may see identifiers.
