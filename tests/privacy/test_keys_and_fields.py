@@ -40,7 +40,19 @@ def test_world_readable_key_file_is_refused(tmp_path: Path) -> None:
 def test_production_refuses_missing_keys_and_placeholder_secret(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="placeholder"):
         settings(tmp_path, environment="production")
-    s = settings(tmp_path, environment="production", secret_key="a-real-secret-value")
+    with pytest.raises(ValueError, match="19456"):
+        settings(
+            tmp_path,
+            environment="production",
+            secret_key="x-real-secret",
+            password_hash_memory_kib=1024,
+        )
+    s = settings(
+        tmp_path,
+        environment="production",
+        secret_key="a-real-secret-value",
+        password_hash_memory_kib=65536,
+    )
     reset_keyring()
     with pytest.raises(ConfigurationError, match="no key ring"):
         get_keyring(s)
