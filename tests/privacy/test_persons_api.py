@@ -225,3 +225,8 @@ def test_household_members(client: TestClient, world: World) -> None:
     register(client, world, given_name="Alone")
     r = client.get("/api/v1/persons", params={"household": "H-7"}, headers=world.auth("caseworker"))
     assert {p["code"] for p in r.json()["items"]} == {a["code"], b["code"]}
+
+
+def test_age_and_birth_year_follow_the_date_of_birth(client: TestClient, world: World) -> None:
+    p = register(client, world, age=None, date_of_birth="2000-01-01")
+    assert p["birth_year"] == 2000 and p["age"] is not None and p["age"] >= 26

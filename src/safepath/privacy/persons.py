@@ -113,16 +113,15 @@ def _apply(person: Person, values: dict[str, Any]) -> None:
         elif name in ("languages", "washington_group"):
             value = _json_or_none(value)
         elif name == "date_of_birth":
-            dob: date | None = value
-            value = dob.isoformat() if dob else None
-            if dob is not None:
-                person.birth_year = dob.year
-                if values.get("age") is None:
-                    today = datetime.now(UTC).date()
-                    before_birthday = (today.month, today.day) < (dob.month, dob.day)
-                    values_age = today.year - dob.year - before_birthday
-                    person.age = values_age
+            value = value.isoformat() if value else None
         setattr(person, name, value)
+    dob: date | None = values.get("date_of_birth")
+    if dob is not None:
+        # Derived, not identifying on their own: kept in clear for analysis.
+        person.birth_year = dob.year
+        if values.get("age") is None:
+            today = datetime.now(UTC).date()
+            person.age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
 def _check_place(session: Session, values: dict[str, Any]) -> None:
