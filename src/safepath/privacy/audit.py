@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
 from safepath.store.models.audit import AuditEvent
+from safepath.store.models.identity import User
 from safepath.store.models.persons import Person
 
 GENESIS = "0" * 64
@@ -65,7 +66,6 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
             event.user_id,
             event.username,
             event.role,
-            event.agency_id,
             event.ip,
             event.action,
             event.record_type,
@@ -109,7 +109,6 @@ def record(
         user_id=actor.user_id,
         username=actor.username,
         role=str(actor.role),
-        agency_id=actor.agency_id,
         ip=actor.ip,
         action=action,
         record_type=record_type,
@@ -166,8 +165,9 @@ def events(
         stmt = stmt.where(AuditEvent.person_code == person_code)
     if agency_id is not None:
         own_persons = select(Person.code).where(Person.organisation_id == agency_id)
+        own_staff = select(User.id).where(User.organisation_id == agency_id)
         stmt = stmt.where(
-            (AuditEvent.agency_id == agency_id) | AuditEvent.person_code.in_(own_persons)
+            AuditEvent.user_id.in_(own_staff) | AuditEvent.person_code.in_(own_persons)
         )
     return session.scalars(stmt).all()
 
@@ -178,7 +178,6 @@ def as_dict(event: AuditEvent) -> dict[str, object]:
         "at": _ts(event.at),
         "user": event.username,
         "role": event.role,
-        "agency_id": event.agency_id,
         "ip": event.ip,
         "action": event.action,
         "record_type": event.record_type,

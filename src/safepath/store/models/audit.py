@@ -18,7 +18,6 @@ class AuditEvent(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)  # no FK: events outlive users
     username: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(40))
-    agency_id: Mapped[int | None] = mapped_column(Integer)  # the actor's agency (0: system)
     ip: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(20), index=True)
     record_type: Mapped[str] = mapped_column(String(40))

@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("username", sa.String(length=80), nullable=False),
         sa.Column("role", sa.String(length=40), nullable=False),
-        sa.Column("agency_id", sa.Integer(), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("record_type", sa.String(length=40), nullable=False),
