@@ -57,6 +57,11 @@ class Settings(BaseSettings):
                 "SAFEPATH_SECRET_KEY is the development placeholder; "
                 "set a real secret in production"
             )
+        if self.environment == "production" and self.password_hash_memory_kib < 19456:
+            # OWASP's floor for argon2id; lower costs are for tests only.
+            raise ValueError(
+                "SAFEPATH_PASSWORD_HASH_MEMORY_KIB below 19456 is refused in production"
+            )
         return self
 
     @property

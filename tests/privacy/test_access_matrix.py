@@ -71,12 +71,25 @@ def _person_code(world: World) -> str:
     return str(out["code"])
 
 
+# ``{code}`` names a different record under each collection: one factory per path prefix.
+CODE_FACTORIES: dict[str, Callable[[World], str]] = {
+    "/api/v1/persons/": lambda world: _person_code(world),
+}
+
+
+def _code_for(world: World, path: str) -> str:
+    for prefix, factory in CODE_FACTORIES.items():
+        if path.startswith(prefix):
+            return factory(world)
+    pytest.fail(f"no record factory for {{code}} in {path}: add one to CODE_FACTORIES")
+
+
 # Path parameter -> a value the route can find (add factories for new parameters here).
-PATH_PARAMS: dict[str, Callable[[World], str]] = {
-    "{code}": lambda world: _person_code(world),
-    "{name}": lambda world: "gpc_risks",
-    "{pcode}": lambda world: "XM",
-    "{purpose}": lambda world: "analysis",
+PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
+    "{code}": _code_for,
+    "{name}": lambda world, path: "gpc_risks",
+    "{pcode}": lambda world, path: "XM",
+    "{purpose}": lambda world, path: "analysis",
 }
 
 
@@ -86,9 +99,9 @@ def _request(
     url = path
     for param in re.findall(r"\{[^}]+\}", path):
         if method == "GET":  # reads share one record; writes get a fresh one each
-            value = reads.setdefault(param, PATH_PARAMS[param](world))
+            value = reads.setdefault(param, PATH_PARAMS[param](world, path))
         else:
-            value = PATH_PARAMS[param](world)
+            value = PATH_PARAMS[param](world, path)
         url = url.replace(param, value)
     headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
     req: dict[str, Any] = {"method": method, "url": url, "headers": headers}

@@ -115,3 +115,16 @@ def test_api_access_is_audited_with_who_what_where(client: TestClient, world: Wo
     assert "Amina" not in r.text  # the trail names fields, never their values
     v = client.get("/api/v1/audit/verify", headers=world.auth("auditor")).json()
     assert v["ok"] is True and v["checked"] >= 3
+
+
+def test_dp_focal_point_sees_their_agency_trail_only(client: TestClient, world: World) -> None:
+    mine = client.post(
+        "/api/v1/persons", json={"given_name": "Mine"}, headers=world.auth("caseworker")
+    ).json()["code"]
+    theirs = client.post(
+        "/api/v1/persons", json={"given_name": "Theirs"}, headers=world.auth("other_agency")
+    ).json()["code"]
+    dp = client.get("/api/v1/audit/events", headers=world.auth("dp_focal_point")).json()
+    assert mine in {e["person_code"] for e in dp} and theirs not in {e["person_code"] for e in dp}
+    everything = client.get("/api/v1/audit/events", headers=world.auth("auditor")).json()
+    assert {mine, theirs} <= {e["person_code"] for e in everything}

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
 from safepath.store.models.audit import AuditEvent
+from safepath.store.models.identity import User
+from safepath.store.models.persons import Person
 
 GENESIS = "0" * 64
 ACTIONS = frozenset(
@@ -149,11 +151,24 @@ def verify(session: Session, batch: int = 1000) -> VerifyResult:
 
 
 def events(
-    session: Session, *, person_code: str | None = None, limit: int = 200, offset: int = 0
+    session: Session,
+    *,
+    person_code: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    agency_id: int | None = None,
 ) -> Sequence[AuditEvent]:
+    """Newest first. With ``agency_id``: the events of that agency's staff and the events about
+    that agency's persons (what its data-protection focal point oversees)."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     if person_code:
         stmt = stmt.where(AuditEvent.person_code == person_code)
+    if agency_id is not None:
+        own_persons = select(Person.code).where(Person.organisation_id == agency_id)
+        own_staff = select(User.id).where(User.organisation_id == agency_id)
+        stmt = stmt.where(
+            AuditEvent.user_id.in_(own_staff) | AuditEvent.person_code.in_(own_persons)
+        )
     return session.scalars(stmt).all()
 
 

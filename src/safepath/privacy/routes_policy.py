@@ -13,7 +13,8 @@ matrix from ``app.routes`` and fails on a route without one). Adding a route? Ad
   to /login, or a form refused without its CSRF token.
 
 Write routes: ``.with_body({...})`` gives the test a valid body. Path parameters are filled by
-``PATH_PARAMS`` in the test (``{code}`` is a fresh person of agency A; add yours there).
+``PATH_PARAMS`` / ``CODE_FACTORIES`` in the test (``{code}`` under ``/persons/`` is a person of
+agency A; add a factory for your collection there).
 
 A caseworker of another agency gets 404 on every route that names a record the caller's own
 caseworkers may reach (the test checks that too).
