@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +57,8 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
         if suffix == ".parquet":
             return con.read_parquet(path)
         if suffix in (".csv", ".tsv", ".txt"):
-            return con.read_csv(path)
+            # no BOOLEAN sniffing: yes/no answers must stay the strings a model maps
+            return con.read_csv(path, auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"])
         raise InputError(f"{path}: unsupported file type {suffix!r} (Parquet or CSV)")
     name = f"{_P}t_{uuid.uuid4().hex[:12]}"
     if isinstance(obj, pd.DataFrame):
@@ -138,8 +137,9 @@ def _least(a: Any, b: Any) -> Any:
 
 def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``)."""
-    inputs = list(table.columns)
-    t = table
+    clash = [c for c in OUTPUTS if c in table.columns]
+    t = table.drop(*clash) if clash else table  # outputs replace same-named input columns
+    inputs = list(t.columns)
     area_cols: dict[str, str] = {}
     if area is not None and model.place_field and model.place_field in inputs:
         wanted = [f for f in model.area_fields() if f in area.columns]
@@ -279,57 +279,42 @@ def _schema_key(table: Any) -> tuple[tuple[str, str], ...]:
     return tuple((n, str(t)) for n, t in table.schema().items())
 
 
-@lru_cache(maxsize=64)
-def _cached_sql(
-    model_key: str,
-    model: RiskModel,
-    schema: tuple[tuple[str, str], ...],
-    area_schema: tuple[tuple[str, str], ...] | None,
-    backend: str,
-    compile_fn: Callable[[Any], str],
-) -> str:
-    table = ibis.table(dict(schema), name=_PH_INPUT)
-    area = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
-    return compile_fn(build(model, table, area, backend))
+_SQL_CACHE: dict[tuple[Any, ...], tuple[str, Any]] = {}
+_SQL_CACHE_SIZE = 64
 
 
-def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> str | None:
-    """Cached SQL with the input tables spliced in, or None when this backend can't do it."""
+def _cached_sql(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any]:
+    """SQL for ``model`` over placeholder tables with the schemas of ``table`` and ``area``,
+    compiled once per (model id, version, content hash, schemas, backend); with its schema."""
+    schema, area_schema = _schema_key(table), None if area is None else _schema_key(area)
+    key = (model.id, model.version, model.fingerprint(), schema, area_schema, con.name)
+    hit = _SQL_CACHE.get(key)
+    if hit is None:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
+        expr = build(model, placeholder, area_ph, con.name)
+        hit = (str(con.compile(expr)), expr.schema())
+        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
+            _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
+        _SQL_CACHE[key] = hit
+    return hit
+
+
+def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any] | None:
+    """Cached SQL with the input tables spliced in (and its schema), or None when this
+    backend can't do it."""
     try:
-        sql = _cached_sql(
-            f"{model.id}@{model.version}#{model.fingerprint()}",
-            model,
-            _schema_key(table),
-            None if area is None else _schema_key(area),
-            con.name,
-            _Compiler(con),
-        )
-        sql = sql.replace(f'"{_PH_INPUT}"', f"({con.compile(table)})")
-        sql = sql.replace(f"`{_PH_INPUT}`", f"({con.compile(table)})")
-        if area is not None:
-            sql = sql.replace(f'"{_PH_AREA}"', f"({con.compile(area)})")
-            sql = sql.replace(f"`{_PH_AREA}`", f"({con.compile(area)})")
-        if _PH_INPUT in sql or _PH_AREA in sql:
-            return None
-        return str(sql)
-    except Exception:  # noqa: BLE001 - fall back to the plain expression
+        sql, schema = _cached_sql(model, table, area, con)
+    except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
         return None
-
-
-class _Compiler:
-    """Hashable per-backend compile function (lru_cache key), keyed by backend name."""
-
-    def __init__(self, con: Any) -> None:
-        self.con = con
-
-    def __call__(self, expr: Any) -> str:
-        return str(self.con.compile(expr))
-
-    def __hash__(self) -> int:
-        return hash(self.con.name)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Compiler) and other.con.name == self.con.name
+    for placeholder, expr in ((_PH_INPUT, table), (_PH_AREA, area)):
+        if expr is None:
+            continue
+        sub = f"({con.compile(expr)})"
+        sql = sql.replace(f'"{placeholder}"', sub).replace(f"`{placeholder}`", sub)
+    if _PH_INPUT in sql or _PH_AREA in sql:
+        return None
+    return sql, schema
 
 
 # --- public ---------------------------------------------------------------------------------
@@ -354,9 +339,10 @@ def score_table(
     if explain:
         return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    sql = _sql_for(model, t, area, con) if con is not None else None
-    if sql is not None:
-        return con.sql(sql)
+    cached = _sql_for(model, t, area, con) if con is not None else None
+    if cached is not None:
+        # schema given: ibis would otherwise run the query once just to learn it
+        return con.sql(cached[0], schema=cached[1])
     return build(model, t, area, backend)
 
 
