@@ -74,6 +74,9 @@ def _person_code(world: World) -> str:
 # ``{code}`` names a different record under each collection: one factory per path prefix.
 CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     "/api/v1/persons/": lambda world: _person_code(world),
+    # pages (safepath.web): only the anonymous outcome is checked, before any lookup
+    "/cases/": lambda world: "CS-ANY",
+    "/referrals/": lambda world: "RF-ANY",
 }
 
 

@@ -212,6 +212,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/referrals/{code}/complete"),
             ("GET", "/analysis/outcomes"),
             ("GET", "/analysis/areas"),
+            ("POST", "/analysis/areas"),
             ("GET", "/admin"),
         )
     },

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import tempfile
 from importlib.resources import files
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from safepath.cases import outcomes, ports
+from safepath.errors import SafepathError
 from safepath.privacy.actor import Role
+from safepath.settings import get_settings
 from safepath.web import charts
-from safepath.web.context import PageDep
+from safepath.web.context import Page, PageDep
 from safepath.web.i18n import translate
 from safepath.web.render import catalogue_label
 
@@ -49,14 +56,105 @@ def outcome_report(page: PageDep, by: str = "modality") -> Response:
     )
 
 
-@router.get("/analysis/areas")
-def areas(page: PageDep) -> Response:
-    page.require(*ANALYSTS)
+AREA_LEVELS = ("adm1", "adm2")
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _profile() -> tuple[list[dict[str, str]], list[str]]:
     path = files("safepath.risk.models") / f"{ports.MODEL_ID}.area-profile.csv"
     rows = (
         list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         if path.is_file()
         else []
     )
-    columns = list(rows[0]) if rows else []
-    return page.render("areas.html", rows=rows, columns=columns, model=ports.MODEL_ID)
+    return rows, list(rows[0]) if rows else []
+
+
+def _areas_page(page: Page, status: int = 200, **context: Any) -> Response:
+    rows, columns = _profile()
+    return page.render(
+        "areas.html",
+        status=status,
+        rows=rows,
+        columns=columns,
+        model=ports.MODEL_ID,
+        levels=AREA_LEVELS,
+        dimensions=["", *ports.risk_model().dimensions],
+        **context,
+    )
+
+
+@router.get("/analysis/areas")
+def areas(page: PageDep) -> Response:
+    page.require(*ANALYSTS)
+    return _areas_page(page)
+
+
+def classify_upload(name: str, data: bytes, by: list[str]) -> list[dict[str, Any]]:
+    """Score an uploaded survey round with the risk model and classify its areas. Nothing is
+    stored: the file lives in a temporary directory for the length of the request."""
+    from safepath.risk import classify_areas, score_table
+    from safepath.surveys.tables import read_table
+
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in (".csv", ".xlsx") else ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"survey{suffix}"
+        path.write_bytes(data)
+        frame = read_table(path)
+    profile_rows, _ = _profile()
+    profile = pd.DataFrame(profile_rows) if profile_rows else None
+    if profile is not None:
+        for column in profile.columns:
+            try:  # numeric indicators as numbers; codes and names stay text
+                profile[column] = pd.to_numeric(profile[column])
+            except (ValueError, TypeError):
+                pass
+    model = ports.risk_model()
+    scored = score_table(model, frame, profile)
+    result = classify_areas(model, scored, by).to_pandas()
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in result.to_dict("records")
+    ]
+
+
+@router.post("/analysis/areas")
+async def areas_upload(page: PageDep) -> Response:
+    page.require(*ANALYSTS)
+    async with page.request.form(max_part_size=MAX_UPLOAD) as form:
+        page.check_csrf(str(form.get("csrf_token") or ""))
+        upload = form.get("survey")
+        level = str(form.get("level") or "adm2")
+        dimension = str(form.get("dimension") or "")
+        by = [level if level in AREA_LEVELS else "adm2"]
+        if dimension in ports.risk_model().dimensions:
+            by.append(dimension)
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return _areas_page(page, 422, refused=translate("Choose a survey file.", page.lang))
+        filename = upload.filename
+        data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return _areas_page(page, 413, refused=translate("The file is too large.", page.lang))
+    try:
+        rows = classify_upload(filename, data, by)
+    except SafepathError as exc:
+        return _areas_page(page, exc.status, refused=exc.message)
+    k = get_settings().disclosure_threshold
+    for row in rows:
+        row["suppressed"] = (row.get("n") or 0) < k  # small cells are not shown
+    lang = page.lang
+    chart = charts.bars(
+        [
+            (
+                " · ".join(str(row[b]) for b in by),
+                None if row["suppressed"] else row.get("area_phase"),
+                charts.COLOURS["threat"],
+            )
+            for row in rows[:30]
+        ],
+        5,
+        translate("Area severity phase (1 to 5)", lang),
+        rtl=lang == "ar",
+        fmt="{:.0f}",
+    )
+    return _areas_page(page, classified=rows, by=by, chart=chart, filename=filename)
