@@ -93,6 +93,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{name}": lambda world, path: "gpc_risks",
     "{pcode}": lambda world, path: "XM",
     "{purpose}": lambda world, path: "analysis",
+    "{username}": lambda world, path: "caseworker.a",
 }
 
 

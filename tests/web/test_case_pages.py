@@ -158,3 +158,50 @@ def test_case_search_by_name_goes_through_the_person_registry(client: TestClient
     assert "Cases found: 1" in r.text and "Someone" not in r.text
     none = client.get("/cases", params={"q": "Nobody"})
     assert "Cases found: 0" in none.text
+
+
+def test_admin_creates_and_disables_a_user(db_url: str) -> None:
+    with session_scope() as s:
+        identity.add_user(s, "boss", "admin", "agency-a", "boss-password-123")
+    with TestClient(create_app(), follow_redirects=False) as client:
+        sign_in_as = client.post(
+            "/login",
+            data={
+                "username": "boss",
+                "password": "boss-password-123",
+                "csrf_token": _token(client.get("/login").text),
+                "next": "/admin",
+            },
+        )
+        assert sign_in_as.status_code == 303
+        token = _token(client.get("/admin").text)
+        r = client.post(
+            "/admin/users",
+            data={
+                "csrf_token": token,
+                "username": "newcw",
+                "role": "caseworker",
+                "agency": "agency-a",
+                "teams": "north",
+                "password": "newcw-password-1",
+            },
+        )
+        assert r.status_code == 303
+        assert "newcw" in client.get("/admin").text
+        again = client.post(
+            "/admin/users",
+            data={
+                "csrf_token": token,
+                "username": "newcw",
+                "role": "caseworker",
+                "agency": "agency-a",
+                "password": "x",
+            },
+        )
+        assert again.status_code == 409 and "already exists" in again.text
+        r = client.post("/admin/users/newcw/disable", data={"csrf_token": token})
+        assert r.status_code == 303
+    with session_scope() as s:
+        user = identity.find_user(s, "newcw")
+        assert user.disabled and user.role == "caseworker"
+        assert [t.code for t in user.teams] == ["north"]

@@ -214,6 +214,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
             ("GET", "/admin"),
+            ("POST", "/admin/users"),
+            ("POST", "/admin/users/{username}/disable"),
+            ("POST", "/admin/users/{username}/enable"),
         )
     },
 }

@@ -1,5 +1,6 @@
-"""Administration: users and roles, the services directory and places (read views; users are
-created and disabled with ``safepath users``)."""
+"""Administration: users and roles (create, disable, enable), the services directory and
+places. Users are created through the identity service, as ``safepath users`` does; every change
+is audited."""
 
 from __future__ import annotations
 
@@ -7,16 +8,29 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from safepath.errors import ValidationFailed
+from safepath.privacy import audit, identity, policy
 from safepath.privacy.actor import Role
 from safepath.store.models import Organisation, Place, Service, User
-from safepath.web.context import PageDep
+from safepath.web.context import Page, PageDep, see_other
+from safepath.web.pages.assess import _post
+from safepath.web.pages.case import _first
 
 router = APIRouter(include_in_schema=False)
 
 
+def _admin(page: Page) -> None:
+    page.require(Role.admin)
+    policy.require(page.actor, "users.manage")
+
+
 @router.get("/admin")
 def admin(page: PageDep) -> Response:
-    page.require(Role.admin)
+    return admin_page(page)
+
+
+def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Response:
+    _admin(page)
     users = page.db.execute(
         select(User.username, User.role, Organisation.code, User.disabled)
         .join(Organisation)
@@ -38,4 +52,62 @@ def admin(page: PageDep) -> Response:
         places=places,
         n_places=n_places,
         roles=[r.value for r in Role],
+        agencies=page.db.scalars(select(Organisation.code).order_by(Organisation.code)).all(),
+        status=status,
+        refused=refused,
     )
+
+
+@router.post("/admin/users")
+async def create_user(page: PageDep) -> Response:
+    _admin(page)
+    post = await _post(page.request)
+    page.check_csrf(_first(post, "csrf_token"))
+    username = _first(post, "username") or ""
+    password = _first(post, "password") or ""
+
+    def write() -> None:
+        if not username or not password:
+            raise ValidationFailed("a username and a password are needed")
+        teams = [t.strip() for t in (_first(post, "teams") or "").split(",") if t.strip()]
+        identity.add_user(
+            page.db,
+            username,
+            _first(post, "role") or "caseworker",
+            _first(post, "agency") or "",
+            password,
+            teams,
+        )
+        audit.record(page.db, page.actor, "create", "user", username, fields=["role"])
+
+    _, refused = page.attempt(write)
+    if refused is not None:
+        return admin_page(page, refused.status, refused.message)
+    return see_other("/admin")
+
+
+@router.post("/admin/users/{username}/disable")
+async def disable_user(page: PageDep, username: str) -> Response:
+    return await _set_disabled(page, username, True)
+
+
+@router.post("/admin/users/{username}/enable")
+async def enable_user(page: PageDep, username: str) -> Response:
+    return await _set_disabled(page, username, False)
+
+
+async def _set_disabled(page: Page, username: str, disabled: bool) -> Response:
+    _admin(page)
+    post = await _post(page.request)
+    page.check_csrf(_first(post, "csrf_token"))
+    if username == page.actor.username:
+        return admin_page(page, 422, "you cannot disable your own account")
+
+    def write() -> None:
+        identity.set_disabled(page.db, username, disabled)
+        audit.record(page.db, page.actor, "update", "user", username, fields=["disabled"])
+
+    _, refused = page.attempt(write)
+    if refused is not None:
+        return admin_page(page, refused.status, refused.message)
+    return see_other("/admin")
