@@ -18,6 +18,7 @@ from safepath.privacy.actor import Role
 from safepath.web.context import PageDep, see_other
 
 router = APIRouter(include_in_schema=False)
+MY_WORK_ROWS = 100
 LEVEL_RANK = {"high": 0, "medium": 1, "low": 2, "none": 3, None: 4}
 CASE_ROLES = (Role.caseworker, Role.supervisor)
 START = {
@@ -64,7 +65,9 @@ def my_work(page: PageDep) -> Response:
             counts[v["risk_level"]] += 1
     return page.render(
         "work.html",
-        cases=_parse(active),
+        # the most urgent first; the whole caseload is one click away in the case list
+        cases=_parse(active[:MY_WORK_ROWS]),
+        total=len(active),
         counts=counts,
         overdue=sum(1 for v in active if v["overdue"]),
     )
@@ -144,7 +147,7 @@ def team(page: PageDep) -> Response:
     _, plans = registry.list_cases(
         page.db, page.actor, CaseFilter(status=lifecycle.Status.assessed), limit=200
     )
-    to_approve = [c for c in plans if c.plan_status == "draft" and c.interventions]
+    to_approve = [c for c in plans if c.plan_status == "draft"]  # a draft has interventions
     _, closures = registry.list_cases(
         page.db, page.actor, CaseFilter(status=lifecycle.Status.closure_requested), limit=200
     )
