@@ -205,3 +205,29 @@ def test_admin_creates_and_disables_a_user(db_url: str) -> None:
         user = identity.find_user(s, "newcw")
         assert user.disabled and user.role == "caseworker"
         assert [t.code for t in user.teams] == ["north"]
+
+
+def test_supervisor_reassigns_a_case(client: TestClient) -> None:
+    with session_scope() as s:
+        identity.add_user(s, "sup", "supervisor", "agency-a", "sup-password-123", ["north"])
+        identity.add_user(s, "cw2", "caseworker", "agency-a", "cw2-password-123", ["north"])
+    token = sign_in(client, "cw", "cw-password-123")
+    url = register(client, token, "Rania")
+    assert 'action="' + url + '/assign"' not in client.get(url).text  # caseworkers cannot
+    client.cookies.clear()
+    sign_in(client, "sup", "sup-password-123")
+    page = client.get(url, params={"lang": "en"}).text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    r = client.post(
+        f"{url}/assign",
+        data={"csrf_token": _token(page), "version": version.group(1), "caseworker": "cw2"},
+    )
+    assert r.status_code == 303
+    facts = client.get(url).text.split('class="facts"')[1].split("</dl>")[0]
+    assert "cw2" in facts
+    stale = client.post(
+        f"{url}/assign",
+        data={"csrf_token": _token(page), "version": version.group(1), "caseworker": "cw"},
+    )
+    assert stale.status_code == 412 and "changed since you read it" in stale.text

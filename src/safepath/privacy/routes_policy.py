@@ -205,6 +205,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/cases/{code}/close"),
             ("POST", "/cases/{code}/close/approve"),
             ("POST", "/cases/{code}/close/reject"),
+            ("POST", "/cases/{code}/assign"),
             ("GET", "/inbox"),
             ("GET", "/referrals/{code}"),
             ("POST", "/referrals/{code}/accept"),

@@ -24,6 +24,7 @@ from safepath.cases import (
 )
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
+    AssignIn,
     CaseIn,
     ClosureIn,
     FollowUpIn,
@@ -35,7 +36,7 @@ from safepath.errors import SafepathError, ValidationFailed
 from safepath.privacy import persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
-from safepath.store.models import Organisation, Service
+from safepath.store.models import Organisation, Service, User
 from safepath.web import charts
 from safepath.web.context import Page, PageDep, see_other
 from safepath.web.i18n import translate
@@ -154,6 +155,21 @@ def _services(page: Page) -> list[tuple[str, str]]:
     return sorted((f"{org}/{code}", f"{name} ({org})") for code, name, org in rows)
 
 
+def _caseworkers(page: Page) -> list[str]:
+    """Who a supervisor may hand the case to: the agency's active case staff."""
+    return list(
+        page.db.scalars(
+            select(User.username)
+            .where(
+                User.organisation_id == page.actor.agency_id,
+                User.role.in_([Role.caseworker.value, Role.supervisor.value]),
+                User.disabled.is_(False),
+            )
+            .order_by(User.username)
+        )
+    )
+
+
 def case_page(page: Page, code: str, status: int = 200, refused: str | None = None) -> Response:
     case = registry.get_case(page.db, page.actor, code)
     if page.actor.role is Role.partner_focal_point:
@@ -182,6 +198,7 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
         shareable=SHAREABLE_FIELDS,
         refused=refused,
         is_supervisor=page.actor.role is Role.supervisor,
+        caseworkers=_caseworkers(page) if page.actor.role is Role.supervisor else [],
         **_risk_charts(page, history),
     )
 
@@ -310,6 +327,17 @@ async def request_closure(page: PageDep, code: str) -> Response:
 async def approve_closure(page: PageDep, code: str) -> Response:
     return await _act(
         page, code, lambda post, v: closure.approve_closure(page.db, page.actor, code, v)
+    )
+
+
+@router.post("/cases/{code}/assign")
+async def assign(page: PageDep, code: str) -> Response:
+    return await _act(
+        page,
+        code,
+        lambda post, v: registry.assign(
+            page.db, page.actor, code, AssignIn(caseworker=_first(post, "caseworker")), v
+        ),
     )
 
 
