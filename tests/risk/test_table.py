@@ -159,7 +159,7 @@ def test_integer_codes_use_list_literal_on_duckdb(duck: Any) -> None:
     )
     t = put(duck, "coded", data)
     cached = _sql_for(model, t, None, duck)
-    assert cached is not None and "LIST_EXTRACT" in cached[0].upper()
+    assert cached is not None and "ARRAY_EXTRACT" in cached[0].upper()
     got = score_table(model, t).order_by("rid").to_pandas()
     # q1: 2 -> 5; 99 -> null; -1, None, 300 -> unanswered (T default 1)
     assert got["threat"].tolist() == [5.0, 1.0, 1.0, 1.0, 1.0]
