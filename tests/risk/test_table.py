@@ -183,3 +183,13 @@ def test_compiled_sql_is_cached(duck: Any, small: RiskModel) -> None:
 def test_as_table_registers_dataframes_on_duckdb() -> None:
     t = as_table(pd.DataFrame({"a": [1, 2]}))
     assert t.count().execute() == 2
+
+
+def test_package_docstring_example_runs() -> None:
+    import doctest
+
+    import safepath.risk
+
+    result = doctest.testmod(safepath.risk, raise_on_error=False)
+    assert result.attempted >= 8
+    assert result.failed == 0
