@@ -78,6 +78,8 @@ def _check_backend(con: Any, model: RiskModel) -> None:
     assert rows(out) == EXPECTED
     assert out.columns[: len(RECORDS.column_names)] == tuple(RECORDS.column_names)
     assert list(out.columns[-6:]) == OUT
+    # an in-memory area profile is uploaded to the table's backend
+    assert rows(score_table(model, t, AREA.to_pandas())) == EXPECTED
 
 
 def test_duckdb(duck: Any, small: RiskModel) -> None:
