@@ -30,7 +30,6 @@ Component = Literal["threat", "vulnerability", "capacity"]
 Aggregation = Literal["max", "mean", "weighted_mean", "top_half_mean"]
 LEVELS: tuple[Level, ...] = ("individual", "household", "community", "structural")
 COMPONENTS: tuple[Component, ...] = ("threat", "vulnerability", "capacity")
-MODELS_PACKAGE = "safepath.risk.models"
 
 
 class _Strict(BaseModel):
@@ -410,20 +409,18 @@ def load_model_text(text: str, *, scope: str = "risk model") -> RiskModel:
     return validate_model(data, scope=scope)
 
 
-def _resource(name: str) -> Any:
-    return resources.files(MODELS_PACKAGE).joinpath(f"{name}.yaml")
+def _models_dir() -> Any:
+    # "models" as a directory of the risk package: works whether or not it has an __init__.py
+    return resources.files("safepath.risk").joinpath("models")
 
 
 def load_model(name_or_path: str | Path) -> RiskModel:
     """A shipped model by name (``safepath-domv-v1``), or a YAML file by path."""
     text_name = str(name_or_path)
     if isinstance(name_or_path, str) and re.fullmatch(r"[a-z0-9-]+", name_or_path):
-        try:
-            res = _resource(name_or_path)
-            if res.is_file():
-                return load_model_text(res.read_text(encoding="utf-8"), scope=name_or_path)
-        except ModuleNotFoundError:
-            pass
+        res = _models_dir().joinpath(f"{name_or_path}.yaml")
+        if res.is_file():
+            return load_model_text(res.read_text(encoding="utf-8"), scope=name_or_path)
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(list_models()) or "none"
@@ -435,8 +432,7 @@ def load_model(name_or_path: str | Path) -> RiskModel:
 
 def list_models() -> list[str]:
     """Names of the models shipped in ``safepath/risk/models``."""
-    try:
-        root = resources.files(MODELS_PACKAGE)
-    except ModuleNotFoundError:
+    root = _models_dir()
+    if not root.is_dir():
         return []
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
