@@ -99,6 +99,7 @@ def test_input_forms(small: RiskModel, tmp_path: Path) -> None:
     area = AREA.to_pandas()
     assert rows(score_table(small, RECORDS.to_pandas(), area)) == EXPECTED
     assert rows(score_table(small, RECORDS, AREA)) == EXPECTED
+    assert rows(score_table(small, ibis.memtable(RECORDS), ibis.memtable(AREA))) == EXPECTED
     pq.write_table(RECORDS, tmp_path / "r.parquet")
     assert rows(score_table(small, tmp_path / "r.parquet", AREA)) == EXPECTED
     pacsv.write_csv(RECORDS, tmp_path / "r.csv")

@@ -360,11 +360,22 @@ def score_table(
     if explain:
         return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    cached = _sql_for(model, t, area, con) if con is not None else None
+    cached = (
+        _sql_for(model, t, area, con)
+        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+        else None
+    )
     if cached is not None:
         # schema given: ibis would otherwise run the query once just to learn it
         return con.sql(cached[0], schema=cached[1])
     return build(model, t, area, backend)
+
+
+def _has_memtable(expr: Any) -> bool:
+    """Memtables are registered at execution: raw cached SQL cannot refer to them."""
+    import ibis.expr.operations as ops
+
+    return bool(expr.op().find(ops.InMemoryTable))
 
 
 def _explained(model: RiskModel, t: Any, area: Any | None) -> Any:
