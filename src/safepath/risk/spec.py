@@ -275,6 +275,7 @@ class RiskModel(_Strict):
     area: AreaRule = AreaRule()
     indicators: Annotated[list[Indicator], Field(min_length=1)]
     _compiled: Any = PrivateAttr(default=None)  # record.CompiledModel, built on first use
+    _fingerprint: Any = PrivateAttr(default=None)  # (model, hash)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -320,8 +321,11 @@ class RiskModel(_Strict):
 
     def fingerprint(self) -> str:
         """A short hash of the whole validated model (keys caches across edits of one version)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        cached = self._fingerprint
+        if cached is None or cached[0] is not self:  # model_copy() copies private attributes
+            blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+            cached = self._fingerprint = (self, hashlib.sha256(blob).hexdigest()[:16])
+        return str(cached[1])
 
     def record_fields(self) -> list[str]:
         """Record columns the model reads (indicator fields, applies_when, place, weight)."""
