@@ -1,0 +1,209 @@
+"""Area classification: scored records -> per place x population group phase shares and PiN.
+
+Per group: ``n`` records, ``missing_weight`` (records whose survey weight is missing, counted as
+weight 1), weighted ``population``, ``phase_1..phase_5`` (weighted shares), ``area_phase`` (the
+highest p with a weighted share at phase >= p of at least ``area.threshold``) and ``pin``
+(weighted population at phase >= ``area.pin_phase``). A missing place or dimension value forms
+its own ``(missing)`` group; a value a dimension map does not list forms ``(unmapped)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import ibis
+
+from safepath.errors import InputError
+from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
+from safepath.risk.columns import ColumnView
+from safepath.risk.spec import Dimension, RiskModel
+from safepath.risk.table import _backend, as_table
+
+MISSING = "(missing)"
+UNMAPPED = "(unmapped)"
+PHASES = range(1, 6)
+
+
+def _group_names(model: RiskModel, by: Sequence[str]) -> None:
+    allowed = [*model.places, *model.dimensions]
+    unknown = [b for b in by if b not in allowed]
+    if unknown:
+        raise InputError(
+            f"cannot group by {unknown}: this model offers {allowed or 'no places or dimensions'}"
+        )
+
+
+def _text(view: ColumnView) -> Any:
+    col = view.col
+    return col if view.dtype.is_string() else col.cast("string")
+
+
+def _dimension_expr(name: str, dim: Dimension, t: Any, backend: str) -> Any:
+    missing = ibis.literal(MISSING)
+    if name == "disability":
+        views = [ColumnView(t[f], backend) for f in dim.fields or [] if f in t.columns]
+        if not views:
+            return missing
+        a_lot = [v.matches(tuple(dim.a_lot or ())).fill_null(False) for v in views]
+        answered = [v.present().fill_null(False) for v in views]
+        any_a_lot, any_answered = a_lot[0], answered[0]
+        for x in a_lot[1:]:
+            any_a_lot = any_a_lot | x
+        for x in answered[1:]:
+            any_answered = any_answered | x
+        return ibis.cases((any_a_lot, "disability"), (any_answered, "no_disability"), else_=missing)
+    if dim.field is None or dim.field not in t.columns:
+        return missing
+    view = ColumnView(t[dim.field], backend)
+    if name == "age_bracket":
+        num = view.number()
+        if num is None:
+            return missing
+        return ibis.cases(
+            (num.isnull() | (num < 0), missing),
+            *((num < hi, code) for code, _, hi in AGE_BRACKETS[:-1]),
+            else_=ibis.literal(AGE_BRACKETS[-1][0]),
+        )
+    present = view.present().fill_null(False)
+    if dim.map:
+        mapped = ibis.cases(
+            *((view.text_equals(k).fill_null(False), v) for k, v in dim.map.items()),
+            else_=ibis.literal(UNMAPPED),
+        )
+    else:
+        mapped = _text(view)
+    return present.ifelse(mapped, missing)
+
+
+def _place_expr(t: Any, column: str) -> Any:
+    if column not in t.columns:
+        return ibis.literal(MISSING)
+    text = t[column].cast("string")
+    return (t[column].notnull() & (text != "")).ifelse(text, ibis.literal(MISSING))
+
+
+def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> Any:
+    """Group scored records (output of ``score_table``) by place levels and dimensions.
+
+    Returns an Ibis table ordered by the ``by`` columns (see the module docstring for columns).
+    """
+    _group_names(model, by)
+    t = as_table(scored_table)
+    if "phase" not in t.columns:
+        raise InputError("scored table has no 'phase' column: run score_table first")
+    con = _backend(t)
+    backend = con.name if con is not None else "duckdb"
+    keys: dict[str, Any] = {}
+    for name in by:
+        if name in model.places:
+            keys[name] = _place_expr(t, model.places[name])
+        else:
+            keys[name] = _dimension_expr(name, model.dimensions[name], t, backend)
+    one = ibis.literal(1.0, "float64")
+    wf = model.weight_field
+    if wf is None:
+        weight, missing_w = one, ibis.literal(0, "int64")
+    elif wf not in t.columns:
+        weight, missing_w = one, ibis.literal(1, "int64")
+    else:
+        num = ColumnView(t[wf], backend).number()
+        if num is None:
+            weight, missing_w = one, ibis.literal(1, "int64")
+        else:
+            weight, missing_w = num.fill_null(1.0), num.isnull().ifelse(1, 0)
+    staged = t.select(**keys, _w=weight, _wm=missing_w, _phase=t.phase.cast("int64"))
+    sums = {f"_p{p}": staged._w.sum(where=staged._phase == p) for p in PHASES}
+    measures = dict(
+        n=staged.count(), missing_weight=staged._wm.sum(), population=staged._w.sum(), **sums
+    )
+    # aggregate inside group_by: sum(where=) outside an aggregation becomes a window
+    grouped = (
+        staged.group_by(list(by)).aggregate(**measures) if by else staged.aggregate(**measures)
+    )
+    g = grouped
+    pop = g.population
+    at_least = {p: _sum([g[f"_p{q}"].fill_null(0.0) for q in PHASES if q >= p]) for p in PHASES}
+    threshold = ibis.literal(model.area.threshold, "float64")
+    area_phase = ibis.cases(*((at_least[p] / pop >= threshold, p) for p in (5, 4, 3, 2)), else_=1)
+    out = g.select(
+        *by,
+        "n",
+        "missing_weight",
+        "population",
+        **{f"phase_{p}": g[f"_p{p}"].fill_null(0.0) / pop for p in PHASES},
+        area_phase=area_phase.cast("int64"),
+        pin=at_least[model.area.pin_phase],
+    )
+    return out.order_by(list(by)) if by else out
+
+
+def _sum(parts: list[Any]) -> Any:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out
+
+
+# --- pure-Python reference (tests, small inputs) ---------------------------------------------
+
+
+def _dimension_value(name: str, dim: Dimension, rec: Mapping[str, Any]) -> str:
+    if name == "disability":
+        values = [rec.get(f) for f in dim.fields or []]
+        if any(not is_missing(v) and canonical(v) in (dim.a_lot or []) for v in values):
+            return "disability"
+        return "no_disability" if any(not is_missing(v) for v in values) else MISSING
+    v = rec.get(dim.field or "")
+    if is_missing(v):
+        return MISSING
+    if name == "age_bracket":
+        n = as_number(v)
+        if n is None or n < 0:
+            return MISSING
+        return next(code for code, _, hi in AGE_BRACKETS if n < hi)
+    if dim.map:
+        return dim.map.get(canonical(v), UNMAPPED)
+    return canonical(v)
+
+
+def classify_records(
+    model: RiskModel, records: Iterable[Mapping[str, Any]], by: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The same classification in plain Python over scored records (dicts with ``phase``)."""
+    _group_names(model, by)
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    for rec in records:
+        key = tuple(
+            (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
+            if b in model.places
+            else _dimension_value(b, model.dimensions[b], rec)
+            for b in by
+        )
+        g = groups.setdefault(key, {"n": 0, "missing_weight": 0, "w": [0.0] * 6})
+        raw = rec.get(model.weight_field) if model.weight_field else 1.0
+        w = as_number(raw)
+        if w is None:
+            w = 1.0
+            g["missing_weight"] += 1
+        g["n"] += 1
+        g["w"][int(rec["phase"])] += w
+    out = []
+    for key in sorted(groups):
+        g = groups[key]
+        w = g["w"]
+        pop = sum(w[1:])
+        at_least = {p: sum(w[p:]) for p in PHASES}
+        area_phase = next((p for p in (5, 4, 3, 2) if at_least[p] / pop >= model.area.threshold), 1)
+        out.append(
+            {
+                **dict(zip(by, key, strict=True)),
+                "n": g["n"],
+                "missing_weight": g["missing_weight"],
+                "population": pop,
+                **{f"phase_{p}": w[p] / pop for p in PHASES},
+                "area_phase": area_phase,
+                "pin": at_least[model.area.pin_phase],
+            }
+        )
+    return out

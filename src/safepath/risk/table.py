@@ -1,0 +1,404 @@
+"""Table evaluator: a whole survey round -> the record evaluator's outputs, as Ibis expressions.
+
+Stages (chained selects, so no subexpression is repeated inside one select; PERFORMANCE-NOTES):
+  1. join the area profile (left, by place code), 2. one int32 score column per indicator
+  (null = not applicable / unanswered), 3. per-component sums and counts, 4. T, V, C with defaults
+  and the floor phase, 5. R and rounding, 6. phase and case level.
+Arithmetic follows ``record.py`` operation by operation (``r6`` rounding in binary doubles), so
+both evaluators agree bit-for-bit. Compiled SQL is cached per (model, input schema, backend).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import pandas as pd
+import pyarrow as pa
+
+from safepath.errors import InputError
+from safepath.risk.columns import SCORE_T, ColumnView, _list_extract_text, score_lit
+from safepath.risk.expressions import Source
+from safepath.risk.record import compile_model
+from safepath.risk.spec import COMPONENTS, Indicator, RiskModel
+
+OUTPUTS = ("threat", "vulnerability", "capacity", "risk", "phase", "case_level")
+_P = "__sp_"  # prefix of internal columns
+_AREA_KEY = "pcode"
+_PH_INPUT = "__sp_input_placeholder"
+_PH_AREA = "__sp_area_placeholder"
+
+_local = threading.local()
+
+
+def default_connection() -> Any:
+    """The in-process DuckDB connection used for DataFrames, Arrow tables and files."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = ibis.duckdb.connect()
+    return con
+
+
+def as_table(obj: Any, con: Any | None = None) -> Any:
+    """An Ibis table for ``obj``: an Ibis table as is; a DataFrame, Arrow table or
+    Parquet/CSV path registered on ``con`` (default: the in-process DuckDB)."""
+    if isinstance(obj, ibis.Table):
+        return obj
+    con = con or default_connection()
+    if isinstance(obj, str | Path):
+        path = Path(obj)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            return con.read_parquet(path)
+        if suffix in (".csv", ".tsv", ".txt"):
+            # no BOOLEAN sniffing: yes/no answers must stay the strings a model maps
+            return con.read_csv(path, auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"])
+        raise InputError(f"{path}: unsupported file type {suffix!r} (Parquet or CSV)")
+    name = f"{_P}t_{uuid.uuid4().hex[:12]}"
+    if isinstance(obj, pd.DataFrame):
+        # via Arrow: Ibis 12's pandas schema inference warns under pandas 3
+        obj = pa.Table.from_pandas(obj, preserve_index=False)
+    if con.name == "duckdb":
+        con.con.register(name, obj)  # zero-copy view over the DataFrame / Arrow table
+        return con.table(name)
+    if con.name == "sqlite":
+        return _sqlite_temp_table(con, name, obj)
+    return con.create_table(name, obj, temp=True)
+
+
+def _sqlite_temp_table(con: Any, name: str, data: Any) -> Any:
+    """Load an Arrow table through sqlite3 itself (ibis 12's SQLite create_table from memory
+    fails under this sqlglot, and binds pandas NA values, which sqlite3 rejects)."""
+    if not isinstance(data, pa.Table):
+        data = pa.table(data)
+    cols = ", ".join(f'"{f.name}" {_sqlite_type(f.type)}' for f in data.schema)
+    marks = ", ".join("?" * data.num_columns)
+    con.con.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+    con.con.executemany(
+        f'INSERT INTO "{name}" VALUES ({marks})', [tuple(r.values()) for r in data.to_pylist()]
+    )
+    return con.table(name, database="temp")
+
+
+def _sqlite_type(typ: Any) -> str:
+    if pa.types.is_integer(typ) or pa.types.is_boolean(typ):
+        return "INTEGER"
+    return "REAL" if pa.types.is_floating(typ) else "TEXT"
+
+
+def _backend(table: Any) -> Any:
+    try:
+        return table._find_backend(use_default=True)
+    except Exception:  # noqa: BLE001 - an unbound table has no backend: compile for DuckDB
+        return None
+
+
+# --- expression building -------------------------------------------------------------------
+
+
+def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
+    score = ind.score
+    if score.map is not None:
+        mapping = {k: v for k, v in score.map.items() if v is not None and k != ""}
+        return view.lookup(mapping)
+    if score.thresholds is not None:
+        num = view.number()
+        if num is None:
+            return ibis.null(SCORE_T)
+        return ibis.cases(
+            *(
+                (num >= ibis.literal(b, "float64"), score_lit(s))
+                for b, s in reversed(score.thresholds)
+            ),
+            else_=ibis.null(SCORE_T),
+        )
+    multi = score.multiple
+    assert multi is not None
+    hits = {c: view.has_token(c).fill_null(False) for c in multi.values}
+    none_any = _any([view.has_token(c).fill_null(False) for c in multi.none])
+    if multi.rule == "max":
+        best = _greatest(
+            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), multi.values.values(), strict=True)]
+        )
+        chosen = best > 0
+        value = best.cast(SCORE_T)
+    else:
+        total = _sum([h.ifelse(multi.values[c] - 1, 0) for c, h in hits.items()])
+        chosen = _any(list(hits.values()))
+        value = ibis.least(total + 1, 5).cast(SCORE_T)
+    return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
+
+
+def _flag(cond: Any, backend: str) -> Any:
+    """1 / 0 for a non-null boolean: a cast in DuckDB (cheapest), CASE elsewhere (PostgreSQL
+    cannot cast boolean to bigint)."""
+    return cond.cast("int32") if backend == "duckdb" else cond.ifelse(1, 0)
+
+
+def _any(parts: list[Any]) -> Any:
+    out = ibis.literal(False) if not parts else parts[0]
+    for p in parts[1:]:
+        out = out | p
+    return out
+
+
+def _sum(parts: list[Any]) -> Any:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out
+
+
+def _greatest(parts: list[Any]) -> Any:
+    return parts[0] if len(parts) == 1 else ibis.greatest(*parts)
+
+
+def _least(a: Any, b: Any) -> Any:
+    return ibis.least(a, b)
+
+
+def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
+    """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``)."""
+    clash = [c for c in OUTPUTS if c in table.columns]
+    t = table.drop(*clash) if clash else table  # outputs replace same-named input columns
+    inputs = list(t.columns)
+    area_cols: dict[str, str] = {}
+    if area is not None and model.place_field and model.place_field in inputs:
+        wanted = [f for f in model.area_fields() if f in area.columns]
+        area_cols = {f: f"{_P}a_{f}" for f in wanted}
+        a = area.select(
+            **{f"{_P}a_key": area[_AREA_KEY].cast("string")},
+            **{alias: area[f] for f, alias in area_cols.items()},
+        )
+        t = t.left_join(a, t[model.place_field].cast("string") == a[f"{_P}a_key"])
+        t = t.select(*inputs, *area_cols.values())
+
+    def resolve(source: Source, name: str) -> ColumnView | None:
+        if source == "area":
+            alias = area_cols.get(name)
+            return None if alias is None else ColumnView(t[alias], backend)
+        return ColumnView(t[name], backend) if name in inputs else None
+
+    # stage 2: scores
+    scores: dict[str, Any] = {}
+    for i, ind in enumerate(model.indicators):
+        view = resolve(ind.source, ind.field)
+        s = ibis.null(SCORE_T) if view is None else _indicator_score(ind, view)
+        if ind.condition is not None:
+            s = ind.condition.to_ibis(resolve).ifelse(s, ibis.null(SCORE_T))
+        scores[f"{_P}s{i}"] = s
+    t = t.select(*inputs, **scores)
+
+    # stage 3: per-component sums and counts
+    agg: dict[str, Any] = {}
+    members = {
+        c: [(i, ind) for i, ind in enumerate(model.indicators) if ind.component == c]
+        for c in COMPONENTS
+    }
+    for comp in COMPONENTS:
+        cols = [(t[f"{_P}s{i}"], ind) for i, ind in members[comp]]
+        how = model.components[comp].aggregation
+        if not cols:
+            agg[f"{_P}{comp}_n"] = ibis.literal(0, "int32")
+            continue
+        agg[f"{_P}{comp}_n"] = _sum([_flag(s.notnull(), backend) for s, _ in cols])
+        if how == "max":
+            agg[f"{_P}{comp}_x"] = _greatest([s.fill_null(0) for s, _ in cols])
+        elif how == "mean":
+            agg[f"{_P}{comp}_x"] = _sum([s.fill_null(0) for s, _ in cols])
+        elif how == "weighted_mean":
+            agg[f"{_P}{comp}_x"] = _sum(
+                [(ibis.literal(ind.weight, "float64") * s).fill_null(0.0) for s, ind in cols]
+            )
+            agg[f"{_P}{comp}_w"] = _sum(
+                [s.notnull().ifelse(ibis.literal(ind.weight, "float64"), 0.0) for s, ind in cols]
+            )
+        else:  # top_half_mean: sum of the top k = sum over v of min(k, #scores >= v)
+            for v in range(2, 6):
+                agg[f"{_P}{comp}_ge{v}"] = _sum(
+                    [(s >= v).fill_null(False).ifelse(1, 0) for s, _ in cols]
+                )
+    floors = [(t[f"{_P}s{i}"], ind.floor) for i, ind in enumerate(model.indicators) if ind.floor]
+    agg[f"{_P}floor"] = (
+        _greatest([(s >= fl.min_score).fill_null(False).ifelse(fl.phase, 1) for s, fl in floors])
+        if floors
+        else ibis.literal(1, "int32")
+    )
+    t = t.select(*inputs, **agg)
+
+    # stage 4: component values (defaults when nothing was answered)
+    comps: dict[str, Any] = {}
+    for comp in COMPONENTS:
+        spec = model.components[comp]
+        n = t[f"{_P}{comp}_n"]
+        default = ibis.literal(float(spec.default), "float64")
+        if not members[comp]:
+            comps[f"{_P}{comp}"] = default
+            continue
+        if spec.aggregation == "max":
+            val = t[f"{_P}{comp}_x"].cast("float64")
+        elif spec.aggregation == "mean":
+            val = t[f"{_P}{comp}_x"].cast("float64") / n.cast("float64")
+        elif spec.aggregation == "weighted_mean":
+            val = t[f"{_P}{comp}_x"] / t[f"{_P}{comp}_w"]
+        else:
+            k = ((n + 1) // 2).cast("int64")
+            top = _sum([_least(k, n), *(_least(k, t[f"{_P}{comp}_ge{v}"]) for v in range(2, 6))])
+            val = top.cast("float64") / k.cast("float64")
+        comps[f"{_P}{comp}"] = (n > 0).ifelse(val, default)
+    t = t.select(*inputs, **comps, **{f"{_P}floor": t[f"{_P}floor"]})
+
+    # stage 5: risk and rounding
+    tv, vv, cv = (t[f"{_P}{c}"] for c in COMPONENTS)
+    t = t.select(
+        *inputs,
+        threat=_r6(tv),
+        vulnerability=_r6(vv),
+        capacity=_r6(cv),
+        risk=_r6((tv + vv) / cv),
+        **{f"{_P}floor": t[f"{_P}floor"]},
+    )
+
+    # stage 6: phase (cuts, then floors) and case level
+    # phase from R = 1 + number of cuts R reaches (cuts ascending): no CASE needed
+    from_risk = (
+        _sum([_flag(t.risk >= ibis.literal(c, "float64"), backend) for c in model.severity.cuts])
+        + 1
+    )
+    phase = from_risk if not floors else ibis.greatest(from_risk, t[f"{_P}floor"])
+    t = t.select(*inputs, "threat", "vulnerability", "capacity", "risk", phase=phase.cast("int64"))
+    levels = model.case_levels.phases
+    if backend == "duckdb":
+        names = ibis.literal([levels[p] for p in range(1, 6)], type=dt.Array(dt.string))
+        case_level = _list_extract_text(names, t.phase)
+    else:
+        case_level = t.phase.cases(
+            *((p, levels[p]) for p in sorted(levels)), else_=ibis.null("string")
+        )
+    return t.select(
+        *inputs, "threat", "vulnerability", "capacity", "risk", "phase", case_level=case_level
+    )
+
+
+def _r6(x: Any) -> Any:
+    """record.r6 in SQL: floor(x * 1e6 + 0.5) / 1e6 in doubles."""
+    scaled = x * ibis.literal(1000000.0, "float64") + ibis.literal(0.5, "float64")
+    return scaled.floor().cast("float64") / ibis.literal(1000000.0, "float64")
+
+
+# --- compiled SQL cache ---------------------------------------------------------------------
+
+
+def _schema_key(table: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((n, str(t)) for n, t in table.schema().items())
+
+
+_SQL_CACHE: dict[tuple[Any, ...], tuple[str, Any]] = {}
+_SQL_CACHE_SIZE = 64
+
+
+def _cached_sql(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any]:
+    """SQL for ``model`` over placeholder tables with the schemas of ``table`` and ``area``,
+    compiled once per (model id, version, content hash, schemas, backend); with its schema."""
+    schema, area_schema = _schema_key(table), None if area is None else _schema_key(area)
+    key = (model.id, model.version, model.fingerprint(), schema, area_schema, con.name)
+    hit = _SQL_CACHE.get(key)
+    if hit is None:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
+        expr = build(model, placeholder, area_ph, con.name)
+        hit = (str(con.compile(expr)), expr.schema())
+        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
+            _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
+        _SQL_CACHE[key] = hit
+    return hit
+
+
+def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any] | None:
+    """Cached SQL with the input tables spliced in (and its schema), or None when this
+    backend can't do it."""
+    try:
+        sql, schema = _cached_sql(model, table, area, con)
+    except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
+        return None
+    for placeholder, expr in ((_PH_INPUT, table), (_PH_AREA, area)):
+        if expr is None:
+            continue
+        sub = f"({con.compile(expr)})"
+        sql = sql.replace(f'"{placeholder}"', sub).replace(f"`{placeholder}`", sub)
+    if _PH_INPUT in sql or _PH_AREA in sql:
+        return None
+    return sql, schema
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def score_table(
+    model: RiskModel, table: Any, area_profile: Any | None = None, *, explain: bool = False
+) -> Any:
+    """Score every row of ``table`` (Ibis table, DataFrame, Arrow table or Parquet/CSV path).
+
+    Returns an Ibis table: the input columns (any named like an output are replaced) plus
+    ``threat, vulnerability, capacity, risk, phase, case_level``. ``area_profile`` is a table
+    keyed by ``pcode`` (unique) joined on the model's ``place_field``. With ``explain=True`` the
+    rows are fetched and an ``explanation`` JSON column is added by the record evaluator, row by
+    row (the result is then an in-memory table).
+    """
+    t = as_table(table)
+    con = _backend(t)
+    area = None if area_profile is None else as_table(area_profile, con)
+    if area is not None and _AREA_KEY not in area.columns:
+        raise InputError(f"area profile has no {_AREA_KEY!r} column")
+    if explain:
+        return _explained(model, t, area)
+    backend = con.name if con is not None else "duckdb"
+    cached = (
+        _sql_for(model, t, area, con)
+        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+        else None
+    )
+    if cached is not None:
+        # schema given: ibis would otherwise run the query once just to learn it
+        return con.sql(cached[0], schema=cached[1])
+    return build(model, t, area, backend)
+
+
+def _has_memtable(expr: Any) -> bool:
+    """Memtables are registered at execution: raw cached SQL cannot refer to them."""
+    import ibis.expr.operations as ops
+
+    return bool(expr.op().find(ops.InMemoryTable))
+
+
+def _explained(model: RiskModel, t: Any, area: Any | None) -> Any:
+    """Fetch rows, evaluate each with the record evaluator (which the property test ties to the
+    table evaluator), and return them with an ``explanation`` column."""
+    compiled = compile_model(model)
+    rows = t.to_pyarrow().to_pylist()
+    profile: dict[str, dict[str, Any]] = {}
+    if area is not None:
+        for row in area.to_pyarrow().to_pylist():
+            profile[str(row[_AREA_KEY])] = row
+    place = model.place_field
+    out: dict[str, list[Any]] = {c: [] for c in (*OUTPUTS, "explanation")}
+    for rec in rows:
+        key = rec.get(place) if place else None
+        a = compiled.evaluate(rec, profile.get(str(key)) if key is not None else None, True)
+        for c in OUTPUTS:
+            out[c].append(getattr(a, c))
+        out["explanation"].append(json.dumps(a.explanation, ensure_ascii=False))
+    base = t.to_pyarrow()
+    keep = [c for c in base.column_names if c not in (*OUTPUTS, "explanation")]
+    result = base.select(keep)
+    types = {"phase": pa.int64(), "case_level": pa.string(), "explanation": pa.string()}
+    for c, values in out.items():
+        result = result.append_column(c, pa.array(values, type=types.get(c, pa.float64())))
+    return ibis.memtable(result)
