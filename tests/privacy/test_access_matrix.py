@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from tests.cases.matrix_records import case_request
 from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.api.app import create_app
@@ -71,7 +72,10 @@ def _person_code(world: World) -> str:
 
 def _request(world: World, method: str, path: str, who: str) -> dict[str, Any]:
     params = {"{name}": "gpc_risks", "{pcode}": "XM", "{purpose}": "analysis"}
-    if "{code}" in path:
+    case = case_request(world.actors, method, path, who)  # case routes: tests/cases
+    if case is not None:
+        params.update(case.params)
+    elif "{code}" in path:
         params["{code}"] = _person_code(world)
     url = path
     for k, v in params.items():
@@ -87,6 +91,9 @@ def _request(world: World, method: str, path: str, who: str) -> dict[str, Any]:
         req["json"] = {"purpose": "referral_sharing"}
     elif path == "/api/v1/auth/token":
         req["data"] = {"username": "caseworker.a", "password": PASSWORD}
+    if case is not None:
+        req["json"] = case.json
+        headers.update(case.headers)
     return req
 
 
