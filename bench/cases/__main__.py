@@ -100,8 +100,9 @@ def _codes(url: str, n: int, k: int = 20_000) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def _serve(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+def _serve(cmd: list[str], env: dict[str, str], health: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as fh:  # the child keeps its own descriptor
+        proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=fh, stderr=fh)
     try:
         _wait(health)
     except RuntimeError:
@@ -124,20 +125,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     codes = _codes(db.url, args.cases)
     port = _port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "safepath.api.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    server = _serve(cmd, env, f"{base}/healthz")
+    cmd = [sys.executable, "-m", "bench.cases.server", str(port)]
+    server = _serve(cmd, env, f"{base}/healthz", args.workdir / f"{backend}-server.log")
     headers = {"Authorization": f"Bearer {db.token}"}
     try:
         make = load.mixed_requests(codes)
@@ -149,6 +138,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         reads = asyncio.run(load.closed_loop(base, headers, paths, args.clients, args.read_seconds))
     finally:
         _stop(server)
+    wall = mixed.pop("_wall").latencies[0]
     result: dict[str, Any] = {
         "backend": backend,
         "cases": db.cases,
@@ -159,6 +149,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     total = sum(len(s.latencies) + s.errors for s in mixed.values())
     lat = sorted(x for s in mixed.values() for x in s.latencies)
     result["all"] = {
+        "achieved_rps": round(sum(len(s.latencies) for s in mixed.values()) / wall, 1),
+        "wall_s": round(wall, 1),
         "rps": round(total / args.seconds, 1),
         "p95_ms": round(1000 * lat[int(0.95 * len(lat))], 1) if lat else None,
     }
@@ -187,7 +179,7 @@ def run_datasette(
         "default_cache_ttl",
         "0",
     ]
-    server = _serve(cmd, {}, f"{base}/-/versions.json")
+    server = _serve(cmd, {}, f"{base}/-/versions.json", args.workdir / "datasette.log")
     try:
         paths = [f"/safepath/cases.json?code={c}&_shape=array" for c, _ in codes[:5000]]
         print(f"[datasette] closed-loop reads: {args.clients} clients", flush=True)
@@ -229,6 +221,12 @@ def markdown(
                 f"{s['p99_ms']} | {s['errors']} |"
             )
         out.append(f"| **all** | | {r['all']['rps']} | | {r['all']['p95_ms']} | | |")
+        out.append("")
+        out.append(
+            f"Offered {r['all']['rps']} req/s; achieved {r['all']['achieved_rps']} req/s "
+            f"(successful responses / {r['all']['wall_s']} s from first send to last "
+            "response). req/s per operation is the offered rate."
+        )
         rd = r["reads"]
         out += [
             "",
