@@ -18,8 +18,10 @@ from safepath.demo.cases import synthetic_answers
 from safepath.privacy import persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.person_schema import PersonIn
+from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, Service
+from safepath.store.models.cases import Case
 
 STAFF = ("caseworker", "supervisor", "other_agency")
 PLAN = {
@@ -31,7 +33,22 @@ ANSWERS = synthetic_answers(random.Random(1), "XM0101", 0.5, age=30, sex="female
 SERVICE = "other-partner/svc"
 
 
-_READ_ONLY: dict[tuple[int, str], tuple[str, str | None]] = {}
+_UNCHANGED: dict[tuple[int, str], tuple[str, str | None]] = {}
+
+
+def _still_there(cached: tuple[str, str | None] | None) -> bool:
+    """The cache outlives a test's database (and ``id`` values are reused): check the row."""
+    if cached is None:
+        return False
+    with session_scope() as s:
+        return s.scalar(select(Case.id).where(Case.code == cached[0])) is not None
+
+
+def _changes(method: str, path: str, who: str) -> bool:
+    """Whether this request may change its record (an allowed write)."""
+    if method == "GET" or who in (ANONYMOUS, "other_agency"):
+        return False
+    return ROUTES[(method, path)].expected(who) is Outcome.allow
 
 
 @dataclass
@@ -97,12 +114,12 @@ def case_request(
     if "{code}" not in path:
         return out
     key = (id(actors), path)
-    if method == "GET" and key in _READ_ONLY:
-        code, ref = _READ_ONLY[key]  # reads change nothing: one record serves every role
+    if not _changes(method, path, who) and _still_there(_UNCHANGED.get(key)):
+        code, ref = _UNCHANGED[key]  # reads and refused requests change nothing: share one
     else:
         code, ref = _case(actors, path)
-        if method == "GET":
-            _READ_ONLY[key] = (code, ref)
+        if not _changes(method, path, who):
+            _UNCHANGED[key] = (code, ref)
     out.params["{code}"] = ref or code
     bodies: dict[str, Any] = {
         "/assessments": {"answers": ANSWERS},
