@@ -19,10 +19,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".safepath")
     # When unset, SQLite in ``data_dir``; a ``postgresql+psycopg://`` URL selects PostgreSQL.
     database_url: str | None = None
-    secret_key: str = PLACEHOLDER_SECRET
+    # Secrets stay out of reprs (and so out of logs and tracebacks).
+    secret_key: str = Field(default=PLACEHOLDER_SECRET, repr=False)
     # Key ring for field encryption: a file (0600) or the key material itself in the environment.
     key_file: Path | None = None
-    keys: str | None = None
+    keys: str | None = Field(default=None, repr=False)
     sqlite_busy_timeout_ms: int = 5000
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
@@ -55,6 +56,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SAFEPATH_SECRET_KEY is the development placeholder; "
                 "set a real secret in production"
+            )
+        if self.environment == "production" and self.password_hash_memory_kib < 19456:
+            # OWASP's floor for argon2id; lower costs are for tests only.
+            raise ValueError(
+                "SAFEPATH_PASSWORD_HASH_MEMORY_KIB below 19456 is refused in production"
             )
         return self
 

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from safepath.api.app import create_app
 from safepath.demo import load_demo
+from safepath.privacy import identity
+from safepath.store.db import session_scope
 
 
 @pytest.fixture
@@ -75,6 +77,11 @@ def test_framework_api_in_four_languages(client: TestClient) -> None:
 
 
 def test_places_and_directory(client: TestClient) -> None:
+    # Places and the directory are for signed-in users (access matrix: safepath.privacy).
+    assert client.get("/api/v1/places").status_code == 401
+    with session_scope() as s:
+        user = identity.add_user(s, "reader", "caseworker", "demo-agency", "reader-password")
+        client.headers["Authorization"] = f"Bearer {identity.issue_token(s, user).token}"
     r = client.get("/api/v1/places", params={"parent": "XM01"}).json()
     assert r["total"] == 4
     assert [p["pcode"] for p in r["items"]] == ["XM0101", "XM0102", "XM0103", "XM0104"]

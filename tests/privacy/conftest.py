@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from safepath.privacy import identity
@@ -15,11 +15,6 @@ from safepath.privacy.actor import Actor, Role
 from safepath.privacy.keys import reset_keyring
 from safepath.settings import reset_settings
 from safepath.store.db import session_scope
-
-with warnings.catch_warnings():
-    # Starlette deprecates its TestClient on httpx in favour of httpx2 (not in our pinned set).
-    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
-    from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery"
 AGENCY_A = "agency-a"

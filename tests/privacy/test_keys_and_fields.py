@@ -40,7 +40,19 @@ def test_world_readable_key_file_is_refused(tmp_path: Path) -> None:
 def test_production_refuses_missing_keys_and_placeholder_secret(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="placeholder"):
         settings(tmp_path, environment="production")
-    s = settings(tmp_path, environment="production", secret_key="a-real-secret-value")
+    with pytest.raises(ValueError, match="19456"):
+        settings(
+            tmp_path,
+            environment="production",
+            secret_key="x-real-secret",
+            password_hash_memory_kib=1024,
+        )
+    s = settings(
+        tmp_path,
+        environment="production",
+        secret_key="a-real-secret-value",
+        password_hash_memory_kib=65536,
+    )
     reset_keyring()
     with pytest.raises(ConfigurationError, match="no key ring"):
         get_keyring(s)
@@ -77,3 +89,22 @@ def test_encrypted_columns_know_their_table_and_column() -> None:
     assert isinstance(col.type, EncryptedText) and col.type.context == "persons.phone"
     with pytest.raises(ConfigurationError):
         EncryptedText().process_bind_param("x", None)  # type: ignore[arg-type]
+
+
+def test_secrets_stay_out_of_settings_repr(tmp_path: Path) -> None:
+    ring = KeyRing.generate()
+    s = settings(tmp_path, keys=ring.to_json(), secret_key="s3cr3t-value-xyz")
+    text = repr(s) + str(s)
+    assert "s3cr3t-value-xyz" not in text and ring.to_json()[:40] not in text
+    assert "blind_index_key" not in text
+
+
+def test_a_running_process_sees_a_rotated_ring(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    ring, path = init_keyring(s)
+    assert get_keyring(s).current == ring.current
+    rotated = ring.with_new_key()
+    # as another process (keys rotate) would: this process's cache is not told
+    path.write_text(rotated.to_json(), encoding="utf-8")
+    seen = get_keyring(s)
+    assert seen.current == rotated.current and set(seen.keys) == {ring.current, rotated.current}

@@ -217,3 +217,16 @@ def test_export_and_erase(client: TestClient, world: World) -> None:
         "/api/v1/audit/events", params={"person": code}, headers=world.auth("dp_focal_point")
     ).json()
     assert {"create", "read", "export", "erase"} <= {e["action"] for e in log}
+
+
+def test_household_members(client: TestClient, world: World) -> None:
+    a = register(client, world, household_code="H-7")
+    b = register(client, world, given_name="Layla", household_code="H-7")
+    register(client, world, given_name="Alone")
+    r = client.get("/api/v1/persons", params={"household": "H-7"}, headers=world.auth("caseworker"))
+    assert {p["code"] for p in r.json()["items"]} == {a["code"], b["code"]}
+
+
+def test_age_and_birth_year_follow_the_date_of_birth(client: TestClient, world: World) -> None:
+    p = register(client, world, age=None, date_of_birth="2000-01-01")
+    assert p["birth_year"] == 2000 and p["age"] is not None and p["age"] >= 26

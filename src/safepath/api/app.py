@@ -19,7 +19,7 @@ from safepath.api.routes import (
     places,
     referrals,
 )
-from safepath.api.security import security_headers
+from safepath.api.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
 
@@ -36,6 +36,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_log_filters()
     app.middleware("http")(security_headers)
     app.add_middleware(GZipMiddleware, minimum_size=500)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
@@ -31,3 +32,21 @@ async def security_headers(
     if request.url.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class StripQueryStrings(logging.Filter):
+    """Access logs keep the path but never the query string: ``?q=`` holds names and phones."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn.access args: (client, method, path_with_query, http_version, status)
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = str(args[2]).split("?", 1)[0]
+            record.args = tuple(args)
+        return True
+
+
+def install_log_filters() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, StripQueryStrings) for f in access.filters):
+        access.addFilter(StripQueryStrings())

@@ -5,16 +5,23 @@ from __future__ import annotations
 import typer
 
 from safepath.cli.common import progress_bar
-from safepath.privacy import rotation
-from safepath.privacy.keys import get_keyring, init_keyring, reset_keyring
-from safepath.store.db import get_engine
+from safepath.privacy import audit, rotation
+from safepath.privacy.actor import SYSTEM
+from safepath.privacy.keys import get_keyring, init_keyring, key_file_path, reset_keyring
+from safepath.store.db import get_engine, session_scope
 
 app = typer.Typer(no_args_is_help=True, help="Encryption keys.")
 
 
 @app.command()
 def init() -> None:
-    """Create the key ring file (0600) in the data directory or at SAFEPATH_KEY_FILE."""
+    """Create the key ring file (0600) in the data directory or at SAFEPATH_KEY_FILE.
+    An existing ring is kept as it is (never overwritten: that would lose every encrypted field)."""
+    path = key_file_path()
+    if path.exists():
+        ring = get_keyring()
+        typer.echo(f"key ring {path} already exists (current key {ring.current}); kept as it is")
+        return
     ring, path = init_keyring()
     typer.echo(f"created key ring {path} (current key {ring.current})")
 
@@ -44,4 +51,8 @@ def rotate() -> None:
         rows, values = rotation.reencrypt(engine, ring, advance=advance)
     rotation.finish_rotation(ring)
     reset_keyring()
+    with session_scope() as s:
+        audit.record(
+            s, SYSTEM, "key_rotate", "key_ring", ring.current, fields=(f"{values} values",)
+        )
     typer.echo(f"re-encrypted {values} value(s) in {rows} row(s); current key {ring.current}")

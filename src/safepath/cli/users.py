@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from safepath.cli.common import OutputFormat, emit
-from safepath.privacy import identity
-from safepath.privacy.actor import Role
+from safepath.privacy import audit, identity
+from safepath.privacy.actor import SYSTEM, Role
+from safepath.store import migrate
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, User
 
@@ -26,9 +27,14 @@ def add(
     team: Annotated[list[str] | None, typer.Option(help="Team code (repeatable).")] = None,
     language: Annotated[str, typer.Option()] = "en",
 ) -> None:
-    """Create a user (and their agency and teams if needed)."""
+    """Create a user (and their agency and teams if needed). On an empty database the schema is
+    created first, so the first admin can be added right after install."""
+    if migrate.status().current is None:
+        migrate.upgrade()
+        typer.echo("created the database schema")
     with session_scope() as s:
         user = identity.add_user(s, username, role, agency, password, team or [], language)
+        audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("created", "role"))
         typer.echo(f"created {user.username} ({user.role}) in {agency}")
 
 
@@ -56,7 +62,8 @@ def list_users(fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFo
 def disable(username: str) -> None:
     """Disable a user: their tokens and sessions stop working at once."""
     with session_scope() as s:
-        identity.set_disabled(s, username, True)
+        user = identity.set_disabled(s, username, True)
+        audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("disabled",))
     typer.echo(f"disabled {username}")
 
 
@@ -64,7 +71,8 @@ def disable(username: str) -> None:
 def enable(username: str) -> None:
     """Enable a disabled user again."""
     with session_scope() as s:
-        identity.set_disabled(s, username, False)
+        user = identity.set_disabled(s, username, False)
+        audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("disabled",))
     typer.echo(f"enabled {username}")
 
 
@@ -75,5 +83,6 @@ def reset_password(
 ) -> None:
     """Set a new password; every token and session of the user is ended."""
     with session_scope() as s:
-        identity.set_password(s, username, password)
+        user = identity.set_password(s, username, password)
+        audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("password_hash",))
     typer.echo(f"password reset for {username}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
 from safepath.store.models.audit import AuditEvent
+from safepath.store.models.identity import User
+from safepath.store.models.persons import Person
 
 GENESIS = "0" * 64
 ACTIONS = frozenset(
@@ -44,6 +47,8 @@ ACTIONS = frozenset(
         "search",
     }
 )
+# The usual actions are listed above; other layers may add their own (approve, refer, close...).
+_ACTION = re.compile(r"[a-z][a-z_]{1,19}")
 _PG_LOCK_ID = 0x5AFE_A0D1  # any constant, shared by every writer of the chain
 
 
@@ -95,8 +100,8 @@ def record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event (in the caller's transaction: it commits or rolls back with the change)."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
+    if not _ACTION.fullmatch(action):
+        raise ValueError(f"audit action {action!r} is not a short lowercase word")
     _lock_chain(session)
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
@@ -146,11 +151,24 @@ def verify(session: Session, batch: int = 1000) -> VerifyResult:
 
 
 def events(
-    session: Session, *, person_code: str | None = None, limit: int = 200, offset: int = 0
+    session: Session,
+    *,
+    person_code: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    agency_id: int | None = None,
 ) -> Sequence[AuditEvent]:
+    """Newest first. With ``agency_id``: the events of that agency's staff and the events about
+    that agency's persons (what its data-protection focal point oversees)."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     if person_code:
         stmt = stmt.where(AuditEvent.person_code == person_code)
+    if agency_id is not None:
+        own_persons = select(Person.code).where(Person.organisation_id == agency_id)
+        own_staff = select(User.id).where(User.organisation_id == agency_id)
+        stmt = stmt.where(
+            AuditEvent.user_id.in_(own_staff) | AuditEvent.person_code.in_(own_persons)
+        )
     return session.scalars(stmt).all()
 
 

@@ -173,18 +173,20 @@ def get_keyring(settings: Settings | None = None) -> KeyRing:
             _CACHE[cache_key] = KeyRing.from_json(s.keys)
         return _CACHE[cache_key]
     path = key_file_path(s)
-    cache_key = f"file:{path.resolve()}"
-    if cache_key in _CACHE:
-        return _CACHE[cache_key]
     if not path.exists():
         if s.environment == "production":
             raise ConfigurationError(
                 f"no key ring: set SAFEPATH_KEYS or create {path} with `safepath keys init`"
             )
         log.warning("no key ring found; creating %s for %s use", path, s.environment)
-        ring, _ = init_keyring(s)
+        init_keyring(s)
+    # Keyed by modification time: a running server picks up a rotation (new current key) at once.
+    cache_key = f"file:{path.resolve()}:{path.stat().st_mtime_ns}"
+    if cache_key in _CACHE:
+        return _CACHE[cache_key]
     _check_permissions(path)
     ring = KeyRing.from_json(path.read_text(encoding="utf-8"), source=path)
+    _CACHE.clear()
     _CACHE[cache_key] = ring
     return ring
 

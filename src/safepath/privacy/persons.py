@@ -113,16 +113,15 @@ def _apply(person: Person, values: dict[str, Any]) -> None:
         elif name in ("languages", "washington_group"):
             value = _json_or_none(value)
         elif name == "date_of_birth":
-            dob: date | None = value
-            value = dob.isoformat() if dob else None
-            if dob is not None:
-                person.birth_year = dob.year
-                if values.get("age") is None:
-                    today = datetime.now(UTC).date()
-                    before_birthday = (today.month, today.day) < (dob.month, dob.day)
-                    values_age = today.year - dob.year - before_birthday
-                    person.age = values_age
+            value = value.isoformat() if value else None
         setattr(person, name, value)
+    dob: date | None = values.get("date_of_birth")
+    if dob is not None:
+        # Derived, not identifying on their own: kept in clear for analysis.
+        person.birth_year = dob.year
+        if values.get("age") is None:
+            today = datetime.now(UTC).date()
+            person.age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
 def _check_place(session: Session, values: dict[str, Any]) -> None:
@@ -217,12 +216,16 @@ def search(
     actor: Actor,
     q: str | None = None,
     *,
+    household: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Visible persons, optionally matching a name or a phone number (through blind indexes)."""
+    """Visible persons, optionally matching a name or a phone number (through blind indexes)
+    and/or members of one household."""
     policy.require(actor, "person.read")
     stmt = select(Person)
+    if household:
+        stmt = stmt.where(Person.household_code == household)
     order: list[Any] = []
     if q and q.strip():
         # Searching by name or phone re-identifies: only for roles that may see identifiers.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from safepath.store.models.persons import Consent, Person
 
 R = Role
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[Unpack[tuple[Any, ...]]])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 # --- role permissions -----------------------------------------------------------------------
 _CASE_STAFF = frozenset({R.caseworker, R.supervisor})
@@ -47,13 +47,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+def register_permission(permission: str, roles: frozenset[Role] | set[Role]) -> None:
+    """Other layers add their permissions here (e.g. "case.approve" for supervisors)."""
+    PERMISSIONS[permission] = frozenset(roles)
+
+
 def can(actor: Actor, permission: str) -> bool:
     return actor.role in PERMISSIONS.get(permission, frozenset())
 
 
 def require(actor: Actor, permission: str) -> None:
+    """403 unless the actor's role has ``permission``. Unknown permissions deny (and say so)."""
     if permission not in PERMISSIONS:
-        raise KeyError(f"unknown permission {permission!r}")  # a typo must not deny silently
+        raise Forbidden(f"permission {permission!r} is not defined in safepath.privacy.policy")
     if not can(actor, permission):
         raise Forbidden(f"your role ({actor.role}) may not do this ({permission})")
 
@@ -71,6 +77,18 @@ class RecordKind:
     all_fields: frozenset[str]
     # Fields that identify nobody on their own (what analysts may receive).
     pseudonymous_fields: frozenset[str] = frozenset()
+
+
+# Scopes of record kinds that have not registered their own (case records follow persons).
+DEFAULT_SCOPES: Mapping[Role, Scope] = {
+    R.caseworker: Scope.team,
+    R.supervisor: Scope.team,
+    R.dp_focal_point: Scope.agency,
+    R.analyst: Scope.agency,
+    R.partner_focal_point: Scope.referred_to,
+    R.admin: Scope.none,
+    R.auditor: Scope.none,
+}
 
 
 PERSON_FIELDS = frozenset(
@@ -119,15 +137,7 @@ KINDS: dict[str, RecordKind] = {
         organisation=Person.organisation_id,
         team=Person.team_id,
         owner=Person.created_by_user_id,
-        scopes={
-            R.caseworker: Scope.team,
-            R.supervisor: Scope.team,
-            R.dp_focal_point: Scope.agency,
-            R.analyst: Scope.agency,
-            R.partner_focal_point: Scope.referred_to,
-            R.admin: Scope.none,
-            R.auditor: Scope.none,
-        },
+        scopes=DEFAULT_SCOPES,
         all_fields=PERSON_FIELDS,
         pseudonymous_fields=PERSON_FIELDS - PERSON_IDENTIFIERS,
     ),
@@ -154,7 +164,9 @@ def register_referred_to(
 
 
 def scope_for(actor: Actor, record_kind: str) -> Scope:
-    return KINDS[record_kind].scopes.get(actor.role, Scope.none)
+    kind = KINDS.get(record_kind)
+    scopes = kind.scopes if kind is not None else DEFAULT_SCOPES
+    return scopes.get(actor.role, Scope.none)
 
 
 def _condition(actor: Actor, kind: str) -> ColumnElement[bool]:
@@ -197,10 +209,15 @@ def visible(actor: Actor, stmt: S, kind: str) -> S:
 
 
 def ensure_visible(
-    session: Session, actor: Actor, kind: str, stmt: Select[Unpack[tuple[Any, ...]]], what: str
+    session: Session, actor: Actor, kind: str, stmt: Any, what: str = "record"
 ) -> Any:
-    """The one record ``stmt`` selects, if the actor may see it; otherwise 404 (same answer as
-    "does not exist", so nothing can be learnt about other agencies' records)."""
+    """The one record ``stmt`` selects (or the loaded record ``stmt`` itself), if the actor may
+    see it; otherwise 404 (the same answer as "does not exist", so nothing can be learnt about
+    other agencies' records)."""
+    if not isinstance(stmt, Select):
+        model = KINDS[kind].model
+        pk = list(model.__table__.primary_key.columns)
+        stmt = select(model).where(*(c == getattr(stmt, c.key) for c in pk))
     found = session.scalars(visible(actor, stmt, kind).limit(1)).first()
     if found is None:
         raise NotFound(f"{what} not found")

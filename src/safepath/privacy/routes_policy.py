@@ -12,6 +12,10 @@ matrix from ``app.routes`` and fails on a route without one). Adding a route? Ad
 - ``page()`` / ``page_login()`` / ``page_csrf()``: server-rendered pages: public, redirecting
   to /login, or a form refused without its CSRF token.
 
+Write routes: ``.with_body({...})`` gives the test a valid body. Path parameters are filled by
+``PATH_PARAMS`` / ``CODE_FACTORIES`` in the test (``{code}`` under ``/persons/`` is a person of
+agency A; add a factory for your collection there).
+
 A caseworker of another agency gets 404 on every route that names a record the caller's own
 caseworkers may reach (the test checks that too).
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from safepath.privacy.actor import Role
 
@@ -40,7 +45,12 @@ class Outcome(StrEnum):
 class Rule:
     outcomes: Mapping[str, Outcome]  # role value or ANONYMOUS -> outcome
     page: bool = False  # cookie-authenticated page: only the anonymous outcome is checked
-    notes: str = field(default="", compare=False)
+    # A valid JSON body for write routes, so "allow" is checked as a real success (without one,
+    # 422 also counts as allowed: authorisation runs before body validation).
+    body: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def with_body(self, body: Mapping[str, Any]) -> Rule:
+        return Rule(self.outcomes, self.page, body)
 
     def expected(self, who: str) -> Outcome:
         return self.outcomes[who]
@@ -142,18 +152,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/auth/me"): signed_in(),
     # persons: analysts see pseudonymised records (with consent to analysis); partners only
     # persons referred to them (none here, hence 404)
-    ("POST", f"{API}/persons"): roles(*CASE_STAFF),
+    ("POST", f"{API}/persons"): roles(*CASE_STAFF).with_body(
+        {"given_name": "New", "sex": "male", "age": 40}
+    ),
     ("GET", f"{API}/persons"): roles(
         *CASE_STAFF, R.dp_focal_point, R.analyst, R.partner_focal_point
     ),
     ("GET", f"{API}/persons/{{code}}"): roles(
         *CASE_STAFF, R.dp_focal_point, R.analyst, hidden=[R.partner_focal_point]
     ),
-    ("PATCH", f"{API}/persons/{{code}}"): roles(*CASE_STAFF),
+    ("PATCH", f"{API}/persons/{{code}}"): roles(*CASE_STAFF).with_body({"age": 41}),
     ("GET", f"{API}/persons/{{code}}/export"): roles(R.dp_focal_point),
     ("POST", f"{API}/persons/{{code}}/erase"): roles(R.dp_focal_point),
     ("GET", f"{API}/persons/{{code}}/consents"): roles(*CASE_STAFF, R.dp_focal_point),
-    ("POST", f"{API}/persons/{{code}}/consents"): roles(*CASE_STAFF),
+    ("POST", f"{API}/persons/{{code}}/consents"): roles(*CASE_STAFF).with_body(
+        {"purpose": "referral_sharing"}
+    ),
     ("POST", f"{API}/persons/{{code}}/consents/{{purpose}}/withdraw"): roles(*CASE_STAFF),
     # audit trail
     ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),

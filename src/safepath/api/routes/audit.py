@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from safepath.api.auth import requires
 from safepath.api.deps import db_session
 from safepath.privacy import audit
-from safepath.privacy.actor import Actor
+from safepath.privacy.actor import Actor, Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 DB = Annotated[Session, Depends(db_session)]
@@ -24,9 +24,10 @@ def events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    return [
-        audit.as_dict(e) for e in audit.events(db, person_code=person, limit=limit, offset=offset)
-    ]
+    # Auditors oversee everything; a data-protection focal point oversees their agency.
+    agency = None if actor.role is Role.auditor else actor.agency_id
+    found = audit.events(db, person_code=person, limit=limit, offset=offset, agency_id=agency)
+    return [audit.as_dict(e) for e in found]
 
 
 @router.get("/verify")

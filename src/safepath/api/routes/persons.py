@@ -63,10 +63,11 @@ def list_persons(
     db: DB,
     actor: CanRead,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    household: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    return persons.search(db, actor, q, limit=limit, offset=offset)
+    return persons.search(db, actor, q, household=household, limit=limit, offset=offset)
 
 
 @router.get("/{code}")
