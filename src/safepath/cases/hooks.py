@@ -117,7 +117,12 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
                 "thematic_areas": case.thematic_areas,
                 "narrative": case.narrative,
                 "assessments": [
-                    {"seq": a.seq, "risk": a.risk, "phase": a.phase, "answers": json.loads(a.answers)}
+                    {
+                        "seq": a.seq,
+                        "risk": a.risk,
+                        "phase": a.phase,
+                        "answers": json.loads(a.answers),
+                    }
                     for a in case.assessments
                 ],
                 "follow_ups": [{"at": str(f.at), "note": f.note} for f in case.follow_ups],
