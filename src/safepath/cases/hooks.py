@@ -7,12 +7,13 @@ withdrawing consent therefore stops further sharing at once, with nothing to cle
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from safepath.privacy import consent, policy
+from safepath.privacy import consent, persons, policy
 from safepath.privacy.actor import Actor, Role, Scope
 from safepath.store.models.cases import Case, Referral
 
@@ -105,6 +106,51 @@ def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]
     return live_shared_fields(session, actor, [case_id])
 
 
+def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, Any]]:
+    """Data-subject access request: the cases held about the person, with their history."""
+    out = []
+    for case in session.scalars(select(Case).where(Case.person_id == person_id).order_by(Case.id)):
+        out.append(
+            {
+                "code": case.code,
+                "status": case.status,
+                "thematic_areas": case.thematic_areas,
+                "narrative": case.narrative,
+                "assessments": [
+                    {
+                        "seq": a.seq,
+                        "risk": a.risk,
+                        "phase": a.phase,
+                        "answers": json.loads(a.answers),
+                    }
+                    for a in case.assessments
+                ],
+                "follow_ups": [{"at": str(f.at), "note": f.note} for f in case.follow_ups],
+                "referrals": [
+                    {"code": r.code, "status": r.status, "shared_fields": r.shared_fields}
+                    for r in case.referrals
+                ],
+            }
+        )
+    return out
+
+
+def _erase(session: Session, actor: Actor, person_id: int) -> None:
+    """Erasure / anonymisation: free text and answers go; codes, codes lists and risk figures
+    stay (they identify nobody and keep the outcome statistics whole)."""
+    for case in session.scalars(select(Case).where(Case.person_id == person_id)):
+        case.narrative = None
+        case.closure_note = None
+        for a in case.assessments:
+            a.answers = "{}"
+        for f in case.follow_ups:
+            f.note = None
+        for r in case.referrals:
+            r.reason = r.response_note = None
+            if r.status in ("sent", "accepted"):
+                r.status = "revoked"
+
+
 def install() -> None:
     policy.register_kind(
         "case",
@@ -128,3 +174,5 @@ def install() -> None:
     )
     policy.register_referred_to("case", cases_referred_to, _case_shared)
     policy.register_referred_to("person", persons_referred_to, _person_shared)
+    persons.register_export_section("cases", _export)
+    persons.register_erasure_step(_erase)

@@ -447,3 +447,24 @@ def _close(rng: random.Random, world: _World, case: Case, today: datetime) -> No
     case.delta_risk = outcome.delta_risk
     case.outcome_achieved = outcome.achieved
     case.outcome_rule = outcome.rule
+
+
+def load(n: int = DEFAULT_CASES) -> list[str]:
+    """Entry point for ``safepath demo``: demo users (one per role), then the demo cases.
+    Call after ``safepath.demo.load_demo()`` (places, organisations, services)."""
+    from safepath.privacy.demo import ensure_demo_users
+    from safepath.store.db import session_scope
+
+    with session_scope() as session:
+        users = ensure_demo_users(session)
+    with session_scope() as session:
+        created = load_demo_cases(session, n)
+    with session_scope() as session:
+        total = session.scalar(select(func.count(Case.id))) or 0
+        closed = session.scalar(select(func.count(Case.id)).where(Case.status == "closed")) or 0
+    lines = [
+        f"cases: {total} ({closed} closed)" + ("" if created else " (already loaded)"),
+        "users (username / password / role):",
+    ]
+    lines += [f"  {u} / {p} / {r} ({a})" for u, p, r, a in users]
+    return lines

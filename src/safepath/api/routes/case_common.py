@@ -32,5 +32,15 @@ def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def versioned(body: dict[str, Any], version: int, status_code: int = 200) -> JSONResponse:
+def done(db: Session) -> None:
+    """Commit in the handler's own thread. The audit chain is locked until commit; leaving the
+    commit to the dependency's teardown can deadlock under load (the lock holder waits for a
+    threadpool slot held by requests waiting for the lock)."""
+    db.commit()
+
+
+def versioned(
+    db: Session, body: dict[str, Any], version: int, status_code: int = 200
+) -> JSONResponse:
+    done(db)
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{version}"'})

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import DB, IfMatch, Who, versioned
+from safepath.api.routes.case_common import DB, IfMatch, Who, done, versioned
 from safepath.cases import access, assessments, closure, plans, registry, views
 from safepath.cases.registry import CaseFilter
 from safepath.cases.schemas import (
@@ -62,7 +62,7 @@ def list_cases(
 @router.post("", status_code=201)
 def create_case(db: DB, actor: Who, body: CaseIn) -> JSONResponse:
     case = registry.create_case(db, actor, body)
-    return versioned(views.case_view(db, case), case.version, 201)
+    return versioned(db, views.case_view(db, case), case.version, 201)
 
 
 @router.get("/overdue")
@@ -75,32 +75,34 @@ def overdue(
 @router.get("/{code}")
 def get_case(db: DB, actor: Who, code: str) -> JSONResponse:
     case = registry.get_case(db, actor, code)
-    return versioned(views.view_for(db, actor, case), case.version)
+    return versioned(db, views.view_for(db, actor, case), case.version)
 
 
 @router.patch("/{code}")
 def update_case(db: DB, actor: Who, code: str, body: CaseUpdate, version: IfMatch) -> JSONResponse:
     case = registry.update_case(db, actor, code, body, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 @router.post("/{code}/assignment")
 def assign(db: DB, actor: Who, code: str, body: AssignIn, version: IfMatch) -> JSONResponse:
     case = registry.assign(db, actor, code, body, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 # --- assessments ---------------------------------------------------------------------------
 @router.get("/{code}/assessments")
 def list_assessments(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     _, rows = assessments.list_assessments(db, actor, code)
-    return [assessments.assessment_view(a) for a in rows]
+    out = [assessments.assessment_view(a) for a in rows]
+    done(db)
+    return out
 
 
 @router.post("/{code}/assessments", status_code=201)
 def assess(db: DB, actor: Who, code: str, body: AssessmentIn, version: IfMatch) -> JSONResponse:
     a = assessments.record_assessment(db, actor, code, body.answers, version)
-    return versioned(assessments.assessment_view(a, with_answers=False), a.case.version, 201)
+    return versioned(db, assessments.assessment_view(a, with_answers=False), a.case.version, 201)
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -108,19 +110,19 @@ def assess(db: DB, actor: Who, code: str, body: AssessmentIn, version: IfMatch) 
 def get_plan(db: DB, actor: Who, code: str) -> JSONResponse:
     access.require(actor, access.INTERNAL)
     case = registry.get_case(db, actor, code)
-    return versioned(plans.plan_view(db, case), case.version)
+    return versioned(db, plans.plan_view(db, case), case.version)
 
 
 @router.put("/{code}/plan")
 def set_plan(db: DB, actor: Who, code: str, body: PlanIn, version: IfMatch) -> JSONResponse:
     case = plans.set_plan(db, actor, code, body, version)
-    return versioned(plans.plan_view(db, case), case.version)
+    return versioned(db, plans.plan_view(db, case), case.version)
 
 
 @router.post("/{code}/plan/approval")
 def approve_plan(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
     case = plans.approve_plan(db, actor, code, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 # --- closure -------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ def get_closure(db: DB, actor: Who, code: str) -> JSONResponse:
         "note": case.closure_note,
         "outcome": closure.outcome_view(case),
     }
-    return versioned(body, case.version)
+    return versioned(db, body, case.version)
 
 
 @router.post("/{code}/closure")
@@ -142,13 +144,13 @@ def request_closure(
     db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
 ) -> JSONResponse:
     case = closure.request_closure(db, actor, code, body, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 @router.post("/{code}/closure/approval")
 def approve_closure(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
     case = closure.approve_closure(db, actor, code, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 @router.post("/{code}/closure/rejection")
@@ -156,10 +158,10 @@ def reject_closure(
     db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
 ) -> JSONResponse:
     case = closure.reject_closure(db, actor, code, body, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)
 
 
 @router.post("/{code}/reopening")
 def reopen(db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch) -> JSONResponse:
     case = closure.reopen(db, actor, code, body, version)
-    return versioned(views.case_view(db, case), case.version)
+    return versioned(db, views.case_view(db, case), case.version)

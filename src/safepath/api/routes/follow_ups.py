@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import DB, IfMatch, Who, versioned
+from safepath.api.routes.case_common import DB, IfMatch, Who, done, versioned
 from safepath.cases import followups
 from safepath.cases.schemas import FollowUpIn
 
@@ -17,7 +17,9 @@ router = APIRouter(prefix="/cases", tags=["follow-ups"])
 @router.get("/{code}/follow-ups")
 def list_follow_ups(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     _, rows = followups.list_follow_ups(db, actor, code)
-    return [followups.follow_up_view(db, f) for f in rows]
+    out = [followups.follow_up_view(db, f) for f in rows]
+    done(db)
+    return out
 
 
 @router.post("/{code}/follow-ups", status_code=201)
@@ -25,4 +27,4 @@ def add_follow_up(
     db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch
 ) -> JSONResponse:
     f = followups.record_follow_up(db, actor, code, body, version)
-    return versioned(followups.follow_up_view(db, f), f.case.version, 201)
+    return versioned(db, followups.follow_up_view(db, f), f.case.version, 201)

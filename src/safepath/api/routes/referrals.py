@@ -24,7 +24,7 @@ def case_referrals(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
 @router.post("/cases/{code}/referrals", status_code=201)
 def refer(db: DB, actor: Who, code: str, body: ReferralIn, version: IfMatch) -> JSONResponse:
     r = referrals.refer(db, actor, code, body, version)
-    return versioned(referrals.referral_view(db, r), r.version, 201)
+    return versioned(db, referrals.referral_view(db, r), r.version, 201)
 
 
 @router.get("/referrals")
@@ -43,28 +43,28 @@ def inbox(
 @router.get("/referrals/{code}")
 def get_referral(db: DB, actor: Who, code: str) -> JSONResponse:
     r = referrals.get_referral(db, actor, code)
-    return versioned(referrals.referral_view(db, r), r.version)
+    return versioned(db, referrals.referral_view(db, r), r.version)
 
 
 @router.post("/referrals/{code}/accept")
 def accept(db: DB, actor: Who, code: str, body: ReferralAnswer, version: IfMatch) -> JSONResponse:
     r = referrals.accept(db, actor, code, body, version)
-    return versioned(referrals.referral_view(db, r), r.version)
+    return versioned(db, referrals.referral_view(db, r), r.version)
 
 
 @router.post("/referrals/{code}/decline")
 def decline(db: DB, actor: Who, code: str, body: DeclineIn, version: IfMatch) -> JSONResponse:
     r = referrals.decline(db, actor, code, body, version)
-    return versioned(referrals.referral_view(db, r), r.version)
+    return versioned(db, referrals.referral_view(db, r), r.version)
 
 
 @router.post("/referrals/{code}/complete")
 def complete(db: DB, actor: Who, code: str, body: ReferralAnswer, version: IfMatch) -> JSONResponse:
     r = referrals.complete(db, actor, code, body, version)
-    return versioned(referrals.referral_view(db, r), r.version)
+    return versioned(db, referrals.referral_view(db, r), r.version)
 
 
 @router.post("/referrals/{code}/revoke")
 def revoke(db: DB, actor: Who, code: str, body: ReferralAnswer, version: IfMatch) -> JSONResponse:
     r = referrals.revoke(db, actor, code, body, version)
-    return versioned(referrals.referral_view(db, r), r.version)
+    return versioned(db, referrals.referral_view(db, r), r.version)

@@ -1,0 +1,1 @@
+"""Load benchmark of the case API: ``python -m bench.cases`` (see ``__main__``)."""
