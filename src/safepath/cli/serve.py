@@ -46,12 +46,13 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data only")] = False,
 ) -> None:
     """Migrate, load the demo data (idempotent) and serve it."""
+    from safepath.demo import cases as demo_cases
     from safepath.demo import load_demo
     from safepath.store import migrate
 
     settings = get_settings()
     migrate.upgrade()
-    summary = load_demo()
+    summary = load_demo() + demo_cases.load()
     typer.echo(f"demo data in {settings.data_dir.resolve()}:")
     for line in summary:
         typer.echo(f"  {line}")
