@@ -159,7 +159,7 @@ def test_integer_codes_use_list_literal_on_duckdb(duck: Any) -> None:
     )
     t = put(duck, "coded", data)
     cached = _sql_for(model, t, None, duck)
-    assert cached is not None and "LIST_EXTRACT" in cached[0].upper()
+    assert cached is not None and "ARRAY_EXTRACT" in cached[0].upper()
     got = score_table(model, t).order_by("rid").to_pandas()
     # q1: 2 -> 5; 99 -> null; -1, None, 300 -> unanswered (T default 1)
     assert got["threat"].tolist() == [5.0, 1.0, 1.0, 1.0, 1.0]
@@ -183,3 +183,13 @@ def test_compiled_sql_is_cached(duck: Any, small: RiskModel) -> None:
 def test_as_table_registers_dataframes_on_duckdb() -> None:
     t = as_table(pd.DataFrame({"a": [1, 2]}))
     assert t.count().execute() == 2
+
+
+def test_package_docstring_example_runs() -> None:
+    import doctest
+
+    import safepath.risk
+
+    result = doctest.testmod(safepath.risk, raise_on_error=False)
+    assert result.attempted >= 8
+    assert result.failed == 0

@@ -166,6 +166,14 @@ class CompiledModel:
         self.model = model
         self.items = [_compiled(ind) for ind in model.indicators]
         # tuples unpack faster than attribute access in the per-record loop
+        # explanation cells: (level, component), in LEVELS x COMPONENTS order
+        self.cell_keys = [
+            (lv, comp)
+            for lv in LEVELS
+            for comp in COMPONENTS
+            if any(it.ind.level == lv and it.component == comp for it in self.items)
+        ]
+        cell_of = {key: n for n, key in enumerate(self.cell_keys)}
         self.plan = [
             (
                 i,
@@ -177,35 +185,17 @@ class CompiledModel:
                 it.component,
                 it.weight,
                 it.floor_min,
+                cell_of[(it.ind.level, it.ind.component)],
             )
             for i, it in enumerate(self.items)
         ]
-        self.ids = [it.ind.id for it in self.items]
-        self.weights = [it.weight for it in self.items]
+        self.static = {it.ind.id: it.static for it in self.items}
         self.aggregation = {c: model.components[c].aggregation for c in COMPONENTS}
         self.default = {c: float(model.components[c].default) for c in COMPONENTS}
         self.cuts = list(model.severity.cuts)
         self.levels = model.case_levels.phases
         self.deadlines = model.case_levels.deadlines_hours
         self.model_ref = {"id": model.id, "version": model.version}
-        # explanation cells: (level, component, indicator positions), in model order
-        self.cells = [
-            (lv, comp, idx)
-            for lv in LEVELS
-            for comp in COMPONENTS
-            if (
-                idx := [
-                    i
-                    for i, it in enumerate(self.items)
-                    if it.ind.level == lv and it.component == comp
-                ]
-            )
-        ]
-        self.comp_idx = {
-            c: [i for i, it in enumerate(self.items) if it.component == c] for c in COMPONENTS
-        }
-        self.tv_idx = [i for i, it in enumerate(self.items) if it.component != "capacity"]
-        self.cap_idx = [i for i, it in enumerate(self.items) if it.component == "capacity"]
 
     def evaluate(
         self, record: Mapping[str, Any], area: Mapping[str, Any] | None, explain: bool = True
@@ -213,11 +203,31 @@ class CompiledModel:
         area_row = _EMPTY if area is None else area
         scores: dict[str, list[int]] = {"threat": [], "vulnerability": [], "capacity": []}
         weights: dict[str, list[float]] = {"threat": [], "vulnerability": [], "capacity": []}
-        got = [0] * len(self.plan)  # score per indicator position (0 = none)
+        # explanation entries per component and per (level, component) cell, filled as we go
+        entries: dict[str, list[dict[str, Any]]] = {
+            "threat": [],
+            "vulnerability": [],
+            "capacity": [],
+        }
+        ncells = len(self.cell_keys) if explain else 0
+        cells: list[list[dict[str, Any]]] = [[] for _ in range(ncells)]
+        cell_scores: list[list[int]] = [[] for _ in range(ncells)]
+        cell_weights: list[list[float]] = [[] for _ in range(ncells)]
         unanswered: list[str] = []
         unmapped: list[dict[str, Any]] = []
         floors: list[tuple[Indicator, int]] = []
-        for i, ind_id, fld, from_area, applies, score_fn, comp, weight, floor_min in self.plan:
+        for (
+            i,
+            ind_id,
+            fld,
+            from_area,
+            applies,
+            score_fn,
+            comp,
+            weight,
+            floor_min,
+            cell,
+        ) in self.plan:
             if applies is not None and not applies(record, area_row):
                 continue
             v = (area_row if from_area else record).get(fld)
@@ -233,7 +243,12 @@ class CompiledModel:
                 continue
             scores[comp].append(s)
             weights[comp].append(weight)
-            got[i] = s
+            if explain:
+                entry = {"id": ind_id, "score": s, "weight": weight, "contribution": 0.0}
+                entries[comp].append(entry)
+                cells[cell].append(entry)
+                cell_scores[cell].append(s)
+                cell_weights[cell].append(weight)
             if s >= floor_min:
                 floors.append((self.items[i].ind, s))
         values: dict[str, float] = {}
@@ -253,13 +268,22 @@ class CompiledModel:
         result = Assessment(r6(t), r6(v_), r6(c), risk, phase, level, self.deadlines.get(level))
         if explain:
             result.explanation = self._explain(
-                got, scores, weights, values, unanswered, unmapped, floors, from_risk
+                entries,
+                (cells, cell_scores, cell_weights),
+                scores,
+                weights,
+                values,
+                unanswered,
+                unmapped,
+                floors,
+                from_risk,
             )
         return result
 
     def _explain(
         self,
-        got: list[int],
+        entries: dict[str, list[dict[str, Any]]],
+        by_cell: tuple[list[list[dict[str, Any]]], list[list[int]], list[list[float]]],
         scores: dict[str, list[int]],
         weights: dict[str, list[float]],
         values: dict[str, float],
@@ -269,12 +293,11 @@ class CompiledModel:
         phase_from_risk: int,
     ) -> dict[str, Any]:
         floor = math.floor
-        ids, ws = self.ids, self.weights
-        contrib = [0.0] * len(got)
+        aggregation = self.aggregation
         components: dict[str, Any] = {}
         for comp in COMPONENTS:
             sc = scores[comp]
-            how = self.aggregation[comp]
+            how = aggregation[comp]
             components[comp] = {
                 "value": r6(values[comp]),
                 "aggregation": how,
@@ -282,28 +305,22 @@ class CompiledModel:
                 "defaulted": not sc,
             }
             if sc:
-                # answered positions of this component, in model order (= order of sc)
-                pos = [i for i in self.comp_idx[comp] if got[i]]
-                for i, share in zip(pos, contributions(how, sc, weights[comp]), strict=True):
-                    contrib[i] = floor(share * 1000000 + 0.5) / 1000000  # r6, inlined (hot)
+                shares = contributions(how, sc, weights[comp])
+                for entry, share in zip(entries[comp], shares, strict=True):
+                    entry["contribution"] = floor(share * 1000000 + 0.5) / 1000000  # r6 (hot)
         levels: dict[str, dict[str, Any]] = {}
-        for lv, comp, idx in self.cells:
-            present = [i for i in idx if got[i]]
-            if present:
-                value = aggregate(
-                    self.aggregation[comp], [got[i] for i in present], [ws[i] for i in present]
-                )
-                levels.setdefault(lv, {})[comp] = {
-                    "value": r6(value),
-                    "indicators": [
-                        {"id": ids[i], "score": got[i], "weight": ws[i], "contribution": contrib[i]}
-                        for i in present
-                    ],
-                }
-        tv = sorted((i for i in self.tv_idx if got[i] >= 3), key=lambda i: (-got[i], -contrib[i]))
-        cap = sorted((i for i in self.cap_idx if 0 < got[i] <= 2), key=lambda i: got[i])
+        for (lv, comp), cell, sc, ws in zip(self.cell_keys, *by_cell, strict=True):
+            if cell:
+                value = sc[0] if len(sc) == 1 else aggregate(aggregation[comp], sc, ws)
+                levels.setdefault(lv, {})[comp] = {"value": r6(value), "indicators": cell}
+        # drivers: ties keep component then model order (sorts are stable)
+        tv = [e for e in (*entries["threat"], *entries["vulnerability"]) if e["score"] >= 3]
+        tv.sort(key=lambda e: (-e["score"], -e["contribution"]))
+        cap = [e for e in entries["capacity"] if e["score"] <= 2]
+        cap.sort(key=lambda e: e["score"])
+        static = self.static
         drivers = [
-            {**self.items[i].static, "score": got[i]} for i in (*tv[:DRIVERS_TV], *cap[:DRIVERS_C])
+            {**static[e["id"]], "score": e["score"]} for e in (*tv[:DRIVERS_TV], *cap[:DRIVERS_C])
         ]
         return {
             "model": self.model_ref,

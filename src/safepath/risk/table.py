@@ -1,7 +1,7 @@
 """Table evaluator: a whole survey round -> the record evaluator's outputs, as Ibis expressions.
 
 Stages (chained selects, so no subexpression is repeated inside one select; PERFORMANCE-NOTES):
-  1. join the area profile (left, by place code), 2. one int8 score column per indicator
+  1. join the area profile (left, by place code), 2. one int32 score column per indicator
   (null = not applicable / unanswered), 3. per-component sums and counts, 4. T, V, C with defaults
   and the floor phase, 5. R and rounding, 6. phase and case level.
 Arithmetic follows ``record.py`` operation by operation (``r6`` rounding in binary doubles), so
@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import pandas as pd
 import pyarrow as pa
 
 from safepath.errors import InputError
-from safepath.risk.columns import SCORE_T, ColumnView, score_lit
+from safepath.risk.columns import SCORE_T, ColumnView, _list_extract_text, score_lit
 from safepath.risk.expressions import Source
 from safepath.risk.record import compile_model
 from safepath.risk.spec import COMPONENTS, Indicator, RiskModel
@@ -113,6 +114,12 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
 
 
+def _flag(cond: Any, backend: str) -> Any:
+    """1 / 0 for a non-null boolean: a cast in DuckDB (cheapest), CASE elsewhere (PostgreSQL
+    cannot cast boolean to bigint)."""
+    return cond.cast("int32") if backend == "duckdb" else cond.ifelse(1, 0)
+
+
 def _any(parts: list[Any]) -> Any:
     out = ibis.literal(False) if not parts else parts[0]
     for p in parts[1:]:
@@ -164,7 +171,7 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         s = ibis.null(SCORE_T) if view is None else _indicator_score(ind, view)
         if ind.condition is not None:
             s = ind.condition.to_ibis(resolve).ifelse(s, ibis.null(SCORE_T))
-        scores[f"{_P}s{i}"] = s.cast("int32")
+        scores[f"{_P}s{i}"] = s
     t = t.select(*inputs, **scores)
 
     # stage 3: per-component sums and counts
@@ -179,7 +186,7 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         if not cols:
             agg[f"{_P}{comp}_n"] = ibis.literal(0, "int32")
             continue
-        agg[f"{_P}{comp}_n"] = _sum([s.notnull().ifelse(1, 0) for s, _ in cols])
+        agg[f"{_P}{comp}_n"] = _sum([_flag(s.notnull(), backend) for s, _ in cols])
         if how == "max":
             agg[f"{_P}{comp}_x"] = _greatest([s.fill_null(0) for s, _ in cols])
         elif how == "mean":
@@ -238,31 +245,23 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     )
 
     # stage 6: phase (cuts, then floors) and case level
-    cuts = model.severity.cuts
-    from_risk = ibis.cases(
-        *((t.risk < ibis.literal(c, "float64"), p) for p, c in enumerate(cuts, start=1)),
-        else_=5,
+    # phase from R = 1 + number of cuts R reaches (cuts ascending): no CASE needed
+    from_risk = (
+        _sum([_flag(t.risk >= ibis.literal(c, "float64"), backend) for c in model.severity.cuts])
+        + 1
     )
-    t = t.select(
-        *inputs,
-        "threat",
-        "vulnerability",
-        "capacity",
-        "risk",
-        phase=ibis.greatest(from_risk, t[f"{_P}floor"]).cast("int64"),
-    )
+    phase = from_risk if not floors else ibis.greatest(from_risk, t[f"{_P}floor"])
+    t = t.select(*inputs, "threat", "vulnerability", "capacity", "risk", phase=phase.cast("int64"))
     levels = model.case_levels.phases
-    out = [c for c in inputs if c not in OUTPUTS]
-    return t.select(
-        *out,
-        "threat",
-        "vulnerability",
-        "capacity",
-        "risk",
-        "phase",
-        case_level=t.phase.cases(
+    if backend == "duckdb":
+        names = ibis.literal([levels[p] for p in range(1, 6)], type=dt.Array(dt.string))
+        case_level = _list_extract_text(names, t.phase)
+    else:
+        case_level = t.phase.cases(
             *((p, levels[p]) for p in sorted(levels)), else_=ibis.null("string")
-        ),
+        )
+    return t.select(
+        *inputs, "threat", "vulnerability", "capacity", "risk", "phase", case_level=case_level
     )
 
 
