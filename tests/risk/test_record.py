@@ -229,3 +229,16 @@ def test_cut_boundaries(agg: RiskModel) -> None:
     assert evaluate(agg, {"t1": "z", "v1": 9, "c1": 1}).phase == 4
     a = evaluate(agg, {"t1": "z", "v1": 9, "c1": 2})
     assert (a.risk, a.phase, a.case_level) == (2.5, 3, "medium")
+
+
+def test_model_copy_is_recompiled(agg: RiskModel) -> None:
+    from safepath.risk.spec import ComponentSpec
+
+    assert evaluate(agg, {"t1": "y", "t2": "x"}).threat == 2.0  # compiles and caches
+    changed = agg.model_copy(
+        update={
+            "components": {**agg.components, "threat": ComponentSpec(aggregation="mean", default=1)}
+        }
+    )
+    assert evaluate(changed, {"t1": "y", "t2": "x"}).threat == 1.5
+    assert changed.fingerprint() != agg.fingerprint()

@@ -165,3 +165,11 @@ def test_unknown_model_name_is_not_found() -> None:
 def test_invalid_yaml_is_reported() -> None:
     with pytest.raises(ValidationFailed, match="not valid YAML"):
         load_model_text("id: [unclosed")
+
+
+def test_shipped_models_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from safepath.risk import spec
+
+    monkeypatch.setattr(spec, "_models_dir", lambda: DATA)
+    assert "small" in list_models()
+    assert load_model("small").id == "test-small"

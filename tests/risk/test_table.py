@@ -78,6 +78,8 @@ def _check_backend(con: Any, model: RiskModel) -> None:
     assert rows(out) == EXPECTED
     assert out.columns[: len(RECORDS.column_names)] == tuple(RECORDS.column_names)
     assert list(out.columns[-6:]) == OUT
+    # an in-memory area profile is uploaded to the table's backend
+    assert rows(score_table(model, t, AREA.to_pandas())) == EXPECTED
 
 
 def test_duckdb(duck: Any, small: RiskModel) -> None:
@@ -97,6 +99,7 @@ def test_input_forms(small: RiskModel, tmp_path: Path) -> None:
     area = AREA.to_pandas()
     assert rows(score_table(small, RECORDS.to_pandas(), area)) == EXPECTED
     assert rows(score_table(small, RECORDS, AREA)) == EXPECTED
+    assert rows(score_table(small, ibis.memtable(RECORDS), ibis.memtable(AREA))) == EXPECTED
     pq.write_table(RECORDS, tmp_path / "r.parquet")
     assert rows(score_table(small, tmp_path / "r.parquet", AREA)) == EXPECTED
     pacsv.write_csv(RECORDS, tmp_path / "r.csv")

@@ -355,7 +355,8 @@ def _jsonable(v: Any) -> Any:
 def compile_model(model: RiskModel) -> CompiledModel:
     """The compiled form of ``model``, built once per model object."""
     compiled = model._compiled
-    if not isinstance(compiled, CompiledModel):
+    # `model is` check: model_copy() copies private attributes along with the stale closures
+    if not isinstance(compiled, CompiledModel) or compiled.model is not model:
         compiled = model._compiled = CompiledModel(model)
     return compiled
 

@@ -68,7 +68,29 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
     if con.name == "duckdb":
         con.con.register(name, obj)  # zero-copy view over the DataFrame / Arrow table
         return con.table(name)
+    if con.name == "sqlite":
+        return _sqlite_temp_table(con, name, obj)
     return con.create_table(name, obj, temp=True)
+
+
+def _sqlite_temp_table(con: Any, name: str, data: Any) -> Any:
+    """Load an Arrow table through sqlite3 itself (ibis 12's SQLite create_table from memory
+    fails under this sqlglot, and binds pandas NA values, which sqlite3 rejects)."""
+    if not isinstance(data, pa.Table):
+        data = pa.table(data)
+    cols = ", ".join(f'"{f.name}" {_sqlite_type(f.type)}' for f in data.schema)
+    marks = ", ".join("?" * data.num_columns)
+    con.con.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+    con.con.executemany(
+        f'INSERT INTO "{name}" VALUES ({marks})', [tuple(r.values()) for r in data.to_pylist()]
+    )
+    return con.table(name, database="temp")
+
+
+def _sqlite_type(typ: Any) -> str:
+    if pa.types.is_integer(typ) or pa.types.is_boolean(typ):
+        return "INTEGER"
+    return "REAL" if pa.types.is_floating(typ) else "TEXT"
 
 
 def _backend(table: Any) -> Any:
@@ -338,11 +360,22 @@ def score_table(
     if explain:
         return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    cached = _sql_for(model, t, area, con) if con is not None else None
+    cached = (
+        _sql_for(model, t, area, con)
+        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+        else None
+    )
     if cached is not None:
         # schema given: ibis would otherwise run the query once just to learn it
         return con.sql(cached[0], schema=cached[1])
     return build(model, t, area, backend)
+
+
+def _has_memtable(expr: Any) -> bool:
+    """Memtables are registered at execution: raw cached SQL cannot refer to them."""
+    import ibis.expr.operations as ops
+
+    return bool(expr.op().find(ops.InMemoryTable))
 
 
 def _explained(model: RiskModel, t: Any, area: Any | None) -> Any:
