@@ -87,8 +87,9 @@ def risk_section(results: dict[str, Any]) -> str:
         "a weighted (area × sex) roll-up with phase shares, PiN and the 25% area rule. "
         "Data: a deterministic generator (`bench/risk/generate.py`) writing Parquet in row "
         "groups of 122,880. Each variant runs in a fresh process that reads the same file; "
-        "time is read + score + classify to a materialised area table (imports excluded); "
-        "peak memory is the child's `ru_maxrss`.",
+        "time is read + score + classify to a materialised area table (imports excluded), "
+        f"the best of {results.get('repeat', 1)} fresh processes (pandas at 10M: one); "
+        "peak memory is the largest `ru_maxrss` of those processes.",
         "",
         "- **sql**: one hand-written DuckDB query, lookups as list literals (the floor).",
         "- **safepath**: `safepath.risk.score_table` + `classify_areas` (Ibis on DuckDB).",
