@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 TARGETS = {"vs_sql": 1.5, "vs_pandas": 5.0, "peak_gib_10m": 4.0, "records_per_s": 20_000}
@@ -164,4 +165,7 @@ def risk_section(results: dict[str, Any]) -> str:
         )
     elif rec:
         lines.append(f"| record evaluator | failed: {rec.get('error')} | no |")
+    notes = Path(__file__).resolve().parent / "risk" / "NOTES.md"
+    if notes.is_file():
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
