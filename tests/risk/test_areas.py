@@ -9,7 +9,6 @@ from typing import Any
 import ibis
 import pyarrow as pa
 import pytest
-from backends import put
 
 from safepath.errors import InputError
 from safepath.risk import classify_areas, load_model
@@ -138,9 +137,9 @@ def test_ibis_equals_python_reference(small: RiskModel) -> None:
         ], by
 
 
-def test_on_sqlite(small: RiskModel) -> None:
+def test_on_sqlite(small: RiskModel, load_table: Any) -> None:
     con = ibis.sqlite.connect()
-    t = put(con, "scored", SCORED)
+    t = load_table(con, "scored", SCORED)
     got = as_rows(classify_areas(small, t, ["adm1", "sex"]))
     assert got == [
         {k: (round(v, 9) if isinstance(v, float) else v) for k, v in r.items()}

@@ -12,7 +12,6 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
-from backends import postgres_connection, put
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -218,9 +217,9 @@ def check_agree(model: RiskModel, rows: list[dict[str, Any]], table: Any, area: 
 
 
 @pytest.fixture(scope="module")
-def duck() -> Iterator[Any]:
+def duck(load_table: Any) -> Iterator[Any]:
     con = ibis.duckdb.connect()
-    put(con, "area", _arrow(AREA))
+    load_table(con, "area", _arrow(AREA))
     yield con
     con.disconnect()
 
@@ -228,15 +227,15 @@ def duck() -> Iterator[Any]:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_duckdb_agrees_with_record_evaluator(
-    duck: Any, model: RiskModel, rows: list[dict[str, Any]]
+    duck: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
 ) -> None:
-    check_agree(model, rows, put(duck, "recs", _arrow(_frame(rows))), duck.table("area"))
+    check_agree(model, rows, load_table(duck, "recs", _arrow(_frame(rows))), duck.table("area"))
 
 
 @pytest.fixture(scope="module")
-def lite() -> Iterator[Any]:
+def lite(load_table: Any) -> Iterator[Any]:
     con = ibis.sqlite.connect()
-    put(con, "area", _arrow(AREA))
+    load_table(con, "area", _arrow(AREA))
     yield con
     con.disconnect()
 
@@ -244,23 +243,24 @@ def lite() -> Iterator[Any]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_sqlite_agrees_with_record_evaluator(
-    lite: Any, model: RiskModel, rows: list[dict[str, Any]]
+    lite: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
 ) -> None:
-    put(lite, "recs", _arrow(_frame(rows)))
+    load_table(lite, "recs", _arrow(_frame(rows)))
     check_agree(model, rows, lite.table("recs"), lite.table("area"))
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[Any]:
-    for con in postgres_connection():
-        put(con, "area", _arrow(AREA))
-        yield con
+def pg_area(pg: Any, load_table: Any) -> Any:
+    load_table(pg, "area", _arrow(AREA))
+    return pg
 
 
 @pytest.mark.postgres
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_postgres_agrees_with_record_evaluator(
-    pg: Any, model: RiskModel, rows: list[dict[str, Any]]
+    pg_area: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
 ) -> None:
-    check_agree(model, rows, put(pg, "recs", _arrow(_frame(rows))), pg.table("area"))
+    check_agree(
+        model, rows, load_table(pg_area, "recs", _arrow(_frame(rows))), pg_area.table("area")
+    )

@@ -4,7 +4,6 @@ explanations; the compiled-SQL cache and the DuckDB list-literal lookup."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from backends import postgres_connection, put
 
 from safepath.errors import InputError
 from safepath.risk import load_model, load_model_text, score_table
@@ -66,12 +64,7 @@ def lite() -> Any:
     return ibis.sqlite.connect()
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Any]:
-    yield from postgres_connection()
-
-
-def _check_backend(con: Any, model: RiskModel) -> None:
+def _check_backend(con: Any, model: RiskModel, put: Any) -> None:
     t = put(con, "recs", RECORDS)
     a = put(con, "area", AREA)
     out = score_table(model, t, a)
@@ -82,17 +75,17 @@ def _check_backend(con: Any, model: RiskModel) -> None:
     assert rows(score_table(model, t, AREA.to_pandas())) == EXPECTED
 
 
-def test_duckdb(duck: Any, small: RiskModel) -> None:
-    _check_backend(duck, small)
+def test_duckdb(duck: Any, small: RiskModel, load_table: Any) -> None:
+    _check_backend(duck, small, load_table)
 
 
-def test_sqlite(lite: Any, small: RiskModel) -> None:
-    _check_backend(lite, small)
+def test_sqlite(lite: Any, small: RiskModel, load_table: Any) -> None:
+    _check_backend(lite, small, load_table)
 
 
 @pytest.mark.postgres
-def test_postgres(pg: Any, small: RiskModel) -> None:
-    _check_backend(pg, small)
+def test_postgres(pg: Any, small: RiskModel, load_table: Any) -> None:
+    _check_backend(pg, small, load_table)
 
 
 def test_input_forms(small: RiskModel, tmp_path: Path) -> None:
@@ -151,7 +144,7 @@ indicators:
 """
 
 
-def test_integer_codes_use_list_literal_on_duckdb(duck: Any) -> None:
+def test_integer_codes_use_list_literal_on_duckdb(duck: Any, load_table: Any) -> None:
     model = load_model_text(INT_MODEL)
     data = pa.table(
         {
@@ -160,7 +153,7 @@ def test_integer_codes_use_list_literal_on_duckdb(duck: Any) -> None:
             "q2": pa.array([3.0, 1.0, 1.5, float("nan"), None], pa.float64()),
         }
     )
-    t = put(duck, "coded", data)
+    t = load_table(duck, "coded", data)
     cached = _sql_for(model, t, None, duck)
     assert cached is not None and "ARRAY_EXTRACT" in cached[0].upper()
     got = score_table(model, t).order_by("rid").to_pandas()
@@ -170,10 +163,10 @@ def test_integer_codes_use_list_literal_on_duckdb(duck: Any) -> None:
     assert got["vulnerability"].tolist() == [4.0, 2.0, 1.0, 1.0, 1.0]
 
 
-def test_compiled_sql_is_cached(duck: Any, small: RiskModel) -> None:
+def test_compiled_sql_is_cached(duck: Any, small: RiskModel, load_table: Any) -> None:
     from safepath.risk import table
 
-    t = put(duck, "recs2", RECORDS)
+    t = load_table(duck, "recs2", RECORDS)
     table._SQL_CACHE.clear()
     score_table(small, t)
     assert len(table._SQL_CACHE) == 1

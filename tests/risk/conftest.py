@@ -1,10 +1,11 @@
-"""Backend connections and table loading shared by the risk tests (not a test module)."""
+"""Backend connections and table loading shared by the risk tests (fixtures: the suite runs
+with --import-mode=importlib, so test modules cannot import each other)."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ibis
@@ -55,3 +56,15 @@ def postgres_connection() -> Iterator[Any]:
     finally:
         con.raw_sql(f'DROP SCHEMA "{schema}" CASCADE')
         con.disconnect()
+
+
+@pytest.fixture(scope="session")
+def load_table() -> Callable[[Any, str, pa.Table], Any]:
+    """``load_table(con, name, arrow_table)`` -> the loaded Ibis table (see ``put``)."""
+    return put
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Any]:
+    """PostgreSQL in a fresh schema; skipped when unreachable unless SAFEPATH_REQUIRE_POSTGRES=1."""
+    yield from postgres_connection()
