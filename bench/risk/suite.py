@@ -81,11 +81,18 @@ def run(
     *,
     record_sample: int = 50_000,
     timeout: float = 1800.0,
+    repeat: int = 3,
     log: Callable[[str], None] = print,
 ) -> dict[str, object]:
     workdir.mkdir(parents=True, exist_ok=True)
     model_path = generate.write_model(workdir / "bench-risk-40.yaml")
-    results: dict[str, object] = {"sizes": sizes, "runs": [], "checks": [], "records": None}
+    results: dict[str, object] = {
+        "repeat": repeat,
+        "sizes": sizes,
+        "runs": [],
+        "checks": [],
+        "records": None,
+    }
     runs: list[Run] = []
     for n in sizes:
         start = time.perf_counter()
@@ -94,14 +101,28 @@ def run(
         outputs: dict[str, Path] = {}
         for variant in VARIANTS:
             out = workdir / f"areas-{variant}-{n}.parquet"
-            res, peak, error = _child([variant, str(model_path), str(data), str(out)], timeout)
+            # Best of `repeat` fresh processes (the machine is shared); pandas at 10M+ once.
+            times = 1 if variant == "pandas" and n >= 10_000_000 else repeat
+            best: dict[str, object] | None = None
+            peak, error = 0.0, None
+            for _ in range(times):
+                res, one_peak, error = _child(
+                    [variant, str(model_path), str(data), str(out)], timeout
+                )
+                peak = max(peak, one_peak)
+                if res is None:
+                    best = None
+                    break
+                if best is None or float(res["seconds"]) < float(best["seconds"]):  # type: ignore[arg-type]
+                    best = res
+            res = best
             seconds = float(res["seconds"]) if res else None  # type: ignore[arg-type]
             cpu = float(res["cpu_seconds"]) if res else None  # type: ignore[arg-type]
             runs.append(Run(variant, n, seconds, peak, cpu, error, out if res else None))
             log(
                 f"[{n:,}] {variant:9s} "
                 + (f"{seconds:7.2f} s" if seconds is not None else f"FAILED ({error})")
-                + f"  peak {peak:,.0f} MiB"
+                + f"  peak {peak:,.0f} MiB  (best of {times})"
             )
             if res:
                 outputs[variant] = out
