@@ -187,6 +187,16 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    types = {
+        "rid": pa.int64(),
+        **{c: pa.int64() for c in [*INT_COLS, "ia"]},
+        **{c: pa.float64() for c in FLOAT_COLS},
+    }
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in df.columns])
+    return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+
+
 def check_agree(model: RiskModel, rows: list[dict[str, Any]], table: Any, area: Any) -> None:
     out = score_table(model, table, area).order_by("rid").to_pandas()
     profile = {r["pcode"]: r for r in AREA.to_dict("records")}
@@ -207,43 +217,25 @@ def check_agree(model: RiskModel, rows: list[dict[str, Any]], table: Any, area: 
 
 
 @pytest.fixture(scope="module")
-def duck() -> Iterator[Any]:
+def duck(load_table: Any) -> Iterator[Any]:
     con = ibis.duckdb.connect()
-    # register, not create_table: ibis 12 + this sqlglot fail to drop the temporary view
-    con.con.register("area", pa.Table.from_pandas(AREA))
+    load_table(con, "area", _arrow(AREA))
     yield con
     con.disconnect()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_duckdb_agrees_with_record_evaluator(
-    duck: Any, model: RiskModel, rows: list[dict[str, Any]]
+    duck: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
 ) -> None:
-    duck.con.register("recs", _frame(rows))
-    try:
-        check_agree(model, rows, duck.table("recs"), duck.table("area"))
-    finally:
-        duck.con.unregister("recs")
-
-
-def put_sqlite(con: Any, name: str, df: pd.DataFrame) -> None:
-    """Load ``df`` through sqlite3 itself (ibis 12 binds pandas NA, which sqlite3 rejects)."""
-    kinds = {"i": "INTEGER", "f": "REAL"}
-    cols = ", ".join(f'"{c}" {kinds.get(df[c].dtype.kind, "TEXT")}' for c in df.columns)
-    rows = [
-        tuple(None if pd.isna(v) else getattr(v, "item", lambda v=v: v)() for v in r)
-        for r in df.itertuples(index=False)
-    ]
-    con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
-    con.con.execute(f'CREATE TABLE "{name}" ({cols})')
-    con.con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(df.columns))})', rows)
+    check_agree(model, rows, load_table(duck, "recs", _arrow(_frame(rows))), duck.table("area"))
 
 
 @pytest.fixture(scope="module")
-def lite() -> Iterator[Any]:
+def lite(load_table: Any) -> Iterator[Any]:
     con = ibis.sqlite.connect()
-    put_sqlite(con, "area", AREA)
+    load_table(con, "area", _arrow(AREA))
     yield con
     con.disconnect()
 
@@ -251,7 +243,24 @@ def lite() -> Iterator[Any]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_sqlite_agrees_with_record_evaluator(
-    lite: Any, model: RiskModel, rows: list[dict[str, Any]]
+    lite: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
 ) -> None:
-    put_sqlite(lite, "recs", _frame(rows))
+    load_table(lite, "recs", _arrow(_frame(rows)))
     check_agree(model, rows, lite.table("recs"), lite.table("area"))
+
+
+@pytest.fixture(scope="module")
+def pg_area(pg: Any, load_table: Any) -> Any:
+    load_table(pg, "area", _arrow(AREA))
+    return pg
+
+
+@pytest.mark.postgres
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=models(), rows=records())
+def test_postgres_agrees_with_record_evaluator(
+    pg_area: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
+) -> None:
+    check_agree(
+        model, rows, load_table(pg_area, "recs", _arrow(_frame(rows))), pg_area.table("area")
+    )

@@ -114,8 +114,12 @@ def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> An
             weight, missing_w = num.fill_null(1.0), num.isnull().ifelse(1, 0)
     staged = t.select(**keys, _w=weight, _wm=missing_w, _phase=t.phase.cast("int64"))
     sums = {f"_p{p}": staged._w.sum(where=staged._phase == p) for p in PHASES}
-    grouped = staged.group_by(list(by)).aggregate(
+    measures = dict(
         n=staged.count(), missing_weight=staged._wm.sum(), population=staged._w.sum(), **sums
+    )
+    # aggregate inside group_by: sum(where=) outside an aggregation becomes a window
+    grouped = (
+        staged.group_by(list(by)).aggregate(**measures) if by else staged.aggregate(**measures)
     )
     g = grouped
     pop = g.population

@@ -64,7 +64,7 @@ class _Error(ValueError):
     def __init__(self, text: str, node: ast.AST | None, why: str) -> None:
         col = getattr(node, "col_offset", None)
         at = f" at position {col + 1}" if col is not None else ""
-        super().__init__(f"applies_when {text!r}: {why}{at}")
+        super().__init__(f"{text!r}: {why}{at}")
 
 
 def _field(node: ast.expr, text: str) -> tuple[Source, str] | None:
@@ -121,7 +121,13 @@ def _build(node: ast.expr, text: str) -> Node:
         if op in ("<", "<=", ">", ">=") and isinstance(lit, str):
             raise _Error(text, other, f"'{op}' needs a number, not a string")
         return Cmp(fld[0], fld[1], op, (lit,))
-    raise _Error(text, node, f"unexpected {type(node).__name__}")
+    what = {
+        ast.BinOp: "arithmetic",
+        ast.Call: "a function call",
+        ast.Name: "a bare field name",
+        ast.Constant: "a bare literal",
+    }.get(type(node), type(node).__name__)
+    raise _Error(text, node, f"{what} is not allowed; expected a comparison")
 
 
 @lru_cache(maxsize=4096)
@@ -130,8 +136,9 @@ def parse_condition(text: str) -> Condition:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        pos = f" at position {exc.offset}" if exc.offset else ""
-        raise ValueError(f"applies_when {text!r}: syntax error{pos}") from None
+        # offset 0 means "at the end of the input"
+        pos = exc.offset if exc.offset else len(text.strip()) + 1
+        raise ValueError(f"{text!r}: syntax error ({exc.msg}) at position {pos}") from None
     return Condition(text, _build(tree.body, text))
 
 

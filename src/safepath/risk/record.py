@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from safepath.risk.codes import as_number, canonical, is_missing
+from safepath.risk.codes import as_number, canonical
 from safepath.risk.expressions import Predicate
 from safepath.risk.spec import COMPONENTS, LEVELS, Indicator, RiskModel, Score
 
-# (score or None, value to report as unmapped or None)
-ScoreFn = Callable[[Any], tuple[int | None, Any]]
+UNMAPPED = 0  # a score function's answer for a value it cannot score (scores are 1..5)
+ScoreFn = Callable[[Any], int | None]
 _EMPTY: Mapping[str, Any] = {}
 DRIVERS_TV = 3  # threat/vulnerability indicators with the highest scores (>= 3)
 DRIVERS_C = 2  # capacity indicators with the lowest scores (<= 2)
@@ -63,40 +63,38 @@ def contributions(how: str, scores: list[int], weights: list[float]) -> list[flo
 
 
 def _score_fn(score: Score) -> ScoreFn:
+    """``answer -> score``: 1..5, None (a null in the map: unanswered) or UNMAPPED."""
     if score.map is not None:
         mapping = score.map
+        get = mapping.get
 
-        def by_map(v: Any) -> tuple[int | None, Any]:
-            key = v if type(v) is str else canonical(v)
-            if key in mapping:
-                return mapping[key], None
-            return None, v
+        def by_map(v: Any) -> int | None:
+            tv = type(v)
+            return get(v if tv is str else str(v) if tv is int else canonical(v), UNMAPPED)
 
         return by_map
     if score.thresholds is not None:
         bounds = [b for b, _ in score.thresholds]
         values = [s for _, s in score.thresholds]
 
-        def by_thresholds(v: Any) -> tuple[int | None, Any]:
+        def by_thresholds(v: Any) -> int | None:
             n = as_number(v)
             if n is None:
-                return None, v
+                return UNMAPPED
             i = bisect_right(bounds, n) - 1
-            return (values[i], None) if i >= 0 else (None, v)
+            return values[i] if i >= 0 else UNMAPPED
 
         return by_thresholds
     multi = score.multiple
     assert multi is not None
     choices, none, capped = multi.values, frozenset(multi.none), multi.rule == "sum_capped"
 
-    def by_choices(v: Any) -> tuple[int | None, Any]:
+    def by_choices(v: Any) -> int | None:
         tokens = set((v if type(v) is str else canonical(v)).split(" "))
         chosen = [s for c, s in choices.items() if c in tokens]
         if chosen:
-            return (min(5, 1 + sum(s - 1 for s in chosen)) if capped else max(chosen)), None
-        if tokens & none:
-            return 1, None
-        return None, v
+            return min(5, 1 + sum(s - 1 for s in chosen)) if capped else max(chosen)
+        return 1 if tokens & none else UNMAPPED
 
     return by_choices
 
@@ -108,6 +106,31 @@ class _Compiled:
     from_area: bool
     applies: Predicate | None
     score: ScoreFn
+    component: str
+    weight: float
+    floor_min: int  # 6 = no floor
+    static: dict[str, Any]  # the explanation's fixed keys for this indicator
+
+
+def _compiled(ind: Indicator) -> _Compiled:
+    return _Compiled(
+        ind,
+        ind.field,
+        ind.source == "area",
+        None if ind.condition is None else ind.condition.predicate(),
+        _score_fn(ind.score),
+        ind.component,
+        ind.weight,
+        ind.floor.min_score if ind.floor else 6,
+        {
+            "id": ind.id,
+            "label": ind.label,
+            "level": ind.level,
+            "component": ind.component,
+            "gpc_risks": ind.gpc_risks,
+            "rights": ind.rights,
+        },
+    )
 
 
 @dataclass
@@ -141,21 +164,38 @@ class CompiledModel:
 
     def __init__(self, model: RiskModel) -> None:
         self.model = model
-        self.items = [
-            _Compiled(
-                ind,
-                ind.field,
-                ind.source == "area",
-                None if ind.condition is None else ind.condition.predicate(),
-                _score_fn(ind.score),
-            )
-            for ind in model.indicators
+        self.items = [_compiled(ind) for ind in model.indicators]
+        # tuples unpack faster than attribute access in the per-record loop
+        # explanation cells: (level, component), in LEVELS x COMPONENTS order
+        self.cell_keys = [
+            (lv, comp)
+            for lv in LEVELS
+            for comp in COMPONENTS
+            if any(it.ind.level == lv and it.component == comp for it in self.items)
         ]
+        cell_of = {key: n for n, key in enumerate(self.cell_keys)}
+        self.plan = [
+            (
+                i,
+                it.ind.id,
+                it.field,
+                it.from_area,
+                it.applies,
+                it.score,
+                it.component,
+                it.weight,
+                it.floor_min,
+                cell_of[(it.ind.level, it.ind.component)],
+            )
+            for i, it in enumerate(self.items)
+        ]
+        self.static = {it.ind.id: it.static for it in self.items}
         self.aggregation = {c: model.components[c].aggregation for c in COMPONENTS}
         self.default = {c: float(model.components[c].default) for c in COMPONENTS}
         self.cuts = list(model.severity.cuts)
         self.levels = model.case_levels.phases
         self.deadlines = model.case_levels.deadlines_hours
+        self.model_ref = {"id": model.id, "version": model.version}
 
     def evaluate(
         self, record: Mapping[str, Any], area: Mapping[str, Any] | None, explain: bool = True
@@ -163,30 +203,54 @@ class CompiledModel:
         area_row = _EMPTY if area is None else area
         scores: dict[str, list[int]] = {"threat": [], "vulnerability": [], "capacity": []}
         weights: dict[str, list[float]] = {"threat": [], "vulnerability": [], "capacity": []}
-        answered: list[_Compiled] = []
+        # explanation entries per component and per (level, component) cell, filled as we go
+        entries: dict[str, list[dict[str, Any]]] = {
+            "threat": [],
+            "vulnerability": [],
+            "capacity": [],
+        }
+        ncells = len(self.cell_keys) if explain else 0
+        cells: list[list[dict[str, Any]]] = [[] for _ in range(ncells)]
+        cell_scores: list[list[int]] = [[] for _ in range(ncells)]
+        cell_weights: list[list[float]] = [[] for _ in range(ncells)]
         unanswered: list[str] = []
         unmapped: list[dict[str, Any]] = []
         floors: list[tuple[Indicator, int]] = []
-        for it in self.items:
-            if it.applies is not None and not it.applies(record, area_row):
+        for (
+            i,
+            ind_id,
+            fld,
+            from_area,
+            applies,
+            score_fn,
+            comp,
+            weight,
+            floor_min,
+            cell,
+        ) in self.plan:
+            if applies is not None and not applies(record, area_row):
                 continue
-            v = (area_row if it.from_area else record).get(it.field)
-            if is_missing(v):
-                unanswered.append(it.ind.id)
+            v = (area_row if from_area else record).get(fld)
+            # missing: None, "" or NaN (v != v)
+            if v is None or v == "" or v != v:
+                unanswered.append(ind_id)
                 continue
-            s, bad = it.score(v)
-            if s is None:
-                unanswered.append(it.ind.id)
-                if bad is not None:
-                    unmapped.append({"indicator": it.ind.id, "value": _jsonable(bad)})
+            s = score_fn(v)
+            if not s:
+                unanswered.append(ind_id)
+                if s is not None:
+                    unmapped.append({"indicator": ind_id, "value": _jsonable(v)})
                 continue
-            comp = it.ind.component
             scores[comp].append(s)
-            weights[comp].append(it.ind.weight)
-            answered.append(it)
-            fl = it.ind.floor
-            if fl is not None and s >= fl.min_score:
-                floors.append((it.ind, s))
+            weights[comp].append(weight)
+            if explain:
+                entry = {"id": ind_id, "score": s, "weight": weight, "contribution": 0.0}
+                entries[comp].append(entry)
+                cells[cell].append(entry)
+                cell_scores[cell].append(s)
+                cell_weights[cell].append(weight)
+            if s >= floor_min:
+                floors.append((self.items[i].ind, s))
         values: dict[str, float] = {}
         for comp in COMPONENTS:
             sc = scores[comp]
@@ -204,13 +268,22 @@ class CompiledModel:
         result = Assessment(r6(t), r6(v_), r6(c), risk, phase, level, self.deadlines.get(level))
         if explain:
             result.explanation = self._explain(
-                answered, scores, weights, values, unanswered, unmapped, floors, from_risk
+                entries,
+                (cells, cell_scores, cell_weights),
+                scores,
+                weights,
+                values,
+                unanswered,
+                unmapped,
+                floors,
+                from_risk,
             )
         return result
 
     def _explain(
         self,
-        answered: list[_Compiled],
+        entries: dict[str, list[dict[str, Any]]],
+        by_cell: tuple[list[list[dict[str, Any]]], list[list[int]], list[list[float]]],
         scores: dict[str, list[int]],
         weights: dict[str, list[float]],
         values: dict[str, float],
@@ -219,79 +292,41 @@ class CompiledModel:
         floors: list[tuple[Indicator, int]],
         phase_from_risk: int,
     ) -> dict[str, Any]:
-        by_comp: dict[str, list[_Compiled]] = {c: [] for c in COMPONENTS}
-        for it in answered:
-            by_comp[it.ind.component].append(it)
-        rows: list[dict[str, Any]] = []
+        floor = math.floor
+        aggregation = self.aggregation
         components: dict[str, Any] = {}
         for comp in COMPONENTS:
-            how = self.aggregation[comp]
-            sc, ws = scores[comp], weights[comp]
-            shares = contributions(how, sc, ws) if sc else []
-            for it, s, w, share in zip(by_comp[comp], sc, ws, shares, strict=True):
-                ind = it.ind
-                rows.append(
-                    {
-                        "id": ind.id,
-                        "label": ind.label,
-                        "level": ind.level,
-                        "component": comp,
-                        "score": s,
-                        "weight": w,
-                        "contribution": r6(share),
-                        "gpc_risks": ind.gpc_risks,
-                        "rights": ind.rights,
-                    }
-                )
+            sc = scores[comp]
+            how = aggregation[comp]
             components[comp] = {
                 "value": r6(values[comp]),
                 "aggregation": how,
                 "answered": len(sc),
                 "defaulted": not sc,
             }
-        levels: dict[str, Any] = {}
-        for level in LEVELS:
-            per: dict[str, Any] = {}
-            for comp in COMPONENTS:
-                mine = [
-                    (r["score"], r["weight"], r)
-                    for r in rows
-                    if r["level"] == level and r["component"] == comp
-                ]
-                if mine:
-                    sc = [m[0] for m in mine]
-                    ws = [m[1] for m in mine]
-                    per[comp] = {
-                        "value": r6(aggregate(self.aggregation[comp], sc, ws)),
-                        "indicators": [
-                            {k: m[2][k] for k in ("id", "score", "weight", "contribution")}
-                            for m in mine
-                        ],
-                    }
-            if per:
-                levels[level] = per
-        tv = sorted(
-            (r for r in rows if r["component"] != "capacity" and r["score"] >= 3),
-            key=lambda r: (-r["score"], -r["contribution"]),
-        )[:DRIVERS_TV]
-        cap = sorted(
-            (r for r in rows if r["component"] == "capacity" and r["score"] <= 2),
-            key=lambda r: r["score"],
-        )[:DRIVERS_C]
+            if sc:
+                shares = contributions(how, sc, weights[comp])
+                for entry, share in zip(entries[comp], shares, strict=True):
+                    entry["contribution"] = floor(share * 1000000 + 0.5) / 1000000  # r6 (hot)
+        levels: dict[str, dict[str, Any]] = {}
+        for (lv, comp), cell, sc, ws in zip(self.cell_keys, *by_cell, strict=True):
+            if cell:
+                value = sc[0] if len(sc) == 1 else aggregate(aggregation[comp], sc, ws)
+                levels.setdefault(lv, {})[comp] = {"value": r6(value), "indicators": cell}
+        # drivers: ties keep component then model order (sorts are stable)
+        tv = [e for e in (*entries["threat"], *entries["vulnerability"]) if e["score"] >= 3]
+        tv.sort(key=lambda e: (-e["score"], -e["contribution"]))
+        cap = [e for e in entries["capacity"] if e["score"] <= 2]
+        cap.sort(key=lambda e: e["score"])
+        static = self.static
+        drivers = [
+            {**static[e["id"]], "score": e["score"]} for e in (*tv[:DRIVERS_TV], *cap[:DRIVERS_C])
+        ]
         return {
-            "model": {"id": self.model.id, "version": self.model.version},
+            "model": self.model_ref,
             "components": components,
             "levels": levels,
-            "indicators": rows,
-            "drivers": [
-                {
-                    "id": r["id"],
-                    "label": r["label"],
-                    "component": r["component"],
-                    "score": r["score"],
-                }
-                for r in (*tv, *cap)
-            ],
+            "drivers": drivers,
             "unanswered": unanswered,
             "unmapped": unmapped,
             "floors": [
@@ -320,7 +355,8 @@ def _jsonable(v: Any) -> Any:
 def compile_model(model: RiskModel) -> CompiledModel:
     """The compiled form of ``model``, built once per model object."""
     compiled = model._compiled
-    if not isinstance(compiled, CompiledModel):
+    # `model is` check: model_copy() copies private attributes along with the stale closures
+    if not isinstance(compiled, CompiledModel) or compiled.model is not model:
         compiled = model._compiled = CompiledModel(model)
     return compiled
 

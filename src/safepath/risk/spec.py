@@ -30,7 +30,6 @@ Component = Literal["threat", "vulnerability", "capacity"]
 Aggregation = Literal["max", "mean", "weighted_mean", "top_half_mean"]
 LEVELS: tuple[Level, ...] = ("individual", "household", "community", "structural")
 COMPONENTS: tuple[Component, ...] = ("threat", "vulnerability", "capacity")
-MODELS_PACKAGE = "safepath.risk.models"
 
 
 class _Strict(BaseModel):
@@ -276,6 +275,7 @@ class RiskModel(_Strict):
     area: AreaRule = AreaRule()
     indicators: Annotated[list[Indicator], Field(min_length=1)]
     _compiled: Any = PrivateAttr(default=None)  # record.CompiledModel, built on first use
+    _fingerprint: Any = PrivateAttr(default=None)  # (model, hash)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -321,8 +321,11 @@ class RiskModel(_Strict):
 
     def fingerprint(self) -> str:
         """A short hash of the whole validated model (keys caches across edits of one version)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        cached = self._fingerprint
+        if cached is None or cached[0] is not self:  # model_copy() copies private attributes
+            blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+            cached = self._fingerprint = (self, hashlib.sha256(blob).hexdigest()[:16])
+        return str(cached[1])
 
     def record_fields(self) -> list[str]:
         """Record columns the model reads (indicator fields, applies_when, place, weight)."""
@@ -410,20 +413,18 @@ def load_model_text(text: str, *, scope: str = "risk model") -> RiskModel:
     return validate_model(data, scope=scope)
 
 
-def _resource(name: str) -> Any:
-    return resources.files(MODELS_PACKAGE).joinpath(f"{name}.yaml")
+def _models_dir() -> Any:
+    # "models" as a directory of the risk package: works whether or not it has an __init__.py
+    return resources.files("safepath.risk").joinpath("models")
 
 
 def load_model(name_or_path: str | Path) -> RiskModel:
     """A shipped model by name (``safepath-domv-v1``), or a YAML file by path."""
     text_name = str(name_or_path)
     if isinstance(name_or_path, str) and re.fullmatch(r"[a-z0-9-]+", name_or_path):
-        try:
-            res = _resource(name_or_path)
-            if res.is_file():
-                return load_model_text(res.read_text(encoding="utf-8"), scope=name_or_path)
-        except ModuleNotFoundError:
-            pass
+        res = _models_dir().joinpath(f"{name_or_path}.yaml")
+        if res.is_file():
+            return load_model_text(res.read_text(encoding="utf-8"), scope=name_or_path)
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(list_models()) or "none"
@@ -435,8 +436,7 @@ def load_model(name_or_path: str | Path) -> RiskModel:
 
 def list_models() -> list[str]:
     """Names of the models shipped in ``safepath/risk/models``."""
-    try:
-        root = resources.files(MODELS_PACKAGE)
-    except ModuleNotFoundError:
+    root = _models_dir()
+    if not root.is_dir():
         return []
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))

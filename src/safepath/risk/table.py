@@ -1,7 +1,7 @@
 """Table evaluator: a whole survey round -> the record evaluator's outputs, as Ibis expressions.
 
 Stages (chained selects, so no subexpression is repeated inside one select; PERFORMANCE-NOTES):
-  1. join the area profile (left, by place code), 2. one int8 score column per indicator
+  1. join the area profile (left, by place code), 2. one int32 score column per indicator
   (null = not applicable / unanswered), 3. per-component sums and counts, 4. T, V, C with defaults
   and the floor phase, 5. R and rounding, 6. phase and case level.
 Arithmetic follows ``record.py`` operation by operation (``r6`` rounding in binary doubles), so
@@ -13,17 +13,16 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import pandas as pd
 import pyarrow as pa
 
 from safepath.errors import InputError
-from safepath.risk.columns import SCORE_T, ColumnView, score_lit
+from safepath.risk.columns import SCORE_T, ColumnView, _list_extract_text, score_lit
 from safepath.risk.expressions import Source
 from safepath.risk.record import compile_model
 from safepath.risk.spec import COMPONENTS, Indicator, RiskModel
@@ -59,7 +58,8 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
         if suffix == ".parquet":
             return con.read_parquet(path)
         if suffix in (".csv", ".tsv", ".txt"):
-            return con.read_csv(path)
+            # no BOOLEAN sniffing: yes/no answers must stay the strings a model maps
+            return con.read_csv(path, auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"])
         raise InputError(f"{path}: unsupported file type {suffix!r} (Parquet or CSV)")
     name = f"{_P}t_{uuid.uuid4().hex[:12]}"
     if isinstance(obj, pd.DataFrame):
@@ -68,7 +68,29 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
     if con.name == "duckdb":
         con.con.register(name, obj)  # zero-copy view over the DataFrame / Arrow table
         return con.table(name)
+    if con.name == "sqlite":
+        return _sqlite_temp_table(con, name, obj)
     return con.create_table(name, obj, temp=True)
+
+
+def _sqlite_temp_table(con: Any, name: str, data: Any) -> Any:
+    """Load an Arrow table through sqlite3 itself (ibis 12's SQLite create_table from memory
+    fails under this sqlglot, and binds pandas NA values, which sqlite3 rejects)."""
+    if not isinstance(data, pa.Table):
+        data = pa.table(data)
+    cols = ", ".join(f'"{f.name}" {_sqlite_type(f.type)}' for f in data.schema)
+    marks = ", ".join("?" * data.num_columns)
+    con.con.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+    con.con.executemany(
+        f'INSERT INTO "{name}" VALUES ({marks})', [tuple(r.values()) for r in data.to_pylist()]
+    )
+    return con.table(name, database="temp")
+
+
+def _sqlite_type(typ: Any) -> str:
+    if pa.types.is_integer(typ) or pa.types.is_boolean(typ):
+        return "INTEGER"
+    return "REAL" if pa.types.is_floating(typ) else "TEXT"
 
 
 def _backend(table: Any) -> Any:
@@ -114,6 +136,12 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
 
 
+def _flag(cond: Any, backend: str) -> Any:
+    """1 / 0 for a non-null boolean: a cast in DuckDB (cheapest), CASE elsewhere (PostgreSQL
+    cannot cast boolean to bigint)."""
+    return cond.cast("int32") if backend == "duckdb" else cond.ifelse(1, 0)
+
+
 def _any(parts: list[Any]) -> Any:
     out = ibis.literal(False) if not parts else parts[0]
     for p in parts[1:]:
@@ -138,8 +166,9 @@ def _least(a: Any, b: Any) -> Any:
 
 def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``)."""
-    inputs = list(table.columns)
-    t = table
+    clash = [c for c in OUTPUTS if c in table.columns]
+    t = table.drop(*clash) if clash else table  # outputs replace same-named input columns
+    inputs = list(t.columns)
     area_cols: dict[str, str] = {}
     if area is not None and model.place_field and model.place_field in inputs:
         wanted = [f for f in model.area_fields() if f in area.columns]
@@ -164,7 +193,7 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         s = ibis.null(SCORE_T) if view is None else _indicator_score(ind, view)
         if ind.condition is not None:
             s = ind.condition.to_ibis(resolve).ifelse(s, ibis.null(SCORE_T))
-        scores[f"{_P}s{i}"] = s.cast("int32")
+        scores[f"{_P}s{i}"] = s
     t = t.select(*inputs, **scores)
 
     # stage 3: per-component sums and counts
@@ -179,7 +208,7 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         if not cols:
             agg[f"{_P}{comp}_n"] = ibis.literal(0, "int32")
             continue
-        agg[f"{_P}{comp}_n"] = _sum([s.notnull().ifelse(1, 0) for s, _ in cols])
+        agg[f"{_P}{comp}_n"] = _sum([_flag(s.notnull(), backend) for s, _ in cols])
         if how == "max":
             agg[f"{_P}{comp}_x"] = _greatest([s.fill_null(0) for s, _ in cols])
         elif how == "mean":
@@ -238,31 +267,23 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     )
 
     # stage 6: phase (cuts, then floors) and case level
-    cuts = model.severity.cuts
-    from_risk = ibis.cases(
-        *((t.risk < ibis.literal(c, "float64"), p) for p, c in enumerate(cuts, start=1)),
-        else_=5,
+    # phase from R = 1 + number of cuts R reaches (cuts ascending): no CASE needed
+    from_risk = (
+        _sum([_flag(t.risk >= ibis.literal(c, "float64"), backend) for c in model.severity.cuts])
+        + 1
     )
-    t = t.select(
-        *inputs,
-        "threat",
-        "vulnerability",
-        "capacity",
-        "risk",
-        phase=ibis.greatest(from_risk, t[f"{_P}floor"]).cast("int64"),
-    )
+    phase = from_risk if not floors else ibis.greatest(from_risk, t[f"{_P}floor"])
+    t = t.select(*inputs, "threat", "vulnerability", "capacity", "risk", phase=phase.cast("int64"))
     levels = model.case_levels.phases
-    out = [c for c in inputs if c not in OUTPUTS]
-    return t.select(
-        *out,
-        "threat",
-        "vulnerability",
-        "capacity",
-        "risk",
-        "phase",
-        case_level=t.phase.cases(
+    if backend == "duckdb":
+        names = ibis.literal([levels[p] for p in range(1, 6)], type=dt.Array(dt.string))
+        case_level = _list_extract_text(names, t.phase)
+    else:
+        case_level = t.phase.cases(
             *((p, levels[p]) for p in sorted(levels)), else_=ibis.null("string")
-        ),
+        )
+    return t.select(
+        *inputs, "threat", "vulnerability", "capacity", "risk", "phase", case_level=case_level
     )
 
 
@@ -279,57 +300,42 @@ def _schema_key(table: Any) -> tuple[tuple[str, str], ...]:
     return tuple((n, str(t)) for n, t in table.schema().items())
 
 
-@lru_cache(maxsize=64)
-def _cached_sql(
-    model_key: str,
-    model: RiskModel,
-    schema: tuple[tuple[str, str], ...],
-    area_schema: tuple[tuple[str, str], ...] | None,
-    backend: str,
-    compile_fn: Callable[[Any], str],
-) -> str:
-    table = ibis.table(dict(schema), name=_PH_INPUT)
-    area = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
-    return compile_fn(build(model, table, area, backend))
+_SQL_CACHE: dict[tuple[Any, ...], tuple[str, Any]] = {}
+_SQL_CACHE_SIZE = 64
 
 
-def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> str | None:
-    """Cached SQL with the input tables spliced in, or None when this backend can't do it."""
+def _cached_sql(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any]:
+    """SQL for ``model`` over placeholder tables with the schemas of ``table`` and ``area``,
+    compiled once per (model id, version, content hash, schemas, backend); with its schema."""
+    schema, area_schema = _schema_key(table), None if area is None else _schema_key(area)
+    key = (model.id, model.version, model.fingerprint(), schema, area_schema, con.name)
+    hit = _SQL_CACHE.get(key)
+    if hit is None:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
+        expr = build(model, placeholder, area_ph, con.name)
+        hit = (str(con.compile(expr)), expr.schema())
+        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
+            _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
+        _SQL_CACHE[key] = hit
+    return hit
+
+
+def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any] | None:
+    """Cached SQL with the input tables spliced in (and its schema), or None when this
+    backend can't do it."""
     try:
-        sql = _cached_sql(
-            f"{model.id}@{model.version}#{model.fingerprint()}",
-            model,
-            _schema_key(table),
-            None if area is None else _schema_key(area),
-            con.name,
-            _Compiler(con),
-        )
-        sql = sql.replace(f'"{_PH_INPUT}"', f"({con.compile(table)})")
-        sql = sql.replace(f"`{_PH_INPUT}`", f"({con.compile(table)})")
-        if area is not None:
-            sql = sql.replace(f'"{_PH_AREA}"', f"({con.compile(area)})")
-            sql = sql.replace(f"`{_PH_AREA}`", f"({con.compile(area)})")
-        if _PH_INPUT in sql or _PH_AREA in sql:
-            return None
-        return str(sql)
-    except Exception:  # noqa: BLE001 - fall back to the plain expression
+        sql, schema = _cached_sql(model, table, area, con)
+    except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
         return None
-
-
-class _Compiler:
-    """Hashable per-backend compile function (lru_cache key), keyed by backend name."""
-
-    def __init__(self, con: Any) -> None:
-        self.con = con
-
-    def __call__(self, expr: Any) -> str:
-        return str(self.con.compile(expr))
-
-    def __hash__(self) -> int:
-        return hash(self.con.name)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Compiler) and other.con.name == self.con.name
+    for placeholder, expr in ((_PH_INPUT, table), (_PH_AREA, area)):
+        if expr is None:
+            continue
+        sub = f"({con.compile(expr)})"
+        sql = sql.replace(f'"{placeholder}"', sub).replace(f"`{placeholder}`", sub)
+    if _PH_INPUT in sql or _PH_AREA in sql:
+        return None
+    return sql, schema
 
 
 # --- public ---------------------------------------------------------------------------------
@@ -354,10 +360,22 @@ def score_table(
     if explain:
         return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    sql = _sql_for(model, t, area, con) if con is not None else None
-    if sql is not None:
-        return con.sql(sql)
+    cached = (
+        _sql_for(model, t, area, con)
+        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+        else None
+    )
+    if cached is not None:
+        # schema given: ibis would otherwise run the query once just to learn it
+        return con.sql(cached[0], schema=cached[1])
     return build(model, t, area, backend)
+
+
+def _has_memtable(expr: Any) -> bool:
+    """Memtables are registered at execution: raw cached SQL cannot refer to them."""
+    import ibis.expr.operations as ops
+
+    return bool(expr.op().find(ops.InMemoryTable))
 
 
 def _explained(model: RiskModel, t: Any, area: Any | None) -> Any:
