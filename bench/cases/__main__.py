@@ -133,6 +133,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         asyncio.run(load.open_loop(base, headers, make, 20, 3))  # warm-up
         print(f"[{backend}] open loop: {args.rate} req/s for {args.seconds} s", flush=True)
         mixed = asyncio.run(load.open_loop(base, headers, make, args.rate, args.seconds))
+        # A fresh server for the read test: the open loop may have left a backlog behind.
+        _stop(server)
+        server = _serve(cmd, env, f"{base}/healthz", args.workdir / f"{backend}-server.log")
         paths = [f"/api/v1/cases/{c}" for c, _ in codes[:5000]]
         print(f"[{backend}] closed-loop reads: {args.clients} clients", flush=True)
         reads = asyncio.run(load.closed_loop(base, headers, paths, args.clients, args.read_seconds))

@@ -123,6 +123,9 @@ def build(engine: Engine, n: int, *, log: Any = print) -> BenchDb:
         places = list(s.scalars(select(Place.pcode).where(Place.level == 2)))
         have = s.scalar(select(func.count(Case.id))) or 0
         uid = user.id
+    with engine.begin() as conn:  # indexes added to the schema after this database was built
+        for index in Case.__table__.indexes:
+            index.create(conn, checkfirst=True)
     if have < n:
         if have:
             raise RuntimeError(f"database has {have} cases, fewer than {n}: use a fresh workdir")

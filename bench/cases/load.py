@@ -101,16 +101,19 @@ async def open_loop(
 
         async def one(req: Request, scheduled: float) -> None:
             op, method, path, body = req
-            async with gate:
-                try:
+            try:
+                async with gate:
                     r = await client.request(method, path, json=body)
-                    stats[op].statuses[r.status_code] += 1
-                    if r.status_code >= 400:
-                        stats[op].errors += 1
-                        return
-                except httpx.HTTPError:
-                    stats[op].errors += 1
-                    return
+            except asyncio.CancelledError:  # still waiting when the drain time ran out
+                stats[op].errors += 1
+                raise
+            except httpx.HTTPError:
+                stats[op].errors += 1
+                return
+            stats[op].statuses[r.status_code] += 1
+            if r.status_code >= 400:
+                stats[op].errors += 1
+                return
             stats[op].latencies.append(time.perf_counter() - scheduled)
 
         start = time.perf_counter()
@@ -125,7 +128,10 @@ async def open_loop(
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(make(), scheduled)))
             i += 1
-        await asyncio.gather(*tasks)
+        _, pending = await asyncio.wait(tasks, timeout=seconds)  # bounded drain
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         stats["_wall"].latencies.append(time.perf_counter() - start)  # send window + drain
     return stats
 

@@ -36,6 +36,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_org_status", "organisation_id", "status"),
         Index("ix_cases_caseworker_due", "caseworker_id", "next_action_due"),
+        # The caseload list: agency + status + risk level, newest first (LIMIT without a sort).
+        Index("ix_cases_list", "organisation_id", "status", "risk_level", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -102,6 +102,11 @@ def upgrade() -> None:
             batch_op.f("ix_cases_next_action_due"), ["next_action_due"], unique=False
         )
         batch_op.create_index("ix_cases_org_status", ["organisation_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_cases_list",
+            ["organisation_id", "status", "risk_level", "updated_at"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_cases_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_place_pcode"), ["place_pcode"], unique=False)
         batch_op.create_index(
@@ -285,6 +290,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cases_population_group"))
         batch_op.drop_index(batch_op.f("ix_cases_place_pcode"))
         batch_op.drop_index(batch_op.f("ix_cases_person_id"))
+        batch_op.drop_index("ix_cases_list")
         batch_op.drop_index("ix_cases_org_status")
         batch_op.drop_index(batch_op.f("ix_cases_next_action_due"))
         batch_op.drop_index("ix_cases_caseworker_due")
