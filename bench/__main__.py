@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if not args.no_write:
-        args.out.write_text(text, encoding="utf-8")
+        report.write_section(
+            args.out, "risk", text.replace("# Benchmarks\n", "## Risk engine run\n", 1)
+        )
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

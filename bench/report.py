@@ -169,3 +169,16 @@ def risk_section(results: dict[str, Any]) -> str:
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, name: str, text: str) -> None:
+    """Replace one suite's part of BENCHMARKS.md (between its markers), keeping the others."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{start}\n{text.strip()}\n{end}\n"
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in existing and end in existing:
+        before, rest = existing.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        path.write_text(before + block + ("\n" + after if after else ""), encoding="utf-8")
+    else:
+        path.write_text(existing.rstrip("\n") + "\n\n" + block, encoding="utf-8")

@@ -278,8 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     text_ = markdown(results, args, command, before)
     print(text_)
     if not args.no_write:
-        existing = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmarks\n"
-        args.out.write_text(existing.rstrip("\n") + "\n\n" + text_, encoding="utf-8")
+        from bench.report import write_section
+
+        write_section(args.out, "cases", text_)
     return 0
 
 
