@@ -11,10 +11,15 @@ from sqlalchemy.orm import Session
 
 from safepath.settings import Settings, get_settings
 
+# FastAPI runs sync routes on anyio's threadpool (40 threads). A smaller pool lets requests whose
+# auth dependency already holds a connection starve the rest until the pool timeout.
+POOL_SIZE = 40
+
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    pool = {"pool_size": POOL_SIZE, "max_overflow": 10, "pool_timeout": 60}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -27,7 +32,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 _ENGINES: dict[str, Engine] = {}
