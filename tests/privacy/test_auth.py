@@ -125,7 +125,7 @@ def test_login_page_session_and_csrf(client: TestClient, world: World) -> None:
         },
         follow_redirects=False,
     )
-    assert r.status_code == 303 and r.headers["location"] == "/account"  # no open redirect
+    assert r.status_code == 303 and r.headers["location"] == "/work"  # no open redirect
     cookie = r.headers["set-cookie"]
     assert "safepath_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     account = client.get("/account")

@@ -33,7 +33,7 @@ def _safe_next(target: str | None) -> str:
     # Only local paths: never an open redirect to another site.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/account"
+    return "/work"
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -41,7 +41,7 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def _login_form(
-    request: Request, status: int = 200, error: str | None = None, next_path: str = "/account"
+    request: Request, status: int = 200, error: str | None = None, next_path: str = "/work"
 ) -> HTMLResponse:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(
@@ -65,7 +65,7 @@ def login(
     username: Annotated[str, Form(max_length=80)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/account",
+    next: Annotated[str, Form(max_length=500)] = "/work",
 ) -> Response:
     if not _same(csrf_token, request.cookies.get(CSRF_COOKIE)):
         raise Forbidden("the form expired or was not sent from this site; reload and try again")
