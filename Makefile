@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint bench install clean lock
+.PHONY: demo test lint bench bench-cases install clean lock
 
 install: $(STAMP)
 
@@ -33,6 +33,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The case API under load, with Datasette (in its own venv) as the reference SQLite web server.
+DATASETTE := .datasette-venv/bin/datasette
+bench-cases: $(STAMP)
+	test -x $(DATASETTE) || ($(PYTHON) -m venv .datasette-venv && \
+		.datasette-venv/bin/python -m pip install --quiet --disable-pip-version-check datasette==0.65.5)
+	$(BIN)/python -m bench.cases --datasette $(DATASETTE) $(ARGS)
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock:

@@ -4,6 +4,7 @@ with --import-mode=importlib, so test modules cannot import each other)."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,7 +13,12 @@ import ibis
 import pyarrow as pa
 import pytest
 
-PG_URL = os.environ.get("SAFEPATH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The same variable as the storage tests (a SQLAlchemy URL); Ibis wants no "+driver" part.
+PG_URL = re.sub(
+    r"^postgresql\+\w+://",
+    "postgresql://",
+    os.environ.get("SAFEPATH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+)
 
 
 def put(con: Any, name: str, data: pa.Table) -> Any:
