@@ -46,7 +46,7 @@ def test_odk_validate_accepts_the_form() -> None:
 def test_typed_definition() -> None:
     form = load_form(FORM)
     assert form.id == "safepath-screening-v1" and form.version == screening_v1.VERSION
-    assert form.languages == ("English (en)", "Français (fr)")
+    assert form.languages == ("English (en)", "Español (es)", "Français (fr)", "العربية (ar)")
     consent = form.field("consent")
     assert consent.type == "select_one" and consent.required
     assert consent.choice_names == {"yes", "no"}
@@ -75,6 +75,9 @@ def test_typed_definition() -> None:
     assert form.field("member_age").repeat == "hh_members"
     assert form.field("n_unaccompanied").calculation == "sum(${member_unaccompanied})"
     assert form.field("resp_age").labels["Français (fr)"] == "Quel âge avez-vous ?"
+    assert form.field("resp_age").labels["Español (es)"] == "¿Cuántos años tiene?"
+    assert form.field("resp_age").labels["العربية (ar)"] == "كم عمرك؟"
+    assert form.field("resp_age").constraint_message["Español (es)"] == "Edad entre 0 y 120"
     assert form.field("resp_age").constraint_message["English (en)"] == "Age between 0 and 120"
     with pytest.raises(InputError, match="no field 'nope'"):
         form.field("nope")

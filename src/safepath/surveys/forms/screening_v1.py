@@ -13,19 +13,305 @@ from typing import Any
 
 FORM_ID = "safepath-screening-v1"
 VERSION = "2026112901"
-LANGUAGES = ("English (en)", "Français (fr)")
+LANGUAGES = ("English (en)", "Français (fr)", "Español (es)", "العربية (ar)")
 
 Row = dict[str, Any]
+
+# Spanish and Arabic for every English label and constraint message above and below, keyed by the
+# English text (UNHCR / IOM / Global Protection Cluster terminology; the Washington Group Short
+# Set items and answers follow the WG's official Spanish and Arabic wording). ``_es_ar`` raises
+# for any English text missing here, so a new label cannot ship without both translations.
+TRANSLATIONS: dict[str, tuple[str, str]] = {
+    # --- interview and place ---------------------------------------------------------------
+    "Interview": ("Entrevista", "المقابلة"),
+    "Admin 1 P-code": ("P-code de admin 1", "الرمز المكاني (P-code) للمستوى الإداري 1"),
+    "Two letters and two digits, e.g. AF01": (
+        "Dos letras y dos dígitos, p. ej. AF01",
+        "حرفان ورقمان، مثل AF01",
+    ),
+    "Admin 2 P-code": ("P-code de admin 2", "الرمز المكاني (P-code) للمستوى الإداري 2"),
+    "The admin 1 P-code followed by two digits, e.g. AF0101": (
+        "El P-code de admin 1 seguido de dos dígitos, p. ej. AF0101",
+        "الرمز المكاني للمستوى الإداري 1 متبوعًا برقمين، مثل AF0101",
+    ),
+    "Do you agree to answer questions about your safety and your household? You can stop at "
+    "any time; your answers stay confidential.": (
+        "¿Acepta responder preguntas sobre su seguridad y su hogar? Puede detenerse en cualquier "
+        "momento; sus respuestas son confidenciales.",
+        "هل توافق على الإجابة عن أسئلة حول سلامتك وأسرتك؟ يمكنك التوقف في أي وقت، "
+        "وستبقى إجاباتك سرية.",
+    ),
+    "Thank you for your time. The interview ends here.": (
+        "Gracias por su tiempo. La entrevista termina aquí.",
+        "شكرًا لك على وقتك. تنتهي المقابلة هنا.",
+    ),
+    "Screening": ("Evaluación inicial", "الفحص الأولي"),
+    # --- demographics ----------------------------------------------------------------------
+    "About you": ("Sobre usted", "معلومات عنك"),
+    "How old are you?": ("¿Cuántos años tiene?", "كم عمرك؟"),
+    "Age between 0 and 120": ("Edad entre 0 y 120", "العمر بين 0 و120"),
+    "Sex / gender": ("Sexo / género", "الجنس / النوع الاجتماعي"),
+    "Nationality (ISO 3166 alpha-3, or STATELESS)": (
+        "Nacionalidad (ISO 3166 alfa-3, o STATELESS)",
+        "الجنسية (رمز ISO 3166 الثلاثي، أو STATELESS)",
+    ),
+    "Three capital letters, e.g. SDN, or STATELESS": (
+        "Tres letras mayúsculas, p. ej. SDN, o STATELESS",
+        "ثلاثة أحرف لاتينية كبيرة، مثل SDN، أو STATELESS",
+    ),
+    "Population group": ("Grupo de población", "الفئة السكانية"),
+    "How many people live in your household, including you?": (
+        "¿Cuántas personas viven en su hogar, incluido usted?",
+        "كم عدد الأشخاص الذين يعيشون في أسرتك، بما فيهم أنت؟",
+    ),
+    "Between 1 and 50": ("Entre 1 y 50", "بين 1 و50"),
+    "Are you here without a parent or usual caregiver?": (
+        "¿Está aquí sin su padre, su madre ni la persona que habitualmente le cuida?",
+        "هل أنت هنا من دون أحد والديك أو الشخص الذي يرعاك عادةً؟",
+    ),
+    # --- Washington Group Short Set --------------------------------------------------------
+    "Difficulties in daily life": ("Dificultades en la vida diaria", "الصعوبات في الحياة اليومية"),
+    "Do you have difficulty seeing, even if wearing glasses?": (
+        "¿Tiene dificultad para ver, aun si usa anteojos o lentes?",
+        "هل لديك صعوبة في الرؤية، حتى لو كنت تستخدم نظارات طبية؟",
+    ),
+    "Do you have difficulty hearing, even if using a hearing aid?": (
+        "¿Tiene dificultad para oír, aun si usa audífono(s)?",
+        "هل لديك صعوبة في السمع، حتى لو كنت تستخدم معينات سمعية؟",
+    ),
+    "Do you have difficulty walking or climbing steps?": (
+        "¿Tiene dificultad para caminar o subir escalones?",
+        "هل لديك صعوبة في المشي أو صعود الدرج؟",
+    ),
+    "Do you have difficulty remembering or concentrating?": (
+        "¿Tiene dificultad para recordar o concentrarse?",
+        "هل لديك صعوبة في التذكر أو التركيز؟",
+    ),
+    "Do you have difficulty with self-care, such as washing all over or dressing?": (
+        "¿Tiene dificultad con el cuidado personal, como lavarse todo el cuerpo o vestirse?",
+        "هل لديك صعوبة في العناية الذاتية، مثل الاستحمام أو ارتداء الملابس؟",
+    ),
+    "Using your usual language, do you have difficulty communicating?": (
+        "Usando su idioma habitual, ¿tiene dificultad para comunicarse?",
+        "باستخدام لغتك المعتادة، هل لديك صعوبة في التواصل؟",
+    ),
+    # --- displacement / migration situation ------------------------------------------------
+    "Displacement and migration": ("Desplazamiento y migración", "النزوح والهجرة"),
+    "Where are you in your journey?": (
+        "¿En qué etapa de su trayecto se encuentra?",
+        "في أي مرحلة من رحلتك أنت الآن؟",
+    ),
+    "Do you have identity documents?": (
+        "¿Tiene documentos de identidad?",
+        "هل لديك وثائق هوية؟",
+    ),
+    "Are you prevented from moving freely where you live?": (
+        "¿Le impiden desplazarse libremente en el lugar donde vive?",
+        "هل تُمنع من التنقل بحرية في المكان الذي تعيش فيه؟",
+    ),
+    "In the last 12 months, were you or a household member detained arbitrarily or kidnapped?": (
+        "En los últimos 12 meses, ¿usted o algún miembro de su hogar fue detenido arbitrariamente "
+        "o secuestrado?",
+        "خلال الأشهر الاثني عشر الماضية، هل تعرضت أنت أو أحد أفراد أسرتك للاحتجاز التعسفي "
+        "أو الاختطاف؟",
+    ),
+    # --- threats experienced ---------------------------------------------------------------
+    "Safety and threats": ("Seguridad y amenazas", "السلامة والتهديدات"),
+    "In the last 6 months, did you or your household experience any of these?": (
+        "En los últimos 6 meses, ¿usted o su hogar sufrieron alguna de estas situaciones?",
+        "خلال الأشهر الستة الماضية، هل تعرضت أنت أو أسرتك لأي مما يلي؟",
+    ),
+    "'None' cannot be combined with other answers": (
+        "«Ninguna» no se puede combinar con otras respuestas",
+        "لا يمكن الجمع بين «لا شيء مما سبق» وإجابات أخرى",
+    ),
+    "Is anyone threatening your life or a household member's life now?": (
+        "¿Alguien amenaza actualmente su vida o la de algún miembro de su hogar?",
+        "هل يهدد أحدٌ حياتك أو حياة أحد أفراد أسرتك حاليًا؟",
+    ),
+    "How often do women or girls in your household feel unsafe from "
+    "sexual or gender-based violence?": (
+        "¿Con qué frecuencia las mujeres o niñas de su hogar se sienten en riesgo de sufrir "
+        "violencia sexual o de género?",
+        "كم مرة تشعر النساء أو الفتيات في أسرتك بعدم الأمان من العنف الجنسي أو العنف القائم "
+        "على النوع الاجتماعي؟",
+    ),
+    "Is your household threatened with eviction?": (
+        "¿Su hogar está amenazado de desalojo?",
+        "هل أسرتك مهددة بالإخلاء؟",
+    ),
+    "Were you asked to pay money or goods to pass, stay or be safe?": (
+        "¿Le pidieron dinero o bienes para pasar, quedarse o estar a salvo?",
+        "هل طُلب منك دفع مال أو تقديم أشياء مقابل المرور أو البقاء أو الحصول على الأمان؟",
+    ),
+    "Are you or a household member made to work and not free to leave?": (
+        "¿Usted o algún miembro de su hogar es obligado a trabajar sin libertad para irse?",
+        "هل تُجبر أنت أو أحد أفراد أسرتك على العمل دون أن تكونوا أحرارًا في المغادرة؟",
+    ),
+    "Do you owe a debt to a recruiter, smuggler or employer that you must work off?": (
+        "¿Tiene una deuda con un reclutador, traficante de migrantes o empleador que debe pagar "
+        "con trabajo?",
+        "هل عليك دين لوسيط توظيف أو مهرّب أو صاحب عمل يجب أن تسدده بالعمل؟",
+    ),
+    "Has a child (under 18) in your household been married or promised in marriage?": (
+        "¿Algún niño o niña (menor de 18 años) de su hogar ha sido casado o prometido en "
+        "matrimonio?",
+        "هل تم تزويج طفل أو طفلة (دون 18 عامًا) من أسرتك أو الوعد بتزويجه؟",
+    ),
+    "Has a child in your household joined or been taken by an armed force or group?": (
+        "¿Algún niño o niña de su hogar se ha unido a una fuerza o grupo armado o ha sido "
+        "reclutado por ellos?",
+        "هل انضم طفل من أسرتك إلى قوة أو جماعة مسلحة أو تم أخذه من قبلها؟",
+    ),
+    "Have you seen mines or unexploded ordnance near where you live or work?": (
+        "¿Ha visto minas o artefactos sin explotar cerca de donde vive o trabaja?",
+        "هل رأيت ألغامًا أو ذخائر غير منفجرة بالقرب من مكان سكنك أو عملك؟",
+    ),
+    "How often are you refused services or treated badly because of who you are?": (
+        "¿Con qué frecuencia le niegan servicios o le tratan mal por ser quien es?",
+        "كم مرة تُحرم من الخدمات أو تُعامل معاملة سيئة بسبب هويتك؟",
+    ),
+    "How often are you insulted, threatened or humiliated?": (
+        "¿Con qué frecuencia le insultan, amenazan o humillan?",
+        "كم مرة تتعرض للإهانة أو التهديد أو الإذلال؟",
+    ),
+    "How often do you feel so upset or afraid that you cannot carry out daily tasks?": (
+        "¿Con qué frecuencia se siente tan angustiado o asustado que no puede realizar sus "
+        "tareas diarias?",
+        "كم مرة تشعر بضيق أو خوف شديد لدرجة أنك لا تستطيع القيام بمهامك اليومية؟",
+    ),
+    # --- coping and support ----------------------------------------------------------------
+    "Coping and support": ("Capacidades de afrontamiento y apoyo", "التكيّف والدعم"),
+    "Do you have a safe place to sleep?": (
+        "¿Tiene un lugar seguro para dormir?",
+        "هل لديك مكان آمن للنوم؟",
+    ),
+    "Does your household have an income?": (
+        "¿Su hogar tiene algún ingreso?",
+        "هل لدى أسرتك دخل؟",
+    ),
+    "Do you have family or friends you can rely on here?": (
+        "¿Tiene aquí familiares o amigos con quienes pueda contar?",
+        "هل لديك هنا أقارب أو أصدقاء يمكنك الاعتماد عليهم؟",
+    ),
+    "Can you reach health, legal and social services when you need them?": (
+        "¿Puede acceder a servicios de salud, jurídicos y sociales cuando los necesita?",
+        "هل يمكنك الوصول إلى الخدمات الصحية والقانونية والاجتماعية عند حاجتك إليها؟",
+    ),
+    "Do you get reliable information about your rights and available help?": (
+        "¿Recibe información fiable sobre sus derechos y la ayuda disponible?",
+        "هل تحصل على معلومات موثوقة حول حقوقك والمساعدة المتاحة؟",
+    ),
+    # --- household members -----------------------------------------------------------------
+    "Household member": ("Miembro del hogar", "فرد من أفراد الأسرة"),
+    "First name or initials": ("Nombre o iniciales", "الاسم الأول أو الأحرف الأولى"),
+    "Age": ("Edad", "العمر"),
+    "Relation to the respondent": (
+        "Parentesco con la persona entrevistada",
+        "صلة القرابة بالمستجيب",
+    ),
+    "Is this child with a parent or usual caregiver?": (
+        "¿Este niño o niña está con su padre, su madre o la persona que habitualmente le cuida?",
+        "هل هذا الطفل مع أحد والديه أو الشخص الذي يرعاه عادةً؟",
+    ),
+    # --- choices ---------------------------------------------------------------------------
+    "Yes": ("Sí", "نعم"),
+    "No": ("No", "لا"),
+    "Don't know": ("No sabe", "لا أعرف"),
+    "Prefer not to say": ("Prefiere no responder", "أفضّل عدم الإجابة"),
+    "Female": ("Mujer", "أنثى"),
+    "Male": ("Hombre", "ذكر"),
+    "Other / non-binary": ("Otro / no binario", "آخر / غير ثنائي"),
+    "Migrant": ("Migrante", "مهاجر"),
+    "Internally displaced person": ("Persona desplazada interna", "نازح داخليًا"),
+    "Refugee": ("Refugiado", "لاجئ"),
+    "Asylum seeker": ("Solicitante de asilo", "طالب لجوء"),
+    "Returnee": ("Retornado", "عائد"),
+    "Host community": ("Comunidad de acogida", "المجتمع المضيف"),
+    "Migrant worker": ("Trabajador migrante", "عامل مهاجر"),
+    "Stateless person": ("Apátrida", "عديم الجنسية"),
+    "Other": ("Otro", "غير ذلك"),
+    "No difficulty": ("Sin dificultad", "لا توجد صعوبة"),
+    "Some difficulty": ("Cierta dificultad", "بعض الصعوبة"),
+    "A lot of difficulty": ("Mucha dificultad", "صعوبة كبيرة"),
+    "Cannot do at all": ("No puede hacerlo en absoluto", "لا يستطيع القيام بذلك على الإطلاق"),
+    "At home (origin)": ("En mi lugar de origen (origen)", "في بلدي (المنشأ)"),
+    "On the way (transit)": ("En camino (tránsito)", "في الطريق (العبور)"),
+    "Arrived (destination)": ("Llegué (destino)", "وصلت (الوجهة)"),
+    "Returned": ("Regresé (retorno)", "عدت (العودة)"),
+    "Yes, valid": ("Sí, vigentes", "نعم، سارية"),
+    "Yes, expired or damaged": ("Sí, vencidos o dañados", "نعم، منتهية الصلاحية أو تالفة"),
+    "No documents": ("Sin documentos", "لا توجد وثائق"),
+    "Someone else holds them and will not return them": (
+        "Otra persona los retiene y no los devuelve",
+        "يحتفظ بها شخص آخر ويرفض إعادتها",
+    ),
+    "Physical violence": ("Violencia física", "عنف جسدي"),
+    "Sexual violence": ("Violencia sexual", "عنف جنسي"),
+    "Torture or cruel treatment": ("Tortura o trato cruel", "تعذيب أو معاملة قاسية"),
+    "Arbitrary detention": ("Detención arbitraria", "احتجاز تعسفي"),
+    "Abduction or kidnapping": ("Rapto o secuestro", "اختطاف"),
+    "Attack on home or village": ("Ataque a la vivienda o al pueblo", "هجوم على المنزل أو القرية"),
+    "Forced eviction": ("Desalojo forzoso", "إخلاء قسري"),
+    "Theft or extortion": ("Robo o extorsión", "سرقة أو ابتزاز"),
+    "Forced labour": ("Trabajo forzoso", "عمل قسري"),
+    "Trafficking": ("Trata de personas", "الاتجار بالبشر"),
+    "Family separation": ("Separación familiar", "انفصال أسري"),
+    "Discrimination": ("Discriminación", "تمييز"),
+    "None of these": ("Ninguna de estas", "لا شيء مما سبق"),
+    "Never": ("Nunca", "أبدًا"),
+    "Sometimes": ("A veces", "أحيانًا"),
+    "Often": ("A menudo", "غالبًا"),
+    "Always": ("Siempre", "دائمًا"),
+    "Partly": ("En parte", "جزئيًا"),
+    "Regular income": ("Ingreso regular", "دخل منتظم"),
+    "Irregular income": ("Ingreso irregular", "دخل غير منتظم"),
+    "No income": ("Sin ingresos", "لا يوجد دخل"),
+    "Head of household": ("Jefe/a de hogar", "رب/ربة الأسرة"),
+    "Spouse": ("Cónyuge", "الزوج/الزوجة"),
+    "Child": ("Hijo/a", "ابن/ابنة"),
+    "Parent": ("Padre o madre", "أحد الوالدين"),
+    "Sibling": ("Hermano/a", "أخ/أخت"),
+    "Other relative": ("Otro familiar", "قريب آخر"),
+    "Not related": ("Sin parentesco", "لا تربطه صلة قرابة"),
+    "With a parent or usual caregiver": (
+        "Con su padre, su madre o la persona que habitualmente le cuida",
+        "مع أحد والديه أو الشخص الذي يرعاه عادةً",
+    ),
+    "Separated (with another adult relative)": (
+        "Separado/a (con otro familiar adulto)",
+        "منفصل (مع قريب بالغ آخر)",
+    ),
+    "Unaccompanied (no adult caring for them)": (
+        "No acompañado/a (ningún adulto le cuida)",
+        "غير مصحوب (لا يرعاه أي شخص بالغ)",
+    ),
+}
+
+
+def _es_ar(en: str) -> tuple[str, str]:
+    """(Spanish, Arabic) for an English text; a missing translation fails the build loudly."""
+    try:
+        return TRANSLATIONS[en]
+    except KeyError:
+        raise KeyError(f"no Spanish/Arabic translation for {en!r}") from None
 
 
 def _row(type_: str, name: str, en: str = "", fr: str = "", **extra: Any) -> Row:
     row: Row = {"type": type_, "name": name}
     if en:
+        es, ar = _es_ar(en)
         row["label::English (en)"] = en
         row["label::Français (fr)"] = fr or en
+        row["label::Español (es)"] = es
+        row["label::العربية (ar)"] = ar
     message = extra.pop("constraint_message", None)
-    if message is not None:  # (English, French): one column per language
+    if message is not None:  # (English, French): one column per language, es/ar from the table
         row["constraint_message::English (en)"], row["constraint_message::Français (fr)"] = message
+        (
+            row["constraint_message::Español (es)"],
+            row["constraint_message::العربية (ar)"],
+        ) = _es_ar(message[0])
     row.update(extra)
     return row
 
@@ -376,6 +662,8 @@ def _choices(list_name: str, *items: tuple[str, str, str]) -> list[Row]:
             "name": name,
             "label::English (en)": en,
             "label::Français (fr)": fr,
+            "label::Español (es)": _es_ar(en)[0],
+            "label::العربية (ar)": _es_ar(en)[1],
         }
         for name, en, fr in items
     ]
