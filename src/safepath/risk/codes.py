@@ -1,40 +1,13 @@
-"""Catalogue code lists the risk spec validates against, and the canonical answer string.
-
-TODO(lead): once the ``catalogue`` branch (``safepath.framework``) is merged, drop ``_FALLBACK``
-and let ``_known_codes`` read the catalogue only.
-"""
+"""Catalogue code lists the risk spec validates against, and the canonical answer string."""
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from functools import cache
 from typing import Any
 
-# Copied from docs/catalogue-codes.md; used only while safepath.framework is not importable.
-_FALLBACK: dict[str, frozenset[str]] = {
-    "gpc_risks": frozenset(
-        "abduction_detention attacks_on_civilians family_separation child_marriage "
-        "discrimination_denial disinformation child_recruitment gbv legal_identity_justice "
-        "explosive_ordnance psychological_abuse theft_extortion_eviction torture "
-        "trafficking_forced_labour movement_restrictions".split()
-    ),
-    "rights": frozenset(
-        "right_to_life freedom_of_movement access_to_justice family_life social_security health "
-        "education decent_work_living non_discrimination privacy_data_protection non_refoulement "
-        "freedom_from_torture freedom_from_slavery".split()
-    ),
-    "case_risk_levels": frozenset({"high", "medium", "low", "none"}),
-    "sex_gender": frozenset({"female", "male", "other", "prefer_not_to_say"}),
-    "population_groups": frozenset(
-        "migrant idp refugee asylum_seeker returnee host_community migrant_worker "
-        "smuggled_migrant victim_of_trafficking uasc stateless other".split()
-    ),
-    "washington_group_answers": frozenset(
-        {"no_difficulty", "some_difficulty", "a_lot_of_difficulty", "cannot_do_at_all"}
-    ),
-}
+from safepath.framework import catalogue
 
 # Age brackets (min_age, max_age inclusive, whole years); "unknown" is reported as "(missing)".
 AGE_BRACKETS: tuple[tuple[str, float, float], ...] = (
@@ -48,12 +21,8 @@ AGE_BRACKETS: tuple[tuple[str, float, float], ...] = (
 
 @cache
 def _known_codes(list_name: str) -> frozenset[str]:
-    """The codes of one catalogue list: from ``safepath.framework`` when present, else fallback."""
-    try:
-        framework: Any = importlib.import_module("safepath.framework")
-        return frozenset(framework.catalogue().codes(list_name))
-    except (ImportError, AttributeError, KeyError, LookupError):
-        return _FALLBACK[list_name]
+    """The codes of one catalogue list (``safepath.framework``)."""
+    return frozenset(catalogue().codes(list_name))
 
 
 # A number written plainly: the only strings both evaluators read as numbers.
