@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from safepath.cases import ports
-from safepath.cases.outcome import measure
+from safepath.cases.outcome import measure, record_outcome
 from safepath.cases.registry import flush, now, work_on
 from safepath.cases.schemas import CLOSURE_REASONS, ClosureIn
 from safepath.errors import ValidationFailed
@@ -55,22 +55,7 @@ def approve_closure(
     case.closed_at = now()
     case.closed_by_user_id = actor.user_id
     case.next_action_due = None
-    if outcome is None:
-        case.baseline_phase = case.assessments[0].phase if case.assessments else None
-        case.latest_phase = case.baseline_phase
-        case.delta_threat = case.delta_vulnerability = case.delta_capacity = None
-        case.delta_risk = None
-        case.outcome_achieved = None
-        case.outcome_rule = None
-    else:
-        case.baseline_phase = outcome.baseline_phase
-        case.latest_phase = outcome.latest_phase
-        case.delta_threat = outcome.delta_threat
-        case.delta_vulnerability = outcome.delta_vulnerability
-        case.delta_capacity = outcome.delta_capacity
-        case.delta_risk = outcome.delta_risk
-        case.outcome_achieved = outcome.achieved
-        case.outcome_rule = outcome.rule
+    record_outcome(case, outcome)
     flush(session)
     ports.audit(
         session,

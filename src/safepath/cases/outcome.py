@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from safepath.settings import get_settings
-from safepath.store.models.cases import Assessment
+from safepath.store.models.cases import Assessment, Case
 
 RULES: dict[str, Callable[[Assessment, Assessment], bool]] = {
     "phase_fell": lambda base, last: last.phase < base.phase,
@@ -53,3 +53,19 @@ def measure(assessments: list[Assessment], rule: str | None = None) -> Outcome |
         achieved=RULES[name](base, last),
         rule=name,
     )
+
+
+def record_outcome(case: Case, outcome: Outcome | None) -> None:
+    """Write a measured outcome (or its absence: no follow-up assessment) onto a closing case."""
+    case.baseline_phase = (
+        outcome.baseline_phase
+        if outcome
+        else (case.assessments[0].phase if case.assessments else None)
+    )
+    case.latest_phase = outcome.latest_phase if outcome else case.baseline_phase
+    case.delta_threat = outcome.delta_threat if outcome else None
+    case.delta_vulnerability = outcome.delta_vulnerability if outcome else None
+    case.delta_capacity = outcome.delta_capacity if outcome else None
+    case.delta_risk = outcome.delta_risk if outcome else None
+    case.outcome_achieved = outcome.achieved if outcome else None
+    case.outcome_rule = outcome.rule if outcome else None

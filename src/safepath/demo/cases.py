@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from safepath.cases import ports
 from safepath.cases.assessments import apply_risk
 from safepath.cases.codes import new_code
-from safepath.cases.outcome import measure
+from safepath.cases.outcome import measure, record_outcome
 from safepath.privacy import audit, persons
 from safepath.privacy.actor import Actor, Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
@@ -435,18 +435,9 @@ def _close(rng: random.Random, world: _World, case: Case, today: datetime) -> No
     case.closed_at = closed
     case.closed_by_user_id = world.supervisor_id
     case.next_action_due = None
-    case.baseline_phase = case.assessments[0].phase
+    record_outcome(case, outcome)
     if outcome is None:
         case.closure_reason = rng.choices(CLOSURE_REASONS, REASON_WEIGHTS)[0]
-        case.latest_phase = case.baseline_phase
-        return
-    case.latest_phase = outcome.latest_phase
-    case.delta_threat = outcome.delta_threat
-    case.delta_vulnerability = outcome.delta_vulnerability
-    case.delta_capacity = outcome.delta_capacity
-    case.delta_risk = outcome.delta_risk
-    case.outcome_achieved = outcome.achieved
-    case.outcome_rule = outcome.rule
 
 
 def load(n: int = DEFAULT_CASES) -> list[str]:
