@@ -16,8 +16,16 @@ from safepath.settings import reset_settings
 from safepath.store import migrate
 from safepath.store.db import dispose_engines, make_engine
 from safepath.store.models import Base
+from safepath.wiring import wire
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The test process is an entry point like the CLI and the app factory: wire once.
+    wire()
+
+
 SHARED = ROOT.parent / "shared"
 
 

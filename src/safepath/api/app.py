@@ -22,12 +22,14 @@ from safepath.api.routes import (
 from safepath.api.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
+from safepath.wiring import wire
 
 API_PREFIX = "/api/v1"
 
 
 def create_app() -> FastAPI:
     get_settings()  # fail at start, not on the first request, when settings are invalid
+    wire()
     app = FastAPI(
         title="Safepath",
         version=__version__,

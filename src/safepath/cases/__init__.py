@@ -4,7 +4,3 @@ Business rules live here; the API, the pages and the CLI call these services. Ev
 the SQLAlchemy session and the acting ``Actor`` and enforces role, record scope, consent, version
 and lifecycle; personal free text is stored encrypted and every access is audited.
 """
-
-from safepath.cases import hooks as _hooks
-
-_hooks.install()

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from safepath import __version__
 from safepath.errors import SafepathError
+from safepath.wiring import wire
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Safepath protection system.")
 err = Console(stderr=True)
@@ -55,6 +56,7 @@ def _register() -> None:
 
 
 def main() -> None:
+    wire()  # the same record kinds, erasure steps and retention holds as the server
     _register()
     try:
         app()

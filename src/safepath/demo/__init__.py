@@ -11,6 +11,7 @@ from safepath.directory import OrganisationIn, ServiceIn, upsert_organisation, u
 from safepath.places import import_places, read_place_table
 from safepath.store.db import session_scope
 from safepath.store.models import Place
+from safepath.wiring import wire
 
 COUNTRY = "XMR"
 COUNTRY_NAME = "Meridia (demo)"
@@ -117,6 +118,7 @@ SERVICES: list[tuple[str, ServiceIn]] = [
 
 def load_demo() -> list[str]:
     """Load (or refresh) the demo data; returns human-readable lines of what is there."""
+    wire()
     with as_file(files("safepath.demo") / "places.csv") as path:
         rows = read_place_table(path)
     with session_scope() as session:

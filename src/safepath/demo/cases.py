@@ -28,6 +28,7 @@ from safepath.privacy.actor import Actor, Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.store.models import Organisation, Place, Service, Team, User
 from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
+from safepath.wiring import wire
 
 AGENCY = "demo-agency"
 DEFAULT_CASES = 2000
@@ -190,6 +191,7 @@ def load_demo_cases(
 ) -> int:
     """Create ``n`` demo cases unless the demo agency already has cases; returns how many were
     created (0 when already loaded)."""
+    wire()
     world = _world(session)
     existing = session.scalar(
         select(func.count(Case.id)).where(Case.organisation_id == world.agency_id)

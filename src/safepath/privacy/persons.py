@@ -23,6 +23,7 @@ from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFa
 from safepath.privacy import audit, blind_index, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
+from safepath.privacy.hooks import require_wired
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
 from safepath.store.models import Place
 from safepath.store.models.identity import Team
@@ -308,6 +309,7 @@ def update(
 
 def export(session: Session, actor: Actor, code: str) -> dict[str, Any]:
     """Everything held about a person, readable (data-subject access request)."""
+    require_wired("data-subject export")
     policy.require(actor, "person.export")
     person = _load(session, actor, code)
     data: dict[str, Any] = {
@@ -327,6 +329,7 @@ def export(session: Session, actor: Actor, code: str) -> dict[str, Any]:
 def anonymise(session: Session, actor: Actor, person: Person, action: str = "erase") -> None:
     """Remove every identifier (names, contacts, documents, narratives, blind indexes); keep the
     pseudonymous code and the coarse, non-identifying fields that statistics need."""
+    require_wired("erasure")
     for name in ENCRYPTED_PERSON_FIELDS:
         setattr(person, name, None)
     person.household_code = None

@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from safepath.privacy.actor import SYSTEM, Actor
+from safepath.privacy.hooks import require_wired
 from safepath.settings import get_settings
 from safepath.store.models import ApiToken, WebSession
 from safepath.store.models.persons import Person
@@ -66,12 +67,15 @@ def _credentials(session: Session, actor: Actor, now: datetime, apply: bool) -> 
     return int(n)
 
 
-register_rule("persons", _persons)
-register_rule("expired_credentials", _credentials)
+def install() -> None:
+    """Privacy's own rules (called by ``safepath.wiring.wire``)."""
+    register_rule("persons", _persons)
+    register_rule("expired_credentials", _credentials)
 
 
 def run(
     session: Session, *, apply: bool = False, actor: Actor = SYSTEM, now: datetime | None = None
 ) -> dict[str, int]:
+    require_wired("retention")
     at = now or datetime.now(UTC)
     return {name: rule(session, actor, at, apply) for name, rule in RULES.items()}

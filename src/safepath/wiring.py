@@ -1,0 +1,25 @@
+"""The one wiring function: connects the packages that hold personal data to privacy.
+
+Nothing registers itself on import. The app factory, the CLI entry point and the demo call
+``wire()`` so that a command run in its own process behaves exactly as the server does: the same
+record kinds, referral sharing, export sections, erasure steps, retention rules and holds.
+"""
+
+from __future__ import annotations
+
+from threading import Lock
+
+from safepath.cases import hooks as case_hooks
+from safepath.privacy import hooks, retention
+
+_lock = Lock()
+
+
+def wire() -> None:
+    """Idempotent: the second call does nothing."""
+    with _lock:
+        if hooks.is_wired():
+            return
+        retention.install()
+        case_hooks.install()
+        hooks.mark_wired()
