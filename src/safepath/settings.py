@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     retention_days_person: int = Field(default=5 * 365, ge=1)
     retention_days_audit: int = Field(default=10 * 365, ge=1)
     default_language: Literal["en", "fr", "es", "ar"] = "en"
+    # The casework instrument (form + risk model) from cases/instruments.yaml; None: its default.
+    case_instrument: str | None = None
     # When a closed case counts as "protection outcome achieved" (safepath.cases.outcome.RULES).
     outcome_rule: Literal["phase_fell", "risk_fell", "phase_fell_or_minimal"] = "phase_fell"
     # Login throttling: this many failures within the window locks the account (and the address)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from tests.cases.conftest import Staff, TestClient, answers, new_case, new_person
 
-from safepath.cases import ports
+from safepath.cases.instruments import instrument
 from safepath.risk import evaluate, load_model
 from safepath.store.db import get_engine
 
@@ -43,7 +43,8 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         ),
         201,
     )
-    assert ports.area_profile("XM0101") is None  # the demo places have no area profile
+    profile = instrument().area_profile
+    assert profile is not None and profile.lookup("XM0101") is None  # no area row for this place
     expected1 = evaluate(model, first, None)
     assert (a1["threat"], a1["vulnerability"], a1["capacity"], a1["risk"], a1["phase"]) == (
         expected1.threat,

@@ -3,7 +3,7 @@ placed on the right field, labels in the reader's language."""
 
 from __future__ import annotations
 
-from safepath.cases.ports import screening_form
+from safepath.cases.instruments import instrument
 from safepath.errors import Problem
 from safepath.web import assessment_form as af
 
@@ -16,7 +16,7 @@ def test_labels_follow_the_language_with_english_fallback() -> None:
 
 
 def test_read_answers_with_household_members_and_their_calculations() -> None:
-    form = screening_form()
+    form = instrument().form
     post = {
         "consent": ["yes"],
         "threats_experienced": ["extortion", "detention"],
@@ -38,14 +38,14 @@ def test_read_answers_with_household_members_and_their_calculations() -> None:
 
 
 def test_irrelevant_answers_are_dropped() -> None:
-    form = screening_form()
+    form = instrument().form
     answers = {"consent": "no", "resp_age": "30", "adm1_pcode": "XM01"}
     kept = af.drop_irrelevant(form, answers)
     assert kept == {"consent": "no", "adm1_pcode": "XM01"}  # the screening group needs consent
 
 
 def test_problems_land_on_their_html_field() -> None:
-    form = screening_form()
+    form = instrument().form
     problems = [
         Problem("required answer is missing", scope=form.id, column="resp_age"),
         Problem("required answer is missing", scope=form.id, row=1, column="member_age"),
@@ -58,7 +58,7 @@ def test_problems_land_on_their_html_field() -> None:
 
 
 def test_build_places_groups_repeats_and_errors() -> None:
-    form = screening_form()
+    form = instrument().form
     answers = {"hh_members": [{"member_age": "9"}]}
     tree = af.build(form, "fr", answers, {"hh_members.0.member_age": "x"}, {"hh_members": 2})
     top = [item.label for item in tree.items if isinstance(item, af.Section)]

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, lifecycle, ports
+from safepath.cases import access, lifecycle
+from safepath.cases.instruments import instrument
 from safepath.cases.registry import flush, get_case, now, work_on
+from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Assessment, Case
 
@@ -31,10 +33,11 @@ def record_assessment(
     expected_version: int | None = None,
 ) -> Assessment:
     case, _ = work_on(session, actor, code, "assess", expected_version)
-    ports.check_answers(answers)
+    tool = instrument()
+    tool.check_answers(answers)
     pcode = _place_of(case, answers)
-    result = ports.score(answers, pcode)
-    model = ports.risk_model()
+    result = tool.score(answers, pcode)
+    model = tool.model
     seq = (
         session.scalar(select(func.max(Assessment.seq)).where(Assessment.case_id == case.id)) or 0
     ) + 1
@@ -52,6 +55,8 @@ def record_assessment(
         explanation=result.explanation,
         model_id=model.id,
         model_version=str(model.version),
+        instrument_id=tool.id,
+        form_id=tool.form_id,
         assessed_by_user_id=actor.user_id,
         assessed_at=now(),
     )
@@ -59,7 +64,7 @@ def record_assessment(
     apply_risk(case, assessment)
     case.status = lifecycle.after_assessment(case.status)
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "create",
@@ -75,7 +80,7 @@ def apply_risk(case: Case, assessment: Assessment) -> None:
     """Latest risk on the case; its level sets the next-action deadline (none: no deadline)."""
     case.risk_level = assessment.case_level
     case.phase = assessment.phase
-    hours = ports.deadline_hours(assessment.case_level)
+    hours = instrument(assessment.instrument_id).deadline_hours(assessment.case_level)
     case.next_action_due = assessment.assessed_at + timedelta(hours=hours) if hours else None
 
 
@@ -85,7 +90,7 @@ def list_assessments(session: Session, actor: Actor, code: str) -> tuple[Case, l
     rows = session.scalars(
         select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.seq)
     ).all()
-    ports.audit(session, actor, "read", "assessment", case.code, person_code=case.person_code)
+    audit.record(session, actor, "read", "assessment", case.code, person_code=case.person_code)
     return case, list(rows)
 
 
@@ -100,6 +105,7 @@ def assessment_view(a: Assessment, *, with_answers: bool = True) -> dict[str, An
         "phase": a.phase,
         "case_level": a.case_level,
         "model": {"id": a.model_id, "version": a.model_version},
+        "instrument": {"id": a.instrument_id, "form": a.form_id},
         "place_pcode": a.place_pcode,
         "assessed_at": a.assessed_at.isoformat() if a.assessed_at else None,
         "explanation": a.explanation,

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from safepath.cases import ports
 from safepath.cases.outcome import measure, record_outcome
 from safepath.cases.registry import flush, now, work_on
 from safepath.cases.schemas import CLOSURE_REASONS, ClosureIn
 from safepath.errors import ValidationFailed
+from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Case
 
@@ -33,7 +33,7 @@ def request_closure(
     case.closure_requested_at = now()
     case.closure_requested_by_user_id = actor.user_id
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "update",
@@ -57,7 +57,7 @@ def approve_closure(
     case.next_action_due = None
     record_outcome(case, outcome)
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "update",
@@ -78,7 +78,7 @@ def reject_closure(
     case.closure_reason = None
     case.closure_note = data.note
     flush(session)
-    ports.audit(
+    audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]
     )
     return case
@@ -96,7 +96,7 @@ def reopen(
     case.delta_threat = case.delta_vulnerability = case.delta_capacity = case.delta_risk = None
     case.closure_note = data.note
     flush(session)
-    ports.audit(
+    audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]
     )
     return case

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, ports
+from safepath.cases import access
 from safepath.cases.plans import mark_in_progress
 from safepath.cases.registry import flush, get_case, now, work_on
 from safepath.cases.schemas import FollowUpIn
+from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models import User
 from safepath.store.models.cases import Case, FollowUp
@@ -37,7 +38,7 @@ def record_follow_up(
     mark_in_progress(case)
     case.updated_at = now()
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "create",
@@ -52,7 +53,7 @@ def record_follow_up(
 def list_follow_ups(session: Session, actor: Actor, code: str) -> tuple[Case, list[FollowUp]]:
     access.require(actor, access.INTERNAL)
     case = get_case(session, actor, code)
-    ports.audit(session, actor, "read", "follow_up", case.code, person_code=case.person_code)
+    audit.record(session, actor, "read", "follow_up", case.code, person_code=case.person_code)
     return case, list(case.follow_ups)
 
 

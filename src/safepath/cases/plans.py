@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import lifecycle, ports
+from safepath.cases import lifecycle
 from safepath.cases.registry import flush, now, work_on
 from safepath.cases.schemas import PlanIn
 from safepath.errors import ValidationFailed
+from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation
 from safepath.store.models.cases import Case, Intervention
@@ -52,7 +53,7 @@ def set_plan(
     case.plan_approved_by_user_id = None
     case.updated_at = now()  # the plan is part of the case: bump its version
     flush(session)
-    ports.audit(session, actor, "update", "case_plan", case.code, person_code=case.person_code)
+    audit.record(session, actor, "update", "case_plan", case.code, person_code=case.person_code)
     return case
 
 
@@ -68,7 +69,7 @@ def approve_plan(session: Session, actor: Actor, code: str, expected_version: in
     assert target is not None
     case.status = target
     flush(session)
-    ports.audit(session, actor, "update", "case_plan", case.code, person_code=case.person_code)
+    audit.record(session, actor, "update", "case_plan", case.code, person_code=case.person_code)
     return case
 
 

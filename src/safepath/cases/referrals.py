@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, ports
+from safepath.cases import access
 from safepath.cases.codes import new_code
 from safepath.cases.plans import mark_in_progress
 from safepath.cases.registry import check_version, flush, get_case, now, work_on
 from safepath.cases.schemas import DeclineIn, ReferralAnswer, ReferralIn
 from safepath.errors import Forbidden, NotFound, ValidationFailed
+from safepath.privacy import audit, consent
 from safepath.privacy.actor import Actor, Role
 from safepath.store.models import Organisation, Service
 from safepath.store.models.cases import Case, Referral
@@ -53,7 +54,7 @@ def refer(
 ) -> Referral:
     case, _ = work_on(session, actor, code, "refer", expected_version)
     svc = _service(session, data.service)
-    consented = ports.has_consent(session, case.person_id, "referral_sharing")
+    consented = consent.has_consent(session, case.person_id, "referral_sharing")
     if not consented:
         if data.override_reason is None:
             raise ValidationFailed(
@@ -88,7 +89,7 @@ def refer(
     fields = ["shared_fields", *referral.shared_fields]
     if data.override_reason is not None:
         fields.append("consent_override_reason")
-    ports.audit(
+    audit.record(
         session,
         actor,
         "export",  # data leaves the agency for a partner
@@ -145,7 +146,7 @@ def inbox(
 
 def _still_shared(session: Session, actor: Actor, referral: Referral) -> bool:
     """Consent to share withdrawn (and no override): the partner no longer sees the referral."""
-    return referral.consent_override_reason is not None or ports.has_consent(
+    return referral.consent_override_reason is not None or consent.has_consent(
         session, referral.case.person_id, "referral_sharing"
     )
 
@@ -184,7 +185,7 @@ def _move(
     if note is not None:
         referral.response_note = note
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "update",
@@ -236,7 +237,7 @@ def revoke_for_withdrawn_consent(session: Session, actor: Actor, person_id: int)
     for referral in rows:
         referral.status = "revoked"
         referral.revoked_at = stamp
-        ports.audit(
+        audit.record(
             session,
             actor,
             "update",

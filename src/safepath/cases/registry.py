@@ -10,10 +10,11 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from safepath.cases import access, lifecycle, ports
+from safepath.cases import access, lifecycle
 from safepath.cases.codes import new_code
 from safepath.cases.schemas import AssignIn, CaseIn, CaseUpdate
 from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from safepath.privacy import audit, consent, persons
 from safepath.privacy.actor import Actor
 from safepath.store.models import Place, Team, User
 from safepath.store.models.cases import Case
@@ -96,9 +97,9 @@ def _place(session: Session, pcode: str | None) -> str | None:
 
 def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     access.require(actor, access.WORK)
-    person = ports.person_for_case(session, actor, data.person_code)
-    facts = ports.person_record(session, actor, data.person_code)
-    if not ports.has_consent(session, person.id, "case_management"):
+    person = persons.resolve(session, actor, data.person_code)
+    facts = persons.get(session, actor, data.person_code)
+    if not consent.has_consent(session, person.id, "case_management"):
         raise ValidationFailed(
             f"person {person.code} has not consented to case management: record the consent "
             "(purpose case_management) before opening a case"
@@ -128,7 +129,7 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     )
     session.add(case)
     flush(session)
-    ports.audit(session, actor, "create", "case", case.code, person_code=person.code)
+    audit.record(session, actor, "create", "case", case.code, person_code=person.code)
     return case
 
 
@@ -142,7 +143,7 @@ def update_case(
     for name, value in changed.items():
         setattr(case, name, value)
     flush(session)
-    ports.audit(
+    audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=changed
     )
     return case
@@ -160,7 +161,7 @@ def assign(
     if data.team_id is not None:
         case.team_id = _team(session, actor, data.team_id).id
     flush(session)
-    ports.audit(
+    audit.record(
         session,
         actor,
         "update",

@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safepath.cases import access, ports
+from safepath.cases import access
 from safepath.cases.closure import outcome_view
 from safepath.cases.hooks import PERSON_SHAREABLE, live_shared_fields
 from safepath.cases.registry import aware, now
 from safepath.errors import NotFound
+from safepath.privacy import audit, persons
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation, User
 from safepath.store.models.cases import Case, Referral
@@ -105,12 +106,12 @@ def partner_view(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         raise NotFound(f"case {case.code!r} not found")
     person: dict[str, Any] = {}
     if fields & PERSON_SHAREABLE:
-        person = ports.person_record(session, actor, case.person_code)  # redacted + audited
+        person = persons.get(session, actor, case.person_code)  # redacted + audited
     view: dict[str, Any] = {"code": case.code, "referrals": list(referrals)}
     view["shared_fields"] = sorted(fields)
     for name in sorted(fields):
         view[name] = _shared_value(case, name, person)
-    ports.audit(
+    audit.record(
         session, actor, "read", "case", case.code, person_code=case.person_code, fields=fields
     )
     return view
@@ -119,5 +120,5 @@ def partner_view(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
 def view_for(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
     if actor.role in access.PARTNER:
         return partner_view(session, actor, case)
-    ports.audit(session, actor, "read", "case", case.code, person_code=case.person_code)
+    audit.record(session, actor, "read", "case", case.code, person_code=case.person_code)
     return case_view(session, case)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from safepath.errors import InputError, Problem, SafepathError
 from safepath.risk import list_models, load_model
+from safepath.risk.area_profile import AreaProfile
 from safepath.risk.spec import RiskModel
 from safepath.surveys.tables import (
     group_prefix_renames,
@@ -116,10 +117,15 @@ def _to_arrow(frame: Any) -> Any:
         return pa.Table.from_pandas(fixed, preserve_index=False)
 
 
+def _read_area_profile(path: Path, model: RiskModel) -> AreaProfile:
+    frame = read_table(path, columns=["pcode", *model.area_fields()])
+    rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    return AreaProfile.from_rows(rows, source=path.name, model=model)
+
+
 def _area_profile(path: Path | None, model: RiskModel) -> Any:
-    if path is None:
-        return None
-    return _to_arrow(read_table(path, columns=["pcode", *model.area_fields()]))
+    """The table the evaluator joins: validated (unique P-codes, the model's columns)."""
+    return None if path is None else _read_area_profile(path, model).to_arrow(model)
 
 
 @app.command("models")
@@ -359,11 +365,8 @@ def _profile_row(path: Path, model: RiskModel, answers: dict[str, Any]) -> dict[
     place = answers.get(model.place_field) if model.place_field else None
     if place is None:
         return None
-    frame = read_table(path, columns=["pcode", *model.area_fields()])
-    rows = frame[frame["pcode"].astype(str) == str(place)]
-    if rows.empty:
-        return None
-    return {str(k): (None if v != v else v) for k, v in rows.iloc[0].to_dict().items()}
+    row = _read_area_profile(path, model).lookup(str(place))
+    return dict(row) if row is not None else None
 
 
 def _print_explanation(model: RiskModel, result: Any) -> None:

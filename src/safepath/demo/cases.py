@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safepath.cases import ports
 from safepath.cases.assessments import apply_risk
 from safepath.cases.codes import new_code
+from safepath.cases.instruments import instrument
 from safepath.cases.outcome import measure, record_outcome
 from safepath.privacy import audit, persons
 from safepath.privacy.actor import Actor, Role
@@ -200,7 +200,7 @@ def load_demo_cases(
         return 0
     rng = random.Random(seed)
     today = now or datetime.now(UTC)
-    model = ports.risk_model()
+    model = instrument().model
     themes = list(THEMES)
     # Persons first (through the person service), then the case histories in bulk: keeping
     # the two apart avoids autoflushing a growing graph on every person-service query.
@@ -366,7 +366,7 @@ def _assess(
     worker: Actor,
 ) -> Assessment:
     answers = synthetic_answers(rng, pcode, severity, age=age, sex=sex, group=group)
-    result = ports.score(answers, pcode)
+    result = instrument().score(answers, pcode)
     return Assessment(
         seq=seq,
         answers=json.dumps(answers, sort_keys=True),
@@ -380,6 +380,8 @@ def _assess(
         explanation=result.explanation,
         model_id=model.id,
         model_version=str(model.version),
+        instrument_id=instrument().id,
+        form_id=instrument().form_id,
         assessed_by_user_id=worker.user_id,
         assessed_at=at,
     )

@@ -121,6 +121,9 @@ class Assessment(Base):
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     model_id: Mapped[str] = mapped_column(String(60))
     model_version: Mapped[str] = mapped_column(String(20))
+    # Which instrument (form + model pair, cases/instruments.yaml) produced it; None before 0004.
+    instrument_id: Mapped[str | None] = mapped_column(String(60))
+    form_id: Mapped[str | None] = mapped_column(String(60))
     assessed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assessed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 

@@ -3,19 +3,16 @@ the outcomes service) and the area profiles the risk model joins to people by P-
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import tempfile
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safepath.cases import outcomes, ports
+from safepath.cases import outcomes
+from safepath.cases.instruments import instrument
 from safepath.errors import SafepathError
 from safepath.privacy.actor import Role
 from safepath.settings import get_settings
@@ -60,14 +57,11 @@ AREA_LEVELS = ("adm1", "adm2")
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _profile() -> tuple[list[dict[str, str]], list[str]]:
-    path = files("safepath.risk.models") / f"{ports.MODEL_ID}.area-profile.csv"
-    rows = (
-        list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        if path.is_file()
-        else []
-    )
-    return rows, list(rows[0]) if rows else []
+def _profile() -> tuple[list[dict[str, Any]], list[str]]:
+    profile = instrument().area_profile
+    if profile is None:
+        return [], []
+    return profile.records(), list(profile.columns)
 
 
 def _areas_page(page: Page, status: int = 200, **context: Any) -> Response:
@@ -77,9 +71,9 @@ def _areas_page(page: Page, status: int = 200, **context: Any) -> Response:
         status=status,
         rows=rows,
         columns=columns,
-        model=ports.MODEL_ID,
+        model=instrument().model_id,
         levels=AREA_LEVELS,
-        dimensions=["", *ports.risk_model().dimensions],
+        dimensions=["", *instrument().model.dimensions],
         **context,
     )
 
@@ -101,15 +95,9 @@ def classify_upload(name: str, data: bytes, by: list[str]) -> list[dict[str, Any
         path = Path(tmp) / f"survey{suffix}"
         path.write_bytes(data)
         frame = read_table(path)
-    profile_rows, _ = _profile()
-    profile = pd.DataFrame(profile_rows) if profile_rows else None
-    if profile is not None:
-        for column in profile.columns:
-            try:  # numeric indicators as numbers; codes and names stay text
-                profile[column] = pd.to_numeric(profile[column])
-            except (ValueError, TypeError):
-                pass
-    model = ports.risk_model()
+    tool = instrument()
+    profile = tool.area_profile.to_arrow(tool.model) if tool.area_profile else None
+    model = instrument().model
     scored = score_table(model, frame, profile)
     result = classify_areas(model, scored, by).to_pandas()
     return [
@@ -127,7 +115,7 @@ async def areas_upload(page: PageDep) -> Response:
         level = str(form.get("level") or "adm2")
         dimension = str(form.get("dimension") or "")
         by = [level if level in AREA_LEVELS else "adm2"]
-        if dimension in ports.risk_model().dimensions:
+        if dimension in instrument().model.dimensions:
             by.append(dimension)
         if upload is None or isinstance(upload, str) or not upload.filename:
             return _areas_page(page, 422, refused=translate("Choose a survey file.", page.lang))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from safepath.cases import assessments, registry
-from safepath.cases import ports as case_ports
+from safepath.cases.instruments import instrument
 from safepath.errors import InputError
 from safepath.surveys.xlsform import FormDefinition
 from safepath.web import assessment_form as af
@@ -28,7 +28,7 @@ MESSAGES = {
 
 
 def form() -> FormDefinition:
-    return case_ports.screening_form()
+    return instrument().form
 
 
 async def _post(request: Request) -> dict[str, list[str]]:

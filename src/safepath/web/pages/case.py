@@ -17,7 +17,6 @@ from safepath.cases import (
     closure,
     followups,
     plans,
-    ports,
     referrals,
     registry,
     views,
@@ -179,7 +178,7 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
     history = [assessments.assessment_view(a, with_answers=False) for a in rows]
     for a in history:
         a["at"] = datetime.fromisoformat(a["assessed_at"]) if a["assessed_at"] else None
-    person = ports.person_record(page.db, page.actor, case.person_code)
+    person = persons.get(page.db, page.actor, case.person_code)
     _, refs = referrals.case_referrals(page.db, page.actor, code)
     _, fups = followups.list_follow_ups(page.db, page.actor, code)
     due = view.get("next_action_due")
