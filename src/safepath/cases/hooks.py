@@ -8,14 +8,16 @@ withdrawing consent therefore stops further sharing at once, with nothing to cle
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
-from safepath.privacy import consent, persons, policy
+from safepath.cases import lifecycle
+from safepath.privacy import consent, persons, policy, retention
 from safepath.privacy.actor import Actor, Role, Scope
-from safepath.store.models.cases import Case, Referral
+from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
 
 PARTNER_VISIBLE = ("sent", "accepted", "completed")
 CASE_FIELDS = frozenset(
@@ -106,8 +108,20 @@ def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]
     return live_shared_fields(session, actor, [case_id])
 
 
+# Personal free text per model, declared once: erasure blanks exactly these, the data-subject
+# export includes them, and a test fails when an encrypted column is missing here.
+PERSONAL_TEXT: dict[type[Any], tuple[str, ...]] = {
+    Case: ("narrative", "closure_note"),
+    Assessment: ("answers",),
+    Intervention: ("description",),
+    Referral: ("reason", "consent_override_reason", "response_note"),
+    FollowUp: ("note",),
+}
+
+
 def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, Any]]:
-    """Data-subject access request: the cases held about the person, with their history."""
+    """Data-subject access request: the cases held about the person, with their history and every
+    free text written about them."""
     out = []
     for case in session.scalars(select(Case).where(Case.person_id == person_id).order_by(Case.id)):
         out.append(
@@ -116,18 +130,41 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
                 "status": case.status,
                 "thematic_areas": case.thematic_areas,
                 "narrative": case.narrative,
+                "closure_reason": case.closure_reason,
+                "closure_note": case.closure_note,
+                "outcome_achieved": case.outcome_achieved,
                 "assessments": [
                     {
                         "seq": a.seq,
+                        "assessed_at": str(a.assessed_at),
                         "risk": a.risk,
                         "phase": a.phase,
                         "answers": json.loads(a.answers),
                     }
                     for a in case.assessments
                 ],
-                "follow_ups": [{"at": str(f.at), "note": f.note} for f in case.follow_ups],
+                "plan": [
+                    {
+                        "modality": i.modality,
+                        "thematic_area": i.thematic_area,
+                        "status": i.status,
+                        "description": i.description,
+                    }
+                    for i in case.interventions
+                ],
+                "follow_ups": [
+                    {"at": str(f.at), "kind": f.kind, "note": f.note} for f in case.follow_ups
+                ],
                 "referrals": [
-                    {"code": r.code, "status": r.status, "shared_fields": r.shared_fields}
+                    {
+                        "code": r.code,
+                        "status": r.status,
+                        "urgency": r.urgency,
+                        "shared_fields": r.shared_fields,
+                        "reason": r.reason,
+                        "consent_override_reason": r.consent_override_reason,
+                        "response_note": r.response_note,
+                    }
                     for r in case.referrals
                 ],
             }
@@ -135,20 +172,36 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
     return out
 
 
+def _blank(row: Any) -> None:
+    for name in PERSONAL_TEXT[type(row)]:
+        setattr(row, name, "{}" if name == "answers" else None)
+
+
 def _erase(session: Session, actor: Actor, person_id: int) -> None:
-    """Erasure / anonymisation: free text and answers go; codes, codes lists and risk figures
-    stay (they identify nobody and keep the outcome statistics whole)."""
+    """Erasure / anonymisation: every declared free text and the answers go; codes, code lists
+    and risk figures (T, V, C, R, phase, outcome) stay: they identify nobody and keep the outcome
+    statistics whole. Open referrals are revoked: nothing is shared about an erased person."""
     for case in session.scalars(select(Case).where(Case.person_id == person_id)):
-        case.narrative = None
-        case.closure_note = None
+        _blank(case)
         for a in case.assessments:
-            a.answers = "{}"
+            _blank(a)
+            if a.explanation and a.explanation.get("unmapped"):
+                # unmapped answers carry the values given; keep only which fields they were
+                kept = [{"indicator": u.get("indicator")} for u in a.explanation["unmapped"]]
+                a.explanation = {**a.explanation, "unmapped": kept}
+        for i in case.interventions:
+            _blank(i)
         for f in case.follow_ups:
-            f.note = None
+            _blank(f)
         for r in case.referrals:
-            r.reason = r.response_note = None
+            _blank(r)
             if r.status in ("sent", "accepted"):
                 r.status = "revoked"
+
+
+def _open_case_persons(now: datetime) -> Select[Any]:
+    """Retention hold: a person with a case still open is still being helped."""
+    return select(Case.person_id).where(Case.status != lifecycle.Status.closed)
 
 
 def install() -> None:
@@ -176,3 +229,4 @@ def install() -> None:
     policy.register_referred_to("person", persons_referred_to, _person_shared)
     persons.register_export_section("cases", _export)
     persons.register_erasure_step(_erase)
+    retention.register_hold("open_case", _open_case_persons)

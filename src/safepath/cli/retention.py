@@ -23,4 +23,8 @@ def run(
             s.rollback()
     verb = "anonymised/purged" if apply else "would anonymise/purge (dry run; --apply to do it)"
     for name, n in counts.items():
-        typer.echo(f"{name}: {n} {verb}")
+        if name.startswith("persons_held_"):
+            why = name.removeprefix("persons_held_").replace("_", " ")
+            typer.echo(f"{name}: {n} past their period but kept ({why})")
+        else:
+            typer.echo(f"{name}: {n} {verb}")

@@ -1,8 +1,8 @@
 """Retention: anonymise what is kept past its period (dry run by default, counts reported).
 
 Persons untouched for ``retention_days_person`` are anonymised unless a hold says they are still
-needed (the cases layer registers one for persons with open cases). Expired credentials are
-purged. Other layers add their own rules with ``register_rule``.
+needed (the wiring adds the cases layer's: persons with an open case). Expired credentials are
+purged. The report names how many persons each hold kept.
 """
 
 from __future__ import annotations
@@ -25,23 +25,38 @@ Rule = Callable[[Session, Actor, datetime, bool], int]
 # hold(now) -> a select of person ids that must be kept although past their period
 Hold = Callable[[datetime], Select[Any]]
 RULES: dict[str, Rule] = {}
-HOLDS: list[Hold] = []
+HOLDS: dict[str, Hold] = {}
 
 
 def register_rule(name: str, rule: Rule) -> None:
     RULES[name] = rule
 
 
-def register_hold(hold: Hold) -> None:
-    HOLDS.append(hold)
+def register_hold(name: str, hold: Hold) -> None:
+    HOLDS[name] = hold
+
+
+def _past_period(now: datetime) -> Select[Any]:
+    cutoff = now - timedelta(days=get_settings().retention_days_person)
+    return select(Person).where(Person.anonymised_at.is_(None), Person.updated_at < cutoff)
+
+
+def _held(session: Session, now: datetime) -> dict[str, int]:
+    """Persons past their period that each hold keeps (a person may be under several holds)."""
+    out: dict[str, int] = {}
+    for name, hold in HOLDS.items():
+        stmt = _past_period(now).where(Person.id.in_(hold(now)))
+        out[f"persons_held_{name}"] = (
+            session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        )
+    return out
 
 
 def _persons(session: Session, actor: Actor, now: datetime, apply: bool) -> int:
     from safepath.privacy.persons import anonymise
 
-    cutoff = now - timedelta(days=get_settings().retention_days_person)
-    stmt = select(Person).where(Person.anonymised_at.is_(None), Person.updated_at < cutoff)
-    for hold in HOLDS:
+    stmt = _past_period(now)
+    for hold in HOLDS.values():
         stmt = stmt.where(Person.id.not_in(hold(now)))
     if not apply:
         return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -78,4 +93,5 @@ def run(
 ) -> dict[str, int]:
     require_wired("retention")
     at = now or datetime.now(UTC)
-    return {name: rule(session, actor, at, apply) for name, rule in RULES.items()}
+    counts = {name: rule(session, actor, at, apply) for name, rule in RULES.items()}
+    return {**counts, **_held(session, at)}
