@@ -10,7 +10,7 @@ from __future__ import annotations
 from threading import Lock
 
 from safepath.cases import hooks as case_hooks
-from safepath.privacy import hooks, retention
+from safepath.privacy import audit, hooks, retention
 
 _lock = Lock()
 
@@ -20,6 +20,7 @@ def wire() -> None:
     with _lock:
         if hooks.is_wired():
             return
+        audit.install_chaining()
         retention.install()
         case_hooks.install()
         hooks.mark_wired()

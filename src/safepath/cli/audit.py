@@ -8,14 +8,17 @@ import typer
 
 from safepath.cli.common import OutputFormat, emit
 from safepath.privacy import audit
-from safepath.store.db import session_scope
+from safepath.store.db import get_engine, session_scope
 
 app = typer.Typer(no_args_is_help=True, help="The audit trail.")
 
 
 @app.command()
 def verify() -> None:
-    """Check the whole chain; exit 1 naming the first broken event."""
+    """Link pending events, then check the whole chain; exit 1 naming the first broken event."""
+    linked = audit.chain_pending(get_engine())
+    if linked:
+        typer.echo(f"linked {linked} pending event(s) left by an interrupted process")
     with session_scope() as s:
         result = audit.verify(s)
     if not result.ok:

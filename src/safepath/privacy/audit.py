@@ -4,8 +4,17 @@ event to a hash chain.
 Each event's ``hash`` is HMAC-SHA256 (audit key from the key ring, outside the database) over the
 previous event's hash and the event's own content, so changing, deleting or reordering any row
 breaks the chain from there on, and someone with only database access cannot re-forge it.
-Appends are serialised (PostgreSQL: a transaction-scoped advisory lock; SQLite: taking the single
-write lock first) and ``prev_hash`` is unique, so concurrent writers cannot fork the chain.
+
+Two steps, so that the chain never serialises the server:
+1. ``record`` inserts the event in the caller's transaction, unchained: it commits or rolls back
+   with the change it describes (no audited change without its event, and no lock taken).
+2. Right after that transaction commits, ``chain_pending`` links every committed, unchained event
+   in a short transaction of its own, under the chain lock (PostgreSQL: an advisory lock; SQLite:
+   the single write lock), giving each the next ``chain_seq``. ``prev_hash`` is unique, so two
+   chainers cannot fork the chain. Events left unchained by a process killed between the two steps
+   are linked by the next chainer in any process (``safepath audit verify`` chains them first).
+An unchained event is protected only by the database's own access control for the milliseconds
+until it is linked; ``verify`` reports how many are pending.
 """
 
 from __future__ import annotations
@@ -18,7 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+import logging
+
+from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from safepath.privacy.actor import Actor
@@ -80,13 +92,72 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+log = logging.getLogger("safepath.audit")
+_PENDING = "safepath_audit_pending"
+CHAIN_BATCH = 500
+
+
+def _lock_chain(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
     else:
-        # A write statement (matching nothing) takes SQLite's single write lock now, before we
-        # read the chain head, so no other writer can append in between.
-        session.execute(text("UPDATE audit_events SET id = id WHERE 0 = 1"))
+        # A write statement (matching nothing) as the transaction's first statement takes
+        # SQLite's single write lock now (waiting up to the busy timeout), before the head is read.
+        conn.execute(text("UPDATE audit_events SET id = id WHERE 0 = 1"))
+
+
+def chain_pending(bind: Engine | Connection) -> int:
+    """Link every committed, unchained event, oldest first; returns how many were linked."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            return chain_pending(conn)
+    conn = bind
+    _lock_chain(conn)
+    head = conn.execute(
+        select(AuditEvent.chain_seq, AuditEvent.hash)
+        .where(AuditEvent.chain_seq.is_not(None))
+        .order_by(AuditEvent.chain_seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (int(head[0] or 0), str(head[1])) if head else (0, GENESIS)
+    linked = 0
+    while True:
+        rows = conn.execute(
+            select(AuditEvent.__table__)
+            .where(AuditEvent.chain_seq.is_(None))
+            .order_by(AuditEvent.id)
+            .limit(CHAIN_BATCH)
+        ).all()
+        for row in rows:
+            seq += 1
+            digest = _digest(prev, AuditEvent(**row._mapping))
+            conn.execute(
+                update(AuditEvent)
+                .where(AuditEvent.id == row.id)
+                .values(chain_seq=seq, prev_hash=prev, hash=digest)
+            )
+            prev = digest
+        linked += len(rows)
+        if len(rows) < CHAIN_BATCH:
+            return linked
+
+
+def _chain_after_commit(session: Session) -> None:
+    if not session.info.pop(_PENDING, False):
+        return
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return  # a session on a caller's connection: that caller chains (or the next chainer)
+    try:
+        chain_pending(bind)
+    except Exception:  # noqa: BLE001 - the events are committed; the next chainer links them
+        log.warning("audit events left pending; the next commit or `audit verify` links them")
+
+
+def install_chaining() -> None:
+    """Chain after every commit that recorded events (called by the wiring)."""
+    if not sa_event.contains(Session, "after_commit", _chain_after_commit):
+        sa_event.listen(Session, "after_commit", _chain_after_commit)
 
 
 def record(
@@ -99,12 +170,11 @@ def record(
     person_code: str | None = None,
     fields: Iterable[str] = (),
 ) -> AuditEvent:
-    """Append one event (in the caller's transaction: it commits or rolls back with the change)."""
+    """Add one event to the caller's transaction (it commits or rolls back with the change); it is
+    linked into the chain right after the commit."""
     if not _ACTION.fullmatch(action):
         raise ValueError(f"audit action {action!r} is not a short lowercase word")
-    _lock_chain(session)
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
+    entry = AuditEvent(
         at=datetime.now(UTC),
         user_id=actor.user_id,
         username=actor.username,
@@ -115,12 +185,11 @@ def record(
         record_id=None if record_id is None else str(record_id),
         person_code=person_code,
         fields=json.dumps(sorted(set(fields))),
-        prev_hash=prev or GENESIS,
     )
-    event.hash = _digest(event.prev_hash, event)
-    session.add(event)
+    session.add(entry)
     session.flush()
-    return event
+    session.info[_PENDING] = True
+    return entry
 
 
 @dataclass(frozen=True)
@@ -129,25 +198,41 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     reason: str | None = None
+    pending: int = 0  # committed but not yet linked
 
 
 def verify(session: Session, batch: int = 1000) -> VerifyResult:
-    """Walk the whole chain in id order; name the first event whose link does not hold."""
+    """Walk the whole chain in chain order; name the first event whose link does not hold."""
     prev = GENESIS
     checked = 0
-    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    pending = (
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.chain_seq.is_(None))
+        )
+        or 0
+    )
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.chain_seq.is_not(None))
+        .order_by(AuditEvent.chain_seq)
+        .execution_options(yield_per=batch)
+    )
     result = session.execute(stmt)
     try:
         for event in result.scalars():
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.id, "previous-hash link does not match")
-            if not hmac.compare_digest(event.hash, _digest(prev, event)):
-                return VerifyResult(False, checked, event.id, "content does not match its hash")
-            prev = event.hash
+                return VerifyResult(
+                    False, checked, event.id, "previous-hash link does not match", pending
+                )
+            if not hmac.compare_digest(event.hash or "", _digest(prev, event)):
+                return VerifyResult(
+                    False, checked, event.id, "content does not match its hash", pending
+                )
+            prev = event.hash or ""
             checked += 1
     finally:
         result.close()  # a server-side cursor on PostgreSQL: release it on early return too
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, pending=pending)
 
 
 def events(

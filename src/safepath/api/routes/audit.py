@@ -38,4 +38,5 @@ def verify(db: DB, actor: Annotated[Actor, Depends(requires("audit.verify"))]) -
         "checked": result.checked,
         "broken_id": result.broken_id,
         "reason": result.reason,
+        "pending": result.pending,
     }

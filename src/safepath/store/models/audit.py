@@ -24,6 +24,9 @@ class AuditEvent(Base):
     record_id: Mapped[str | None] = mapped_column(String(64))
     person_code: Mapped[str | None] = mapped_column(String(20), index=True)
     fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
-    # A unique previous hash makes a fork impossible even if two writers raced.
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64))
+    # Written with the change it records (same transaction); chained right after the commit in a
+    # short transaction of its own. Until then chain_seq, prev_hash and hash are NULL (pending).
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    # A unique previous hash makes a fork impossible even if two chainers raced.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    hash: Mapped[str | None] = mapped_column(String(64))
