@@ -15,7 +15,7 @@ FORBIDDEN = {
     "risk": {"cases", "store", "privacy", "api", "web", "cli"},
     "surveys": {"cases", "store", "privacy", "api", "web", "cli"},
     "cases": {"api", "web", "cli"},
-    "store": {"cases", "api", "web", "cli"},
+    "store": {"cases", "privacy", "api", "web", "cli"},
     "privacy": {"cases", "api", "web", "cli"},
 }
 

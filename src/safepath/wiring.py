@@ -1,4 +1,5 @@
-"""The one wiring function: connects the packages that hold personal data to privacy.
+"""The one wiring function: connects the packages that hold personal data to privacy, and hands
+privacy's field cipher to the store's encrypted columns (store never imports privacy).
 
 Nothing registers itself on import. The app factory, the CLI entry point and the demo call
 ``wire()`` so that a command run in its own process behaves exactly as the server does: the same
@@ -10,7 +11,8 @@ from __future__ import annotations
 from threading import Lock
 
 from safepath.cases import hooks as case_hooks
-from safepath.privacy import audit, hooks, retention
+from safepath.privacy import audit, fields, hooks, retention
+from safepath.store import encrypted
 
 _lock = Lock()
 
@@ -20,6 +22,8 @@ def wire() -> None:
     with _lock:
         if hooks.is_wired():
             return
+        # The cipher resolves the key ring on each use, so per-process settings still apply.
+        encrypted.use_cipher(fields.field_cipher())
         audit.install_chaining()
         retention.install()
         case_hooks.install()

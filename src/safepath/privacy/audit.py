@@ -22,12 +22,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import logging
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy import event as sa_event

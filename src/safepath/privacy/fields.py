@@ -1,28 +1,39 @@
-"""Field encryption: ``EncryptedText`` columns are AES-256-GCM encrypted on write and decrypted on
-read with the key ring.
+"""Field encryption: values of ``EncryptedText`` columns are AES-256-GCM encrypted on write and
+decrypted on read with the key ring.
+
+The column type lives in ``safepath.store.encrypted`` (store does not import privacy); it calls
+the cipher that ``safepath.wiring.wire()`` installs there: ``field_cipher()`` below.
 
 Stored form: ``v1.<key id>.<nonce>.<ciphertext+tag>`` (base64url), so rotation can tell which
 rows are not yet on the current key. The associated data binds a ciphertext to its
 ``table.column``: a value copied into another column does not decrypt.
 
 Usage: ``given_name: Mapped[str | None] = mapped_column(EncryptedText())`` — one instance per
-column (the column it is attached to is filled in when the table is built).
+column (the column it is attached to is filled in when the table is built). ``EncryptedText`` and
+``encrypted_columns`` are re-exported here for existing callers.
 """
 
 from __future__ import annotations
 
 import base64
 import os
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, Table, Text, event
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 from safepath.errors import ConfigurationError
 from safepath.privacy.keys import KeyRing, get_keyring
+from safepath.store.encrypted import EncryptedText, FieldCipher, encrypted_columns
+
+__all__ = [
+    "EncryptedText",
+    "KeyRingCipher",
+    "decrypt",
+    "encrypt",
+    "encrypted_columns",
+    "field_cipher",
+    "key_id_of",
+]
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -64,45 +75,21 @@ def decrypt(stored: str, context: str, ring: KeyRing | None = None) -> str:
     return plain.decode("utf-8")
 
 
-class EncryptedText(TypeDecorator[str]):
-    impl = Text
-    cache_ok = True
+class KeyRingCipher:
+    """The ``FieldCipher`` that ``wire()`` installs in ``safepath.store.encrypted``. It holds no
+    ring: each call resolves the ring for the current settings (a rotation, or a test's own data
+    directory, applies at once)."""
 
-    def __init__(self, context: str | None = None) -> None:
-        super().__init__()
-        self.context = context
+    def encrypt(self, plaintext: str, context: str) -> str:
+        return encrypt(plaintext, context)
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return encrypt(value, self._context())
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return decrypt(value, self._context())
-
-    def _context(self) -> str:
-        if not self.context:
-            raise ConfigurationError("EncryptedText used outside a table column")
-        return self.context
-
-    def copy(self, **kw: Any) -> EncryptedText:
-        return EncryptedText(self.context)
+    def decrypt(self, stored: str, context: str) -> str:
+        return decrypt(stored, context)
 
 
-@event.listens_for(Column, "after_parent_attach")
-def _bind_context(column: Column[Any], parent: Any) -> None:
-    # The associated data is "table.column"; set it once the column knows its table.
-    if isinstance(column.type, EncryptedText) and isinstance(parent, Table):
-        column.type = EncryptedText(f"{parent.name}.{column.name}")
+_CIPHER = KeyRingCipher()
 
 
-def encrypted_columns(metadata: Any) -> dict[str, list[str]]:
-    """Every table with EncryptedText columns -> those column names (rotation walks these)."""
-    found: dict[str, list[str]] = {}
-    for table in metadata.sorted_tables:
-        cols = [c.name for c in table.columns if isinstance(c.type, EncryptedText)]
-        if cols:
-            found[table.name] = cols
-    return found
+def field_cipher() -> FieldCipher:
+    """Privacy's cipher for the store's encrypted columns (handed over by ``wire()``)."""
+    return _CIPHER

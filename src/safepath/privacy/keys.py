@@ -1,6 +1,7 @@
 """The key ring: field-encryption keys (current + old, by id) and two non-rotating keys for the
 blind indexes and the audit chain. It lives outside the database: ``SAFEPATH_KEYS`` (the JSON
-itself), ``SAFEPATH_KEY_FILE``, or ``<data_dir>/keys.json`` created 0600 by ``safepath keys init``.
+itself), ``SAFEPATH_KEY_FILE``, or ``<data_dir>/keys.json`` created 0600 (whatever the umask, in a
+data directory created 0700) by ``safepath keys init``.
 
 File format::
 
@@ -21,7 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from safepath.errors import ConfigurationError
-from safepath.settings import Settings, get_settings
+from safepath.settings import (
+    PRIVATE_FILE_MODE,
+    Settings,
+    ensure_private_dir,
+    get_settings,
+)
 
 log = logging.getLogger("safepath.keys")
 KEY_BYTES = 32
@@ -140,9 +146,11 @@ def _check_permissions(path: Path) -> None:
 
 def write_keyring(ring: KeyRing, path: Path) -> None:
     """Write atomically with 0600 from the start (the key never exists world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    # open()'s mode is filtered by the umask, and an existing .tmp keeps its old mode.
+    os.fchmod(fd, PRIVATE_FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(ring.to_json())
         fh.flush()

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, Text, and_, func, or_, select, type_coerce, update
 
-from safepath.privacy.fields import decrypt, encrypt, encrypted_columns
+from safepath.privacy.fields import decrypt, encrypt
 from safepath.privacy.keys import KeyRing, get_keyring, key_file_path, write_keyring
 from safepath.settings import get_settings
+from safepath.store.encrypted import encrypted_columns
 from safepath.store.models import Base
 
 

@@ -1,15 +1,24 @@
-"""Engine and sessions: SQLite by default (WAL, foreign keys, busy timeout); PostgreSQL by URL."""
+"""Engine and sessions: SQLite by default (WAL, foreign keys, busy timeout); PostgreSQL by URL.
+
+A SQLite database file is created 0600 before SQLite opens it (SQLite itself would use 0644 minus
+the umask); SQLite gives its -wal and -shm files the database file's mode, and each new connection
+checks them too. The data directory is created 0700.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from safepath.settings import Settings, get_settings
+from safepath.settings import PRIVATE_FILE_MODE, Settings, get_settings
 
 # FastAPI runs sync routes on anyio's threadpool (40 threads). A smaller pool lets requests whose
 # auth dependency already holds a connection starve the rest until the pool timeout.
@@ -20,6 +29,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     pool = {"pool_size": POOL_SIZE, "max_overflow": 10, "pool_timeout": 60}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        path = sqlite_file(engine.url)
+
+        @event.listens_for(engine, "do_connect")
+        def _create_private(*_args: Any) -> None:
+            if path is not None:
+                create_private_file(path)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -30,9 +45,48 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            if path is not None:
+                _restrict_sidecars(path)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL (``None`` for in-memory and ``file:`` URI databases)."""
+    db = url.database
+    if not db or db == ":memory:" or db.startswith("file:") or url.query.get("uri"):
+        return None
+    return Path(db)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (whatever the umask) unless it exists; an existing
+    file is left alone. SQLite treats an empty file as an empty database."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # e.g. the directory is missing: let SQLite report it
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _restrict_sidecars(path: Path) -> None:
+    # SQLite already gives -wal/-shm the database's mode; a leftover from before (or from a
+    # process under another umask) is tightened when the database itself is private.
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            return
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
+                os.chmod(side, PRIVATE_FILE_MODE)
+    except OSError:
+        pass  # another user's sidecar, or it vanished: SQLite decides what it can open
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -44,7 +98,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
     url = s.sqlalchemy_url
     if url not in _ENGINES:
         if s.is_sqlite:
-            s.data_dir.mkdir(parents=True, exist_ok=True)
+            s.ensure_data_dir()
         _ENGINES[url] = make_engine(url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
     return _ENGINES[url]
 

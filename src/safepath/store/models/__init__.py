@@ -1,7 +1,7 @@
 """All ORM models, imported here so Alembic and metadata see every table.
 
 Person, Consent and BlindIndex are deliberately not re-exported: outside ``store`` and
-``privacy`` persons are reached only through ``safepath.privacy.persons``.
+``privacy`` persons are reached only through the privacy layer's ``persons`` service.
 """
 
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)

@@ -1,4 +1,4 @@
-"""The audit trail: an append-only, HMAC-chained event log (see ``safepath.privacy.audit``)."""
+"""The audit trail: an append-only, HMAC-chained event log (the privacy layer writes it)."""
 
 from __future__ import annotations
 

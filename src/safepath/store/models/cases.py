@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from safepath.privacy.fields import EncryptedText
+from safepath.store.encrypted import EncryptedText
 from safepath.store.models.base import Base, utcnow
 
 TZDateTime = DateTime(timezone=True)

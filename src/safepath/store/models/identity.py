@@ -42,7 +42,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, PHC string
-    role: Mapped[str] = mapped_column(String(40))  # safepath.privacy.actor.Role
+    role: Mapped[str] = mapped_column(String(40))  # the privacy layer's actor.Role
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="en")

@@ -1,7 +1,7 @@
 """Persons (the first personal data), their consents and the blind index used to search them.
 
-Only ``safepath.store`` and ``safepath.privacy`` may import this module: every other layer reads
-and writes persons through ``safepath.privacy.persons``, which applies policy, audit and indexes
+Only the store and privacy layers may import this module: every other layer reads and writes
+persons through the privacy layer's ``persons`` service, which applies policy, audit and indexes
 (``tests/privacy/test_architecture.py`` keeps it so).
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from safepath.privacy.fields import EncryptedText
+from safepath.store.encrypted import EncryptedText
 from safepath.store.models.base import Base, utcnow
 
 # Personal identifiers and free text: encrypted per field, never stored in clear.
