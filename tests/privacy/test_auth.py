@@ -4,15 +4,16 @@ sessions with CSRF, security headers."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.privacy import identity
 from safepath.store.db import session_scope
-from safepath.store.models import ApiToken, User, WebSession
+from safepath.store.models import ApiToken, AuditEvent, User, WebSession
 
 
 def _token(
@@ -164,3 +165,21 @@ def test_security_headers(client: TestClient, path: str) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_parallel_guesses_evaluate_at_most_the_limit(client: TestClient, world: World) -> None:
+    """40 guesses at once for one account: at most 5 passwords are checked, the rest answer 429,
+    nothing answers 500, and the correct password is refused while the account is locked."""
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda i: _token(client, "analyst.a", f"guess-{i}")[0], range(40)))
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses.count(401) <= 5 and statuses.count(429) >= 35
+    with session_scope() as s:
+        evaluated = s.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "login_failed", AuditEvent.record_type == "user")
+        )
+    assert evaluated is not None and evaluated <= 5
+    assert _token(client, "analyst.a", PASSWORD)[0] == 429
+    assert _token(client, "auditor.a")[0] == 200  # another account is unaffected

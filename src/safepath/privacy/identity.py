@@ -14,14 +14,14 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from safepath.errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
-from safepath.privacy import audit
+from safepath.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+from safepath.privacy import audit, throttle
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
-from safepath.store.models import ApiToken, LoginThrottle, Organisation, Team, User, WebSession
+from safepath.store.models import ApiToken, Organisation, Team, User, WebSession
 
 MIN_PASSWORD = 8
 
@@ -164,53 +164,22 @@ def actor_for(user: User, ip: str | None = None) -> Actor:
 
 
 # --- login with throttling -------------------------------------------------------------------
-def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
-    s = get_settings()
-    keys = [(f"user:{username.lower()}", s.login_max_failures)]
-    if ip:
-        keys.append((f"ip:{ip}", s.login_max_failures_per_ip))
-    return keys
-
-
-def _check_throttle(session: Session, username: str, ip: str | None) -> None:
-    for key, _limit in _throttle_keys(username, ip):
-        row = session.get(LoginThrottle, key)
-        if row is not None and row.locked_until is not None and aware(row.locked_until) > now():
-            wait = int((aware(row.locked_until) - now()).total_seconds()) + 1
-            exc = TooManyRequests(f"too many failed logins; try again in {wait} seconds")
-            exc.headers = {"Retry-After": str(wait)}  # type: ignore[attr-defined]
-            raise exc
-
-
-def _record_failure(session: Session, username: str, ip: str | None) -> None:
-    s = get_settings()
-    for key, limit in _throttle_keys(username, ip):
-        row = session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_start=now())
-            session.add(row)
-        if aware(row.window_start) < now() - timedelta(minutes=s.login_window_minutes):
-            row.failures, row.window_start, row.locked_until = 0, now(), None
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now() + timedelta(minutes=s.login_lockout_minutes)
-    session.flush()
-
-
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
-    """The user for these credentials, or 401 (429 while throttled). Failures are committed by
-    the caller even though it answers with an error: see ``api.auth``."""
-    _check_throttle(session, username, ip)
+    """The user for these credentials, or 401 (429 while throttled: ``privacy.throttle``, whose
+    counters commit on their own, before the password is evaluated)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "authenticate needs a session bound to an engine"
+    throttle.before_attempt(engine, username, ip)
     user = session.scalar(
         select(User).where(User.username == username).options(selectinload(User.teams))
     )
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or user.disabled:
-        _record_failure(session, username, ip)
+        throttle.after_failure(engine, username, ip)
         if user is not None:
             audit.record(session, actor_for(user, ip), "login_failed", "user", user.id)
         raise NotAuthenticated("wrong username or password")
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"user:{username.lower()}"))
+    throttle.after_success(engine, username)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     audit.record(session, actor_for(user, ip), "login", "user", user.id)
