@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from safepath.cells import neutralise_rows
+
 console = Console()
 
 
@@ -36,7 +38,7 @@ def emit(
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutralise_rows(rows))  # no cell is read as a spreadsheet formula
         print(buf.getvalue(), end="")
     else:
         table = Table(title=title)

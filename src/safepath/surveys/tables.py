@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from safepath.cells import NUMBER_PATTERN, UNSAFE_PATTERN, neutralise
 from safepath.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ def write_table(data: pd.DataFrame | ir.Table | pa.Table, path: str | Path) -> P
             if fmt == "parquet":
                 data.to_parquet(tmp, row_group_size=122_880)
             elif fmt == "csv":
-                data.to_csv(tmp)
+                _safe_ibis(data).to_csv(tmp)
             else:
                 _write_pandas(data.to_pyarrow().to_pandas(), tmp, fmt)
         else:
@@ -190,7 +191,38 @@ def write_table(data: pd.DataFrame | ir.Table | pa.Table, path: str | Path) -> P
     return path
 
 
+def _safe_ibis(table: ir.Table) -> ir.Table:
+    """Spreadsheet-safe text columns, computed by the backend while it streams (see cells)."""
+    import ibis
+
+    out = {}
+    for name, dtype in table.schema().items():
+        col = table[name]
+        if dtype.is_string():
+            risky = col.re_search(UNSAFE_PATTERN) & ~col.re_search(NUMBER_PATTERN)
+            out[name] = ibis.ifelse(risky, ibis.literal("'") + col, col)
+        else:
+            out[name] = col
+    return table.select(**out)
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if not text:
+        return frame
+    safe = frame.copy()
+    for c in text:
+        safe[c] = safe[c].map(neutralise)
+    return safe
+
+
 def _write_pandas(frame: pd.DataFrame, tmp: Path, fmt: str) -> None:
+    if fmt != "parquet":  # parquet is data, not a spreadsheet: kept byte-exact
+        frame = _safe_frame(frame)
     if fmt == "csv":
         frame.to_csv(tmp, index=False)
     elif fmt == "parquet":
