@@ -80,7 +80,7 @@ def test_places_and_directory(client: TestClient) -> None:
     # Places and the directory are for signed-in users (access matrix: safepath.privacy).
     assert client.get("/api/v1/places").status_code == 401
     with session_scope() as s:
-        user = identity.add_user(s, "reader", "caseworker", "demo-agency", "reader-password")
+        user = identity.add_user(s, "reader", "caseworker", "demo-agency", "tern lagoon  quartz")
         client.headers["Authorization"] = f"Bearer {identity.issue_token(s, user).token}"
     r = client.get("/api/v1/places", params={"parent": "XM01"}).json()
     assert r["total"] == 4

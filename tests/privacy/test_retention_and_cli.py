@@ -145,9 +145,14 @@ def test_users_cli(engine: Engine) -> None:
     ]
     assert "argon2" not in listed.stdout
     assert cli("users", "disable", "amal").returncode == 0
-    assert cli("users", "reset-password", "amal", "--password", "another long pw").returncode == 0
+    assert (
+        cli("users", "reset-password", "amal", "--password", "another long pass phrase").returncode
+        == 0
+    )
     with session_scope() as s:
         user = identity.find_user(s, "amal")
-        assert user.disabled and identity.verify_password(user.password_hash, "another long pw")
+        assert user.disabled and identity.verify_password(
+            user.password_hash, "another long pass phrase"
+        )
         org = s.scalar(select(Organisation).where(Organisation.code == "irc-x"))
         assert org is not None and org.kind == "agency"

@@ -20,13 +20,13 @@ from safepath.store.db import session_scope
 @pytest.fixture
 def analyst(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
-        identity.add_user(s, "an", "analyst", "agency-a", "an-password-123")
+        identity.add_user(s, "an", "analyst", "agency-a", "tern lagoon 123 quartz")
     with TestClient(create_app(), follow_redirects=False) as c:
         r = c.post(
             "/login",
             data={
                 "username": "an",
-                "password": "an-password-123",
+                "password": "tern lagoon 123 quartz",
                 "csrf_token": _token(c.get("/login").text),
                 "next": "/analysis/areas",
             },

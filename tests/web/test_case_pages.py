@@ -20,8 +20,8 @@ XSS = "<script>alert(1)</script>"
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
-        identity.add_user(s, "cw", "caseworker", "agency-a", "cw-password-123", ["north"])
-        identity.add_user(s, "an", "analyst", "agency-a", "an-password-123")
+        identity.add_user(s, "cw", "caseworker", "agency-a", "tern lagoon 123 quartz", ["north"])
+        identity.add_user(s, "an", "analyst", "agency-a", "tern lagoon 123 quartz")
     with TestClient(create_app(), follow_redirects=False) as c:
         yield c
 
@@ -67,7 +67,7 @@ def test_pages_need_sign_in(client: TestClient) -> None:
 
 
 def test_register_and_view_escapes_the_name(client: TestClient) -> None:
-    token = sign_in(client, "cw", "cw-password-123")
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     url = register(client, token, XSS)
     assert re.fullmatch(r"/cases/CS-\w+", url)
     html = client.get(url).text
@@ -78,7 +78,7 @@ def test_register_and_view_escapes_the_name(client: TestClient) -> None:
 
 
 def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient) -> None:
-    sign_in(client, "cw", "cw-password-123")
+    sign_in(client, "cw", "tern lagoon 123 quartz")
     r = client.post("/register", data={"given_name": "A", "thematic_areas": ["gbv"]})
     assert r.status_code == 403
     r = client.post("/register", data={"csrf_token": "forged", "given_name": "A"})
@@ -86,7 +86,7 @@ def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient) -> None:
 
 
 def test_registration_without_consent_is_refused_with_the_reason(client: TestClient) -> None:
-    token = sign_in(client, "cw", "cw-password-123")
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     r = client.post(
         "/register",
         data={"csrf_token": token, "given_name": "Lina", "thematic_areas": ["gbv"]},
@@ -96,7 +96,7 @@ def test_registration_without_consent_is_refused_with_the_reason(client: TestCli
 
 
 def test_assessment_is_validated_on_the_server(client: TestClient) -> None:
-    token = sign_in(client, "cw", "cw-password-123")
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     url = register(client, token, "Nadia")
     r = client.post(
         f"{url}/assess?lang=fr",
@@ -122,7 +122,7 @@ def test_assessment_is_validated_on_the_server(client: TestClient) -> None:
 
 
 def test_partner_and_analyst_are_sent_to_their_own_pages(client: TestClient) -> None:
-    sign_in(client, "an", "an-password-123")
+    sign_in(client, "an", "tern lagoon 123 quartz")
     assert client.get("/work").headers["location"] == "/analysis/outcomes"
     assert client.get("/register").status_code == 403
     assert client.get("/analysis/outcomes").status_code == 200
@@ -140,16 +140,16 @@ def test_my_work_orders_overdue_then_level_then_deadline() -> None:
 
 
 def test_language_choice_is_remembered_for_the_user(client: TestClient) -> None:
-    sign_in(client, "cw", "cw-password-123")
+    sign_in(client, "cw", "tern lagoon 123 quartz")
     assert 'lang="es"' in client.get("/work", params={"lang": "es"}).text
     client.cookies.clear()  # another browser: the account remembers Spanish
-    sign_in(client, "cw", "cw-password-123")
+    sign_in(client, "cw", "tern lagoon 123 quartz")
     r = client.get("/work", headers={"accept-language": "fr"})
     assert 'lang="es"' in r.text and "Mi trabajo" in r.text
 
 
 def test_case_search_by_name_goes_through_the_person_registry(client: TestClient) -> None:
-    token = sign_in(client, "cw", "cw-password-123")
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     url = register(client, token, "Mariam Haddad")
     register(client, token, "Someone Else")
     r = client.get("/cases", params={"q": "mariam", "lang": "en"})
@@ -162,13 +162,13 @@ def test_case_search_by_name_goes_through_the_person_registry(client: TestClient
 
 def test_admin_creates_and_disables_a_user(db_url: str) -> None:
     with session_scope() as s:
-        identity.add_user(s, "boss", "admin", "agency-a", "boss-password-123")
+        identity.add_user(s, "boss", "admin", "agency-a", "tern lagoon 123 quartz")
     with TestClient(create_app(), follow_redirects=False) as client:
         sign_in_as = client.post(
             "/login",
             data={
                 "username": "boss",
-                "password": "boss-password-123",
+                "password": "tern lagoon 123 quartz",
                 "csrf_token": _token(client.get("/login").text),
                 "next": "/admin",
             },
@@ -183,7 +183,7 @@ def test_admin_creates_and_disables_a_user(db_url: str) -> None:
                 "role": "caseworker",
                 "agency": "agency-a",
                 "teams": "north",
-                "password": "newcw-password-1",
+                "password": "tern lagoon 1 quartz",
             },
         )
         assert r.status_code == 303
@@ -209,13 +209,13 @@ def test_admin_creates_and_disables_a_user(db_url: str) -> None:
 
 def test_supervisor_reassigns_a_case(client: TestClient) -> None:
     with session_scope() as s:
-        identity.add_user(s, "sup", "supervisor", "agency-a", "sup-password-123", ["north"])
-        identity.add_user(s, "cw2", "caseworker", "agency-a", "cw2-password-123", ["north"])
-    token = sign_in(client, "cw", "cw-password-123")
+        identity.add_user(s, "sup", "supervisor", "agency-a", "tern lagoon 123 quartz", ["north"])
+        identity.add_user(s, "cw2", "caseworker", "agency-a", "tern lagoon 123 quartz", ["north"])
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     url = register(client, token, "Rania")
     assert 'action="' + url + '/assign"' not in client.get(url).text  # caseworkers cannot
     client.cookies.clear()
-    sign_in(client, "sup", "sup-password-123")
+    sign_in(client, "sup", "tern lagoon 123 quartz")
     page = client.get(url, params={"lang": "en"}).text
     version = re.search(r'name="version" value="(\d+)"', page)
     assert version

@@ -39,6 +39,9 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
     for username, role, agency, teams in DEMO_USERS:
         password = demo_password(username)
         if session.scalar(select(User.id).where(User.username == username)) is None:
-            identity.add_user(session, username, role, agency, password, list(teams))
+            # Published on purpose (README): the demo's passwords skip the strength policy.
+            identity.add_user(
+                session, username, role, agency, password, list(teams), check_strength=False
+            )
         out.append((username, password, role.value, agency))
     return out

@@ -18,12 +18,10 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safepath.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
-from safepath.privacy import audit, throttle
+from safepath.privacy import audit, credentials, throttle
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
 from safepath.store.models import ApiToken, Organisation, Team, User, WebSession
-
-MIN_PASSWORD = 8
 
 
 @lru_cache(maxsize=4)
@@ -57,9 +55,12 @@ def sha256(value: str) -> str:
 
 
 # --- passwords and users ---------------------------------------------------------------------
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"passwords need at least {MIN_PASSWORD} characters")
+def hash_password(password: str, username: str = "", *, check_strength: bool = True) -> str:
+    """``check_strength=False`` only for credentials published on purpose (the demo users)."""
+    if check_strength:
+        credentials.check_password(password, username)
+    elif len(password) < 8:
+        raise ValidationFailed("passwords need at least 8 characters")
     return _hasher().hash(password)
 
 
@@ -98,16 +99,24 @@ def add_user(
     password: str,
     teams: list[str] | None = None,
     language: str = "en",
+    *,
+    check_strength: bool = True,
 ) -> User:
     """Create a user (and their agency and teams when they do not exist yet)."""
     role = Role(role)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists")
+    username = credentials.check_username(username)
+    agency = credentials.check_agency(agency)
+    shape = credentials.skeleton(username)
+    for existing in session.scalars(select(User.username)):
+        if credentials.skeleton(existing) == shape:
+            raise Conflict(
+                f"user {username!r} already exists or looks like the existing user {existing!r}"
+            )
     kind = "partner" if role is Role.partner_focal_point else "agency"
     org = get_or_create_organisation(session, agency, kind)
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, username, check_strength=check_strength),
         role=role.value,
         organisation_id=org.id,
         language=language,
@@ -120,8 +129,9 @@ def add_user(
 
 
 def find_user(session: Session, username: str) -> User:
+    name = credentials.normalise_username(username)
     user = session.scalar(
-        select(User).where(User.username == username).options(selectinload(User.teams))
+        select(User).where(User.username == name).options(selectinload(User.teams))
     )
     if user is None:
         raise NotFound(f"user {username!r} not found")
@@ -130,8 +140,14 @@ def find_user(session: Session, username: str) -> User:
 
 def set_password(session: Session, username: str, password: str) -> User:
     user = find_user(session, username)
-    user.password_hash = hash_password(password)
-    # A reset ends every live token and session of the user.
+    user.password_hash = hash_password(password, user.username)
+    _end_credentials(session, user)
+    return user
+
+
+def _end_credentials(session: Session, user: User) -> None:
+    """Revoke every live token and end every session: a reset or a disable is final for them
+    (re-enabling a user never revives an old token)."""
     session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -142,12 +158,13 @@ def set_password(session: Session, username: str, password: str) -> User:
         .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
         .values(ended_at=now())
     )
-    return user
 
 
 def set_disabled(session: Session, username: str, disabled: bool = True) -> User:
     user = find_user(session, username)
     user.disabled = disabled
+    if disabled:
+        _end_credentials(session, user)
     return user
 
 
@@ -169,7 +186,11 @@ def authenticate(session: Session, username: str, password: str, ip: str | None)
     counters commit on their own, before the password is evaluated)."""
     engine = session.get_bind()
     assert isinstance(engine, Engine), "authenticate needs a session bound to an engine"
+    username = credentials.normalise_username(username)[:80]
     throttle.before_attempt(engine, username, ip)
+    if "\x00" in username or "\x00" in password:  # PostgreSQL text cannot hold NUL
+        throttle.after_failure(engine, username, ip)
+        raise NotAuthenticated("wrong username or password")
     user = session.scalar(
         select(User).where(User.username == username).options(selectinload(User.teams))
     )
