@@ -199,7 +199,7 @@ def _record_failure(session: Session, username: str, ip: str | None) -> None:
 
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
     """The user for these credentials, or 401 (429 while throttled). Failures are committed by
-    the caller even though it answers with an error: see ``api.auth``."""
+    the caller even though it answers with an error: see ``http.auth``."""
     _check_throttle(session, username, ip)
     user = session.scalar(
         select(User).where(User.username == username).options(selectinload(User.teams))
