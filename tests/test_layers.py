@@ -17,6 +17,9 @@ FORBIDDEN = {
     "cases": {"api", "web", "cli"},
     "store": {"cases", "privacy", "api", "web", "cli"},
     "privacy": {"cases", "api", "web", "cli"},
+    "api": {"web", "cli", "app"},
+    "web": {"api", "cli", "app"},
+    "http": {"api", "web", "cli", "app", "cases"},
 }
 
 

@@ -10,7 +10,7 @@ import uvicorn
 
 def main(port: int) -> None:
     uvicorn.run(
-        "safepath.api.app:create_app",
+        "safepath.app:create_app",
         factory=True,
         host="127.0.0.1",
         port=port,

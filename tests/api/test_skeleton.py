@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from safepath.api.app import create_app
+from safepath.app import create_app
 from safepath.demo import load_demo
 from safepath.privacy import identity
 from safepath.store.db import session_scope

@@ -77,7 +77,7 @@ def staff(engine: Engine) -> Staff:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    from safepath.api.app import create_app
+    from safepath.app import create_app
 
     with TestClient(create_app()) as c:
         yield c

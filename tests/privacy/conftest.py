@@ -65,7 +65,7 @@ def world(engine: Engine) -> World:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    from safepath.api.app import create_app
+    from safepath.app import create_app
 
     with TestClient(create_app()) as c:
         yield c

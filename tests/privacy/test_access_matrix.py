@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from tests.cases.matrix_records import case_request
 from tests.privacy.conftest import PASSWORD, TestClient, World
 
-from safepath.api.app import create_app
+from safepath.app import create_app
 from safepath.privacy import persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import PersonIn

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from tests.privacy.conftest import TestClient, World
 
-from safepath.api.security import StripQueryStrings
 from safepath.errors import Forbidden
+from safepath.http.security import StripQueryStrings
 from safepath.privacy import persons, policy
 from safepath.privacy.actor import Actor, Role, Scope
 from safepath.privacy.person_schema import PersonIn

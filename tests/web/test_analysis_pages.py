@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.test_case_pages import _token
 
-from safepath.api.app import create_app
+from safepath.app import create_app
 from safepath.demo.cases import synthetic_answers
 from safepath.privacy import identity
 from safepath.store.db import session_scope

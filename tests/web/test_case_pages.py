@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from safepath.api.app import create_app
+from safepath.app import create_app
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.web.pages.work import urgency

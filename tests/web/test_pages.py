@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from fastapi.testclient import TestClient
 
-from safepath.api.app import create_app
+from safepath.app import create_app
 from safepath.web.i18n import LANGUAGES, messages
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safepath" / "web" / "templates"

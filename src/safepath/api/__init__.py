@@ -1,1 +1,2 @@
-"""The HTTP interface: FastAPI app, ``/api/v1`` routers and the page routes of ``safepath.web``."""
+"""The JSON interface: the ``/api/v1`` routers (``safepath.api.router.build_router``), thin calls
+into the domain services. The app itself is built by ``safepath.app``."""

@@ -16,7 +16,7 @@ def _run(host: str, port: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "safepath.api.app:create_app",
+        "safepath.app:create_app",
         factory=True,
         host=host,
         port=port,

@@ -9,11 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
-from safepath.api.deps import db_session
 from safepath.errors import Forbidden, NotAuthenticated, TooManyRequests
+from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
+from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.settings import get_settings
 from safepath.store.models import Organisation
@@ -22,7 +21,6 @@ from safepath.web.render import render
 
 router = APIRouter(include_in_schema=False)
 CSRF_COOKIE = "safepath_csrf"
-DB = Annotated[Session, Depends(db_session)]
 
 
 def _secure(request: Request) -> bool:

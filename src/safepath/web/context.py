@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from safepath.api.auth import SESSION_COOKIE, client_ip, page_session
-from safepath.api.deps import db_session
 from safepath.errors import Forbidden, SafepathError
+from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
+from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
 from safepath.store.models import User
@@ -23,7 +23,6 @@ from safepath.web.i18n import LANGUAGES, negotiate
 from safepath.web.render import render
 
 T = TypeVar("T")
-DB = Annotated[Session, Depends(db_session)]
 
 
 @dataclass

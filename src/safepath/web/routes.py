@@ -70,6 +70,7 @@ async def server_timing(
 
 
 def mount_web(app: FastAPI) -> None:
+    """The pages, their static files and their timing header; ``safepath.app`` calls this."""
     app.middleware("http")(server_timing)
     app.mount(
         "/static", StaticFiles(directory=str(files("safepath.web") / "static")), name="static"

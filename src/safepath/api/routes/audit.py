@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
-from safepath.api.auth import requires
-from safepath.api.deps import db_session
+from safepath.http.auth import requires
+from safepath.http.db import DB
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor, Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-DB = Annotated[Session, Depends(db_session)]
 
 
 @router.get("/events")

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy.orm import Session
 
-from safepath.api.auth import CurrentActor, client_ip, oauth2
-from safepath.api.deps import db_session
 from safepath.errors import NotAuthenticated, TooManyRequests
+from safepath.http.auth import CurrentActor, client_ip, oauth2
+from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.store.models import Organisation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-DB = Annotated[Session, Depends(db_session)]
 
 
 @router.post("/token")

@@ -9,11 +9,9 @@ from fastapi import Depends, Header
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from safepath.api.auth import CurrentActor
-from safepath.api.deps import db_session
 from safepath.errors import PreconditionFailed
+from safepath.http.auth import CurrentActor
 
-DB = Annotated[Session, Depends(db_session)]
 Who = CurrentActor
 
 

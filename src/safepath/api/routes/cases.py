@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import DB, IfMatch, Who, done, versioned
+from safepath.api.routes.case_common import IfMatch, Who, done, versioned
 from safepath.cases import access, assessments, closure, plans, registry, views
 from safepath.cases.registry import CaseFilter
 from safepath.cases.schemas import (
@@ -22,6 +22,7 @@ from safepath.cases.schemas import (
     ClosureIn,
     PlanIn,
 )
+from safepath.http.db import DB
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Status = Literal[

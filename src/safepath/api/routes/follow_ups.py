@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import DB, IfMatch, Who, done, versioned
+from safepath.api.routes.case_common import IfMatch, Who, done, versioned
 from safepath.cases import followups
 from safepath.cases.schemas import FollowUpIn
+from safepath.http.db import DB
 
 router = APIRouter(prefix="/cases", tags=["follow-ups"])
 

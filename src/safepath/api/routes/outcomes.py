@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from safepath.api.routes.case_common import DB, Who
+from safepath.api.routes.case_common import Who
 from safepath.cases import outcomes
+from safepath.http.db import DB
 
 router = APIRouter(tags=["outcomes"])
 

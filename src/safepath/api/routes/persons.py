@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from sqlalchemy.orm import Session
 
-from safepath.api.auth import requires
-from safepath.api.deps import db_session
 from safepath.errors import PreconditionFailed, SafepathError
+from safepath.http.auth import requires
+from safepath.http.db import DB
 from safepath.privacy import persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.consent import Purpose
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
 
 router = APIRouter(prefix="/persons", tags=["persons"])
-DB = Annotated[Session, Depends(db_session)]
 
 
 CanRead = Annotated[Actor, Depends(requires("person.read"))]

@@ -6,17 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from safepath.api.auth import current_actor
-from safepath.api.deps import db_session
 from safepath.directory import find_services, list_organisations
 from safepath.errors import NotFound
+from safepath.http.auth import current_actor
+from safepath.http.db import DB
 from safepath.store.models import Place
 
 # Directory data is not personal, but it is operational: signed-in users only.
 router = APIRouter(tags=["places"], dependencies=[Depends(current_actor)])
-DB = Annotated[Session, Depends(db_session)]
 
 
 def _place(p: Place) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import DB, IfMatch, Who, versioned
+from safepath.api.routes.case_common import IfMatch, Who, versioned
 from safepath.cases import referrals
 from safepath.cases.schemas import DeclineIn, ReferralAnswer, ReferralIn
+from safepath.http.db import DB
 
 router = APIRouter(tags=["referrals"])
 

@@ -1,5 +1,6 @@
-"""Who is calling: ``current_actor`` (bearer token, for the API) and ``page_actor`` (session
-cookie, for pages), plus ``requires(permission)`` to deny a role before anything else runs."""
+"""Who is calling: ``current_actor`` (bearer token, for the API) and ``page_session`` /
+``page_actor`` (session cookie, for pages), plus ``requires(permission)`` to deny a role before
+anything else runs. Both kinds live here so one module decides who the caller is."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
 
-from safepath.api.deps import db_session
 from safepath.errors import NotAuthenticated, SafepathError
+from safepath.http.db import DB
 from safepath.privacy import identity, policy
 from safepath.privacy.actor import Actor
 
 SESSION_COOKIE = "safepath_session"
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-DB = Annotated[Session, Depends(db_session)]
 
 
 def client_ip(request: Request) -> str | None:

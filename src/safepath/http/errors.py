@@ -1,10 +1,16 @@
 """One handler turns every error into one JSON shape (or an HTML page for browser routes).
 
 Shape: ``{"error": {"code": str, "message": str, "problems": [{scope,row,column,value,message}]}}``.
+
+The HTML page is drawn by a renderer the composition root injects (``safepath.app`` passes
+``safepath.web.render.render_error``): the page needs web's templates and languages, and ``http``
+must not import ``web``. This module only decides which of the two answers a request gets.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +19,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safepath.errors import Problem, SafepathError
+
+# (request, status, message, headers) -> the HTML error page
+HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str] | None], Response]
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -45,17 +54,14 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def _respond(
-    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> Response:
-    if _wants_html(request):
-        from safepath.web.render import render_error
+def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None:
+    def _respond(
+        request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Response:
+        if _wants_html(request):
+            return render_html(request, status, body["error"]["message"], headers)
+        return JSONResponse(body, status_code=status, headers=headers)
 
-        return render_error(request, status, body["error"]["message"], headers=headers)
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SafepathError)
     async def _safepath(request: Request, exc: SafepathError) -> Response:
         return _respond(request, exc.status, exc.as_dict(), getattr(exc, "headers", None))
@@ -88,7 +94,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Never echo internals (they may hold personal data); the log has the traceback.
-        import logging
-
         logging.getLogger("safepath").exception("unhandled error on %s", request.url.path)
         return _respond(request, 500, error_body(500, "internal_error", "internal error"))

@@ -1,30 +1,22 @@
-"""The ASGI application: ``/api/v1`` (JSON), the pages of ``safepath.web``, ``/healthz``."""
+"""The composition root of the server: builds the ASGI app from ``/api/v1`` (JSON), the pages of
+``safepath.web`` and ``/healthz``, after wiring the packages. The only module that sees both
+``api`` and ``web``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
 from safepath import __version__
-from safepath.api.errors import install_error_handlers
-from safepath.api.routes import (
-    audit,
-    auth,
-    cases,
-    follow_ups,
-    framework,
-    outcomes,
-    persons,
-    places,
-    referrals,
-)
-from safepath.api.security import install_log_filters, security_headers
+from safepath.api.router import API_PREFIX, build_router
+from safepath.http.errors import install_error_handlers
+from safepath.http.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
+from safepath.web.render import render_error
+from safepath.web.routes import mount_web
 from safepath.wiring import wire
-
-API_PREFIX = "/api/v1"
 
 
 def create_app() -> FastAPI:
@@ -37,30 +29,17 @@ def create_app() -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, render_html=render_error)
     install_log_filters()
     app.middleware("http")(security_headers)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-
-    api = APIRouter(prefix=API_PREFIX)
-    api.include_router(framework.router)
-    api.include_router(places.router)
-    api.include_router(auth.router)
-    api.include_router(persons.router)
-    api.include_router(audit.router)
-    api.include_router(cases.router)
-    api.include_router(follow_ups.router)
-    api.include_router(referrals.router)
-    api.include_router(outcomes.router)
-    app.include_router(api)
+    app.include_router(build_router())
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         with get_engine().connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
-
-    from safepath.web.routes import mount_web
 
     mount_web(app)
     return app
