@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint bench bench-cases install clean lock
+.PHONY: demo test lint docs bench bench-cases install clean lock
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+# docs/cli.md is generated from the CLI itself (tests/cli/test_reference.py fails when it is stale).
+docs: $(RUNTIME_STAMP)
+	$(BIN)/python -m safepath.cli.reference docs/cli.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

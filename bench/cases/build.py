@@ -123,8 +123,10 @@ def build(engine: Engine, n: int, *, log: Any = print) -> BenchDb:
         places = list(s.scalars(select(Place.pcode).where(Place.level == 2)))
         have = s.scalar(select(func.count(Case.id))) or 0
         uid = user.id
+    if org is None or team is None:
+        raise RuntimeError("the demo agency or the bench team is missing after loading the demo")
     with engine.begin() as conn:  # indexes added to the schema after this database was built
-        for index in Case.__table__.indexes:
+        for index in Base.metadata.tables["cases"].indexes:
             index.create(conn, checkfirst=True)
     if have < n:
         if have:

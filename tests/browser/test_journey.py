@@ -4,7 +4,7 @@ with the supervisor's approvals and the partner who sees only what was shared.""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from tests.browser.journey import fill_screening, sign_in
@@ -30,12 +30,18 @@ def _register(visit: Visit, given: str) -> str:
     page.fill("#narrative", "Narrative that must never reach the partner")
     page.click("form.form button.primary")
     page.wait_for_url(re.compile(r"/cases/CS-"))
-    return page.url.rsplit("/", 1)[-1]
+    code: str = page.url.rsplit("/", 1)[-1]
+    return code
 
 
 def test_registered_name_is_shown_as_text(visit: Visit) -> None:
     dialogs: list[str] = []
-    visit.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    visit.page.on("dialog", on_dialog)
     sign_in(visit.page, visit.base, "caseworker")
     code = _register(visit, XSS)
     text = visit.page.locator("dl.facts dd").first.inner_text()

@@ -23,7 +23,7 @@ from safepath.store.db import session_scope
 with warnings.catch_warnings():
     # Starlette deprecates its TestClient on httpx in favour of httpx2 (not in our pinned set).
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
-    from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient as TestClient  # re-exported to the tests
 
 PASSWORD = "correct horse battery"
 USERS = {

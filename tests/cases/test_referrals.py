@@ -16,7 +16,7 @@ SHARE = {"service": "legal-aid/civil-docs", "shared_fields": ["age", "risk_level
 
 
 def _case(client: TestClient, staff: Staff, consents: tuple[str, ...]) -> str:
-    code = new_case(client, staff, new_person(client, staff, consents))["code"]
+    code: str = new_case(client, staff, new_person(client, staff, consents))["code"]
     r = client.post(
         f"{API}/cases/{code}/assessments",
         json={"answers": answers(0.6)},

@@ -16,10 +16,9 @@ from safepath.store.db import get_engine
 API = "/api/v1"
 
 
-def _ok(r: Any, status: int = 200) -> dict[str, Any]:
+def _ok(r: Any, status: int = 200) -> Any:
     assert r.status_code == status, r.text
-    body: dict[str, Any] = r.json()
-    return body
+    return r.json()
 
 
 def test_case_from_registration_to_closure_with_measured_outcome(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient as TestClient  # re-exported to the tests
 from sqlalchemy import Engine
 
 from safepath.privacy import identity

@@ -6,7 +6,7 @@ identifiers on every route."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -22,18 +22,18 @@ from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome, Rule
 from safepath.store.db import session_scope
 from safepath.store.models import Place
 
-try:  # FastAPI >= 0.16x includes routers lazily; this walks them with their full paths
-    from fastapi.routing import iter_route_contexts
-except ImportError:  # pragma: no cover - older FastAPI: app.routes is already flat
-    iter_route_contexts = None
-
 SECRETS = ("Zyxwvutsr", "Qplmokn", "7788 9911", "77889911", "1988-03-04", "QX-558822")
 WHO = [ANONYMOUS, *(r.value for r in Role), "other_agency"]
 
 
 def app_routes(app: FastAPI) -> list[tuple[str, str]]:
-    routes = iter_route_contexts(app.routes) if iter_route_contexts else app.routes
-    found = set()
+    try:  # FastAPI >= 0.16x includes routers lazily; this walks them with their full paths
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: app.routes is already flat
+        routes: Iterable[Any] = app.routes
+    else:
+        routes = iter_route_contexts(app.routes)
+    found: set[tuple[str, str]] = set()
     for route in routes:
         for method in getattr(route, "methods", None) or ():
             if method != "HEAD":

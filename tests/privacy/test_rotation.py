@@ -26,7 +26,7 @@ N = 30
 
 
 def _raw_values(engine: Engine) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     with engine.connect() as conn:
         for name, cols in encrypted_columns(Base.metadata).items():
             table = Base.metadata.tables[name]

@@ -111,7 +111,7 @@ def test_score_csv_with_area_profile_and_explanations(tmp_path: Path) -> None:
     assert scored["phase"].tolist() == [1, 4, 4]
     assert scored["case_level"].tolist() == ["none", "high", "high"]
     assert scored.loc[0, "capacity"] == 5.0 and scored.loc[1, "threat"] == 5.0
-    floors = json.loads(scored.loc[1, "explanation"])["floors"]
+    floors = json.loads(str(scored.loc[1, "explanation"]))["floors"]
     assert [f["indicator"] for f in floors] == ["unaccompanied_child"]
     assert "scored 3 records" in output and "phase 4: 2" in output
 
@@ -228,7 +228,7 @@ def test_acceptance_reach_msna_score_then_areas(shared_dir: Path, tmp_path: Path
     assert areas["pin"].to_dict() == pytest.approx(pin.to_dict())
     for adm1, row in areas.iterrows():
         at_least = [
-            shares.loc[adm1, [f"phase_{q}" for q in range(p, 6)]].sum() for p in range(1, 6)
+            shares.loc[str(adm1), [f"phase_{q}" for q in range(p, 6)]].sum() for p in range(1, 6)
         ]
         assert row["area_phase"] == max(p for p in range(1, 6) if at_least[p - 1] >= 0.25)
 

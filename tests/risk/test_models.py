@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -69,8 +69,8 @@ def test_domv_reads_only_form_fields_and_choices() -> None:
         if field in form.fields and form.fields[field].choices:
             assert answers <= form.fields[field].choice_names, field
     for dim in model.dimensions.values():
-        for name in [dim.field, *(dim.fields or [])]:
-            assert name is None or name in form.fields
+        for read in [dim.field, *(dim.fields or [])]:
+            assert read is None or read in form.fields
     assert set(model.places.values()) <= set(form.fields)
 
 
@@ -126,7 +126,7 @@ def _screening(**answers: Any) -> dict[str, Any]:
 
 def _area(pcode: str) -> dict[str, Any]:
     rows = pd.read_csv(PROFILE, dtype=str, keep_default_na=False).set_index("pcode")
-    return {k: (None if v == "" else v) for k, v in rows.loc[pcode].items()}
+    return {str(k): (None if v == "" else v) for k, v in rows.loc[pcode].items()}
 
 
 def test_domv_scores_a_safe_household_low_and_red_flags_high() -> None:
@@ -212,7 +212,10 @@ def test_reach_dummy_round_scores_and_evaluators_agree(reach_main: pd.DataFrame)
         r"\b(?:kidnapped|missing|detained|left_armed_groups)\b"
     ) & (scored["prot_child_sep"] == "yes")
     assert flagged.any() and (scored.loc[flagged, "phase"] >= 4).all()
-    records = reach_main.astype(object).where(reach_main.notna(), None).to_dict("records")
+    records = cast(
+        list[dict[str, Any]],
+        reach_main.astype(object).where(reach_main.notna(), None).to_dict("records"),
+    )
     for row, record in zip(scored.itertuples(), records, strict=True):
         one = evaluate(model, record)
         assert (
@@ -259,9 +262,12 @@ def test_domv_table_and_record_evaluators_agree_with_area_profile() -> None:
         .to_pylist()
     )
     scored.sort(key=lambda r: r["row_id"])
-    by_pcode = {
+    by_pcode: dict[str, dict[str, Any]] = {
         r["pcode"]: r
-        for r in profile.astype(object).where(profile.notna(), None).to_dict("records")
+        for r in cast(
+            list[dict[str, Any]],
+            profile.astype(object).where(profile.notna(), None).to_dict("records"),
+        )
     }
     phases = set()
     for row, out in zip(rows, scored, strict=True):

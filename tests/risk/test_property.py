@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import pandas as pd
@@ -199,7 +199,7 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
 
 def check_agree(model: RiskModel, rows: list[dict[str, Any]], table: Any, area: Any) -> None:
     out = score_table(model, table, area).order_by("rid").to_pandas()
-    profile = {r["pcode"]: r for r in AREA.to_dict("records")}
+    profile = {r["pcode"]: r for r in cast(list[dict[str, Any]], AREA.to_dict("records"))}
     assert len(out) == len(rows)
     for rec, got in zip(rows, out.to_dict("records"), strict=True):
         exp = evaluate(model, rec, profile.get(rec["pcode"]), explain=False)

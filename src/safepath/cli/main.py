@@ -26,8 +26,15 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_registered = False
+
+
 def _register() -> None:
-    # Sub-apps are imported here so `safepath --help` lists every command group.
+    """Add every sub-app (once: later calls do nothing), so `safepath --help` lists them all."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     from safepath.cli import (
         audit,
         db,
