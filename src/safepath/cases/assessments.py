@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safepath.cases import access, lifecycle, ports
-from safepath.cases.registry import flush, get_case, now, work_on
+from safepath.cases.registry import check_work, flush, get_case, now, work_on
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Assessment, Case
 
@@ -31,7 +31,24 @@ def record_assessment(
     expected_version: int | None = None,
 ) -> Assessment:
     case, _ = work_on(session, actor, code, "assess", expected_version)
-    ports.check_answers(answers)
+    return _record(session, actor, case, answers)
+
+
+def assess_case(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    answers: dict[str, Any],
+    expected_version: int | None = None,
+) -> Assessment:
+    """``record_assessment`` on a case the caller already loaded with ``registry.get_case``
+    (the same checks, without loading it again)."""
+    check_work(actor, case, "assess", expected_version)
+    return _record(session, actor, case, answers)
+
+
+def _record(session: Session, actor: Actor, case: Case, answers: dict[str, Any]) -> Assessment:
+    ports.check_answers(answers)  # the one validation of the answers (InputError with problems)
     pcode = _place_of(case, answers)
     result = ports.score(answers, pcode)
     model = ports.risk_model()
