@@ -138,6 +138,8 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
         history=file.history,
         latest=file.latest,
         plan=file.plan,
+        referrals=file.referrals,
+        follow_ups=file.follow_ups,
         can=file.actions,
         Action=Action,
         shareable=SHAREABLE_FIELDS,
