@@ -296,15 +296,4 @@ async def reject_closure(page: PageDep, code: str) -> Response:
     )
 
 
-@router.post("/cases/{code}/reopen")
-async def reopen(page: PageDep, code: str) -> Response:
-    return await _act(
-        page,
-        code,
-        lambda post, v: closure.reopen(
-            page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
-        ),
-    )
-
-
 __all__ = ["SafepathError", "router"]
