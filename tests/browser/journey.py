@@ -23,7 +23,9 @@ def sign_in(
     page.goto(f"{base}/login?next={next_path}")
     page.fill("#username", username)
     page.fill("#password", f"{username}-demo-pass")
-    page.click("form.form button[type=submit]")
+    # wait for the page after sign-in: the login page's own URL ends with ``next`` too
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
     page.wait_for_load_state()
 
 

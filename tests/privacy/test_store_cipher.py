@@ -19,6 +19,7 @@ from safepath.privacy.person_schema import PersonIn
 from safepath.settings import reset_settings
 from safepath.store import encrypted
 from safepath.store.db import session_scope
+from safepath.store.encrypted import EncryptedText
 from safepath.store.models import Base
 from safepath.store.models.persons import Person
 
@@ -58,22 +59,26 @@ def test_existing_ciphertext_still_decrypts(
     monkeypatch.setenv("SAFEPATH_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SAFEPATH_KEYS", KNOWN_RING.to_json())
     reset_settings()
-    col = Base.metadata.tables["persons"].c.given_name
+    col_type = Base.metadata.tables["persons"].c.given_name.type
+    assert isinstance(col_type, EncryptedText)
     dialect = sqlite.dialect()
-    assert col.type.process_result_value(KNOWN, dialect) == "Amina Yusuf"
-    stored = col.type.process_bind_param("Amina Yusuf", dialect)
-    assert stored.startswith("v1.k1.") and fields.decrypt(stored, col.type.context, KNOWN_RING)
+    assert col_type.process_result_value(KNOWN, dialect) == "Amina Yusuf"
+    stored = col_type.process_bind_param("Amina Yusuf", dialect)
+    assert stored is not None and stored.startswith("v1.k1.")
+    assert fields.decrypt(stored, col_type.context or "", KNOWN_RING)
 
 
 def test_the_ring_is_resolved_on_each_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # wire() ran once for the whole session; each data directory still gets its own ring.
-    col = Base.metadata.tables["persons"].c.phone
+    phone_type = Base.metadata.tables["persons"].c.phone.type
+    assert isinstance(phone_type, EncryptedText)
     seen = []
     for name in ("a", "b"):
         monkeypatch.setenv("SAFEPATH_DATA_DIR", str(tmp_path / name))
         reset_settings()
         reset_keyring()
-        stored = col.type.process_bind_param("+1 202 555 0101", sqlite.dialect())
+        stored = phone_type.process_bind_param("+1 202 555 0101", sqlite.dialect())
+        assert stored is not None
         assert fields.key_id_of(stored) == get_keyring().current
         assert (tmp_path / name / "keys.json").exists()
         seen.append(get_keyring().current)

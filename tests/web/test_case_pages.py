@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from safepath.app import create_app
+from safepath.cases import worklist
 from safepath.privacy import identity
 from safepath.store.db import session_scope
-from safepath.web.pages.work import urgency
+from safepath.store.models import User
+from safepath.store.models.cases import Case
 
 XSS = "<script>alert(1)</script>"
 
@@ -128,15 +132,34 @@ def test_partner_and_analyst_are_sent_to_their_own_pages(client: TestClient) -> 
     assert client.get("/analysis/outcomes").status_code == 200
 
 
-def test_my_work_orders_overdue_then_level_then_deadline() -> None:
-    views = [
-        {"code": "a", "overdue": False, "risk_level": "high", "next_action_due": "2026-01-03"},
-        {"code": "b", "overdue": True, "risk_level": "low", "next_action_due": "2026-01-01"},
-        {"code": "c", "overdue": False, "risk_level": "high", "next_action_due": "2026-01-02"},
-        {"code": "d", "overdue": False, "risk_level": None, "next_action_due": None},
-        {"code": "e", "overdue": False, "risk_level": "medium", "next_action_due": "2026-01-01"},
-    ]
-    assert [v["code"] for v in sorted(views, key=urgency)] == ["b", "c", "a", "e", "d"]
+def test_my_work_orders_overdue_then_level_then_deadline(client: TestClient) -> None:
+    token = sign_in(client, "cw", "cw-password-123")
+    codes = {k: register(client, token, f"Person {k}").split("/")[-1] for k in "abcdef"}
+    soon = datetime.now(UTC) + timedelta(days=1)
+    facts = {  # key: (risk level, next action due)
+        "a": ("high", soon + timedelta(days=2)),
+        "b": ("low", soon - timedelta(days=3)),  # overdue
+        "c": ("high", soon + timedelta(days=1)),
+        "d": (None, None),
+        "e": ("medium", soon),
+        "f": ("high", soon - timedelta(days=2)),  # overdue
+    }
+    with session_scope() as s:
+        for key, (level, due) in facts.items():
+            s.execute(
+                update(Case)
+                .where(Case.code == codes[key])
+                .values(risk_level=level, next_action_due=due)
+            )
+        cw = identity.actor_for(s.scalars(select(User).where(User.username == "cw")).one())
+        work = worklist.my_work(s, cw)
+    assert [v.code for v in work.items] == [codes[k] for k in "fbcaed"]
+    assert (work.total, work.overdue) == (6, 2)
+    assert work.by_level == {"high": 3, "medium": 1, "low": 1, "none": 0}
+    html = client.get("/work").text
+    assert [html.index(codes[k]) for k in "fbcaed"] == sorted(
+        html.index(codes[k]) for k in "fbcaed"
+    )
 
 
 def test_language_choice_is_remembered_for_the_user(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from safepath.cases import access, lifecycle
 from safepath.cases.instruments import instrument
-from safepath.cases.registry import flush, get_case, now, work_on
+from safepath.cases.registry import check_work, flush, get_case, now, work_on
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Assessment, Case
@@ -33,8 +33,25 @@ def record_assessment(
     expected_version: int | None = None,
 ) -> Assessment:
     case, _ = work_on(session, actor, code, "assess", expected_version)
+    return _record(session, actor, case, answers)
+
+
+def assess_case(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    answers: dict[str, Any],
+    expected_version: int | None = None,
+) -> Assessment:
+    """``record_assessment`` on a case the caller already loaded with ``registry.get_case``
+    (the same checks, without loading it again)."""
+    check_work(actor, case, "assess", expected_version)
+    return _record(session, actor, case, answers)
+
+
+def _record(session: Session, actor: Actor, case: Case, answers: dict[str, Any]) -> Assessment:
     tool = instrument()
-    tool.check_answers(answers)
+    tool.check_answers(answers)  # the one validation of the answers (InputError with problems)
     pcode = _place_of(case, answers)
     result = tool.score(answers, pcode)
     model = tool.model

@@ -49,6 +49,17 @@ def _service(session: Session, ref: str) -> Service:
     return svc
 
 
+def referral_services(session: Session) -> list[tuple[str, str]]:
+    """Every service of the directory a case may be referred to (other agencies' too), as
+    (reference for ``ReferralIn.service``, label), by label."""
+    rows = session.execute(
+        select(Service.code, Service.name, Organisation.code).join(
+            Organisation, Service.organisation_id == Organisation.id
+        )
+    ).all()
+    return sorted((f"{org}/{code}", f"{name} ({org})") for code, name, org in rows)
+
+
 def refer(
     session: Session, actor: Actor, code: str, data: ReferralIn, expected_version: int | None
 ) -> Referral:

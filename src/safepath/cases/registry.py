@@ -15,7 +15,7 @@ from safepath.cases.codes import new_code
 from safepath.cases.schemas import AssignIn, CaseIn, CaseUpdate
 from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from safepath.privacy import audit, consent, persons
-from safepath.privacy.actor import Actor
+from safepath.privacy.actor import Actor, Role
 from safepath.store.models import Place, Team, User
 from safepath.store.models.cases import Case
 
@@ -64,22 +64,54 @@ def work_on(
     session: Session, actor: Actor, code: str, action: str, expected_version: int | None
 ) -> tuple[Case, lifecycle.Status | None]:
     """Load a case for a write by a role that does case work; check version and lifecycle."""
-    access.require(actor, access.SUPERVISE if action in _SUPERVISED else access.WORK)
+    access.require(actor, roles_for(action))
     case = get_case(session, actor, code)
+    return case, check_work(actor, case, action, expected_version)
+
+
+def check_work(
+    actor: Actor, case: Case, action: str, expected_version: int | None
+) -> lifecycle.Status | None:
+    """The checks of ``work_on`` on a case already loaded (through ``get_case``) by the caller."""
+    access.require(actor, roles_for(action))
     check_version(case, expected_version)
-    return case, lifecycle.check(action, case.status)
+    return lifecycle.check(action, case.status)
 
 
-_SUPERVISED = {"approve_plan", "approve_closure", "reject_closure", "reopen", "assign"}
+# lifecycle actions only supervisors take; every other one is open to all case staff
+SUPERVISED = frozenset({"approve_plan", "approve_closure", "reject_closure", "reopen", "assign"})
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    """The roles that may take a lifecycle action (``lifecycle.RULES`` key)."""
+    return access.SUPERVISE if action in SUPERVISED else access.WORK
+
+
+CASE_STAFF_ROLES = ("caseworker", "supervisor")  # who a case may be assigned to
 
 
 def _user(session: Session, actor: Actor, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.organisation_id != actor.agency_id or user.disabled:
         raise ValidationFailed(f"no active caseworker {username!r} in your agency")
-    if user.role not in ("caseworker", "supervisor"):
+    if user.role not in CASE_STAFF_ROLES:
         raise ValidationFailed(f"user {username!r} is a {user.role}, not a caseworker")
     return user
+
+
+def assignable_caseworkers(session: Session, actor: Actor) -> list[str]:
+    """Who a case of the actor's agency may be assigned to (what ``_user`` accepts), by name."""
+    return list(
+        session.scalars(
+            select(User.username)
+            .where(
+                User.organisation_id == actor.agency_id,
+                User.role.in_(CASE_STAFF_ROLES),
+                User.disabled.is_(False),
+            )
+            .order_by(User.username)
+        )
+    )
 
 
 def _team(session: Session, actor: Actor, team_id: int) -> Team:
@@ -195,6 +227,7 @@ class CaseFilter:
     team_id: int | None = None
     overdue: bool | None = None
     person_code: str | None = None
+    person_codes: tuple[str, ...] | None = None  # any of these persons (search results)
 
 
 def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
@@ -218,6 +251,8 @@ def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
         stmt = stmt.where(Case.team_id == f.team_id)
     if f.person_code:
         stmt = stmt.where(Case.person_code == f.person_code)
+    if f.person_codes is not None:
+        stmt = stmt.where(Case.person_code.in_(f.person_codes))
     if f.overdue is not None:
         due = Case.next_action_due
         active = Case.status.in_(lifecycle.ACTIVE)

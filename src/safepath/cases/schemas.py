@@ -43,8 +43,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CaseIn(_In):
-    person_code: str = Field(min_length=1, max_length=20)
+class CaseDetailsIn(_In):
+    """A case's own fields, before its person exists (registration opens both at once)."""
+
     subject: Literal["individual", "household"] = "individual"
     household_size: int | None = Field(default=None, ge=1, le=50)
     thematic_areas: list[str] = Field(min_length=1)
@@ -69,6 +70,10 @@ class CaseIn(_In):
     @classmethod
     def _group(cls, v: str | None) -> str | None:
         return None if v is None else _codes("population_groups", [v])[0]
+
+
+class CaseIn(CaseDetailsIn):
+    person_code: str = Field(min_length=1, max_length=20)
 
 
 class CaseUpdate(_In):

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from safepath import __version__
 from safepath.framework import catalogue
+from safepath.web import menu
 from safepath.web.i18n import (
     COOKIE,
     LANGUAGE_NAMES,
@@ -43,6 +44,7 @@ def environment() -> Environment:
     )
     env.globals["label"] = catalogue_label
     env.globals["catalogue_rows"] = catalogue_rows
+    env.globals["menu_for"] = menu.items_for
     return env
 
 

@@ -12,15 +12,15 @@ from safepath.errors import ValidationFailed
 from safepath.privacy import audit, identity, policy
 from safepath.privacy.actor import Role
 from safepath.store.models import Organisation, Place, Service, User
+from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.pages.assess import _post
-from safepath.web.pages.case import _first
+from safepath.web.forms import first, read_form
 
 router = APIRouter(include_in_schema=False)
 
 
 def _admin(page: Page) -> None:
-    page.require(Role.admin)
+    page.require(*menu.opens("/admin"))
     policy.require(page.actor, "users.manage")
 
 
@@ -61,20 +61,20 @@ def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Res
 @router.post("/admin/users")
 async def create_user(page: PageDep) -> Response:
     _admin(page)
-    post = await _post(page.request)
-    page.check_csrf(_first(post, "csrf_token"))
-    username = _first(post, "username") or ""
-    password = _first(post, "password") or ""
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+    username = first(post, "username") or ""
+    password = first(post, "password") or ""
 
     def write() -> None:
         if not username or not password:
             raise ValidationFailed("a username and a password are needed")
-        teams = [t.strip() for t in (_first(post, "teams") or "").split(",") if t.strip()]
+        teams = [t.strip() for t in (first(post, "teams") or "").split(",") if t.strip()]
         identity.add_user(
             page.db,
             username,
-            _first(post, "role") or "caseworker",
-            _first(post, "agency") or "",
+            first(post, "role") or "caseworker",
+            first(post, "agency") or "",
             password,
             teams,
         )
@@ -98,8 +98,8 @@ async def enable_user(page: PageDep, username: str) -> Response:
 
 async def _set_disabled(page: Page, username: str, disabled: bool) -> Response:
     _admin(page)
-    post = await _post(page.request)
-    page.check_csrf(_first(post, "csrf_token"))
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
     if username == page.actor.username:
         return admin_page(page, 422, "you cannot disable your own account")
 

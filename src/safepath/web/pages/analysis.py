@@ -14,15 +14,13 @@ from fastapi.responses import Response
 from safepath.cases import outcomes
 from safepath.cases.instruments import instrument
 from safepath.errors import SafepathError
-from safepath.privacy.actor import Role
 from safepath.settings import get_settings
-from safepath.web import charts
+from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep
 from safepath.web.i18n import translate
 from safepath.web.render import catalogue_label
 
 router = APIRouter(include_in_schema=False)
-ANALYSTS = (Role.analyst, Role.supervisor, Role.dp_focal_point, Role.admin)
 DIMENSION_LISTS = {
     "modality": "modalities",
     "thematic_area": "thematic_areas",
@@ -33,7 +31,7 @@ DIMENSION_LISTS = {
 
 @router.get("/analysis/outcomes")
 def outcome_report(page: PageDep, by: str = "modality") -> Response:
-    page.require(*ANALYSTS)
+    page.require(*menu.opens("/analysis/outcomes"))
     by = by if by in outcomes.DIMENSIONS else "modality"
     rows = outcomes.report(page.db, page.actor, by)
     lang = page.lang
@@ -80,7 +78,7 @@ def _areas_page(page: Page, status: int = 200, **context: Any) -> Response:
 
 @router.get("/analysis/areas")
 def areas(page: PageDep) -> Response:
-    page.require(*ANALYSTS)
+    page.require(*menu.opens("/analysis/areas"))
     return _areas_page(page)
 
 
@@ -108,7 +106,7 @@ def classify_upload(name: str, data: bytes, by: list[str]) -> list[dict[str, Any
 
 @router.post("/analysis/areas")
 async def areas_upload(page: PageDep) -> Response:
-    page.require(*ANALYSTS)
+    page.require(*menu.opens("/analysis/areas"))
     async with page.request.form(max_part_size=MAX_UPLOAD) as form:
         page.check_csrf(str(form.get("csrf_token") or ""))
         upload = form.get("survey")

@@ -3,9 +3,10 @@ and the problems next to each question, and on success the case's new assessment
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from safepath.cases import assessments, registry
@@ -14,6 +15,7 @@ from safepath.errors import InputError
 from safepath.surveys.xlsform import FormDefinition
 from safepath.web import assessment_form as af
 from safepath.web.context import Page, PageDep, see_other
+from safepath.web.forms import first, read_form, version
 from safepath.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
@@ -29,15 +31,6 @@ MESSAGES = {
 
 def form() -> FormDefinition:
     return instrument().form
-
-
-async def _post(request: Request) -> dict[str, list[str]]:
-    data = await request.form()
-    out: dict[str, list[str]] = {}
-    for key, value in data.multi_items():
-        if isinstance(value, str):
-            out.setdefault(key, []).append(value)
-    return out
 
 
 def _localise(f: FormDefinition, errors: dict[str, str], lang: str) -> dict[str, str]:
@@ -88,8 +81,8 @@ def show(
 async def submitted(
     page: Page,
 ) -> tuple[dict[str, Any], dict[str, int], str | None, dict[str, list[str]]]:
-    post = await _post(page.request)
-    page.check_csrf((post.get("csrf_token") or [""])[0])
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
     f = form()
     answers, counts = af.read_answers(f, post)
     action = (post.get("action") or [""])[0]
@@ -131,38 +124,39 @@ def assess_page(page: PageDep, code: str) -> Response:
     return show(page, f"/cases/{code}/assess", case.code, case=case)
 
 
+@dataclass(frozen=True)
+class _CaseRef:
+    """What the form shows of the case: plain values, still there after a refused write."""
+
+    code: str
+    version: int
+
+
 @router.post("/cases/{code}/assess")
 async def assess(page: PageDep, code: str) -> Response:
-    case = registry.get_case(page.db, page.actor, code)
+    loaded = registry.get_case(page.db, page.actor, code)  # the one load of the case
+    case = _CaseRef(loaded.code, loaded.version)
     answers, counts, repeat, post = await submitted(page)
+    action = f"/cases/{case.code}/assess"
     if repeat:
-        return show(page, f"/cases/{code}/assess", case.code, answers, counts=counts, case=case)
-    errors = af.errors_by_field(form(), af.check(form(), answers))
-    version = _int((post.get("version") or [""])[0])
-    if not errors:
-        _, refused = page.attempt(
-            lambda: assessments.record_assessment(page.db, page.actor, code, answers, version)
-        )
-        if refused is None:
-            return see_other(f"/cases/{code}#risk")
-        if isinstance(refused, InputError):
-            errors = af.errors_by_field(form(), refused.problems)
-        case = registry.get_case(page.db, page.actor, code)
-        return show(
-            page,
-            f"/cases/{code}/assess",
-            case.code,
-            answers,
-            errors,
-            counts,
-            status=refused.status,
-            case=case,
-            refused=refused.message,
-        )
-    return show(
-        page, f"/cases/{code}/assess", case.code, answers, errors, counts, status=422, case=case
+        return show(page, action, case.code, answers, counts=counts, case=case)
+    # the service validates the answers (once) along with role, version and lifecycle
+    _, refused = page.attempt(
+        lambda: assessments.assess_case(page.db, page.actor, loaded, answers, version(post))
     )
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    if refused is None:
+        return see_other(f"/cases/{case.code}#risk")
+    if isinstance(refused, InputError):
+        errors = af.errors_by_field(form(), refused.problems)
+        return show(page, action, case.code, answers, errors, counts, status=422, case=case)
+    return show(
+        page,
+        action,
+        case.code,
+        answers,
+        {},
+        counts,
+        status=refused.status,
+        case=case,
+        refused=refused.message,
+    )

@@ -4,55 +4,33 @@ domain service call; a refusal is shown on the case page with the service's mess
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from safepath.cases import (
-    assessments,
-    closure,
-    followups,
-    plans,
-    referrals,
-    registry,
-    views,
-)
+from safepath.cases import closure, followups, intake, plans, referrals, registry, views
+from safepath.cases.actions import Action
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
     AssignIn,
-    CaseIn,
+    CaseDetailsIn,
     ClosureIn,
     FollowUpIn,
     InterventionIn,
     PlanIn,
     ReferralIn,
 )
-from safepath.errors import SafepathError, ValidationFailed
-from safepath.privacy import persons
+from safepath.errors import SafepathError
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
-from safepath.store.models import Organisation, Service, User
-from safepath.web import charts
+from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
+from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
-from safepath.web.pages.assess import _post
 
 router = APIRouter(include_in_schema=False)
-STAFF = (Role.caseworker, Role.supervisor)
-
-
-def _first(post: dict[str, list[str]], name: str) -> str | None:
-    value = (post.get(name) or [""])[0].strip()
-    return value or None
-
-
-def _invalid(exc: ValidationError) -> ValidationFailed:
-    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return ValidationFailed("; ".join(parts))
 
 
 # --- registration ----------------------------------------------------------------------------
@@ -60,56 +38,56 @@ def _invalid(exc: ValidationError) -> ValidationFailed:
 
 @router.get("/register")
 def register_form(page: PageDep) -> Response:
-    page.require(*STAFF)
+    page.require(*menu.opens("/register"))
     return page.render("register.html", values={}, consents=set(), areas=set())
+
+
+def _person_in(post: Posted) -> PersonIn:
+    return PersonIn(
+        given_name=first(post, "given_name"),
+        family_name=first(post, "family_name"),
+        sex=first(post, "sex"),
+        age=first(post, "age"),
+        phone=first(post, "phone"),
+        place_pcode=first(post, "place_pcode"),
+        population_group=first(post, "population_group"),
+        consents=[
+            ConsentIn(purpose=p, given_by=first(post, "given_by") or "person")
+            for p in sorted(set(post.get("consent", [])))
+        ],
+    )
+
+
+def _case_in(post: Posted) -> CaseDetailsIn:
+    return CaseDetailsIn(
+        subject=first(post, "subject") or "individual",
+        household_size=first(post, "household_size"),
+        thematic_areas=post.get("thematic_areas", []),
+        narrative=first(post, "narrative"),
+    )
 
 
 @router.post("/register")
 async def register(page: PageDep) -> Response:
-    page.require(*STAFF)
-    post = await _post(page.request)
-    page.check_csrf(_first(post, "csrf_token"))
-    consents = set(post.get("consent", []))
-    areas = post.get("thematic_areas", [])
+    page.require(*menu.opens("/register"))
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
 
     def write() -> str:
         try:
-            person_in = PersonIn(
-                given_name=_first(post, "given_name"),
-                family_name=_first(post, "family_name"),
-                sex=_first(post, "sex"),
-                age=_first(post, "age"),
-                phone=_first(post, "phone"),
-                place_pcode=_first(post, "place_pcode"),
-                population_group=_first(post, "population_group"),
-                consents=[
-                    ConsentIn(purpose=p, given_by=_first(post, "given_by") or "person")
-                    for p in sorted(consents)
-                ],
-            )
+            person_in, case_in = _person_in(post), _case_in(post)
         except ValidationError as exc:
-            raise _invalid(exc) from exc
-        person = persons.create(page.db, page.actor, person_in)
-        try:
-            case_in = CaseIn(
-                person_code=person["code"],
-                subject=_first(post, "subject") or "individual",
-                household_size=_first(post, "household_size"),
-                thematic_areas=areas,
-                narrative=_first(post, "narrative"),
-            )
-        except ValidationError as exc:
-            raise _invalid(exc) from exc
-        return registry.create_case(page.db, page.actor, case_in).code
+            raise invalid(exc) from exc
+        return intake.register_and_open(page.db, page.actor, person_in, case_in).code
 
     code, refused = page.attempt(write)
     if refused is not None:
         return page.render(
             "register.html",
             status=refused.status,
-            values={k: _first(post, k) or "" for k in post},
-            consents=consents,
-            areas=set(areas),
+            values={k: first(post, k) or "" for k in post},
+            consents=set(post.get("consent", [])),
+            areas=set(post.get("thematic_areas", [])),
             refused=refused.message,
         )
     return see_other(f"/cases/{code}")
@@ -118,7 +96,7 @@ async def register(page: PageDep) -> Response:
 # --- the case --------------------------------------------------------------------------------
 
 
-def _risk_charts(page: Page, history: list[dict[str, Any]]) -> dict[str, Any]:
+def _risk_charts(page: Page, history: list[views.AssessmentRow]) -> dict[str, Any]:
     lang = page.lang
     if not history:
         return {}
@@ -126,79 +104,47 @@ def _risk_charts(page: Page, history: list[dict[str, Any]]) -> dict[str, Any]:
     rtl = lang == "ar"
     tvc = charts.bars(
         [
-            (translate("Threat", lang), latest["threat"], charts.COLOURS["threat"]),
+            (translate("Threat", lang), latest.threat, charts.COLOURS["threat"]),
             (
                 translate("Vulnerability", lang),
-                latest["vulnerability"],
+                latest.vulnerability,
                 charts.COLOURS["vulnerability"],
             ),
-            (translate("Capacity", lang), latest["capacity"], charts.COLOURS["capacity"]),
+            (translate("Capacity", lang), latest.capacity, charts.COLOURS["capacity"]),
         ],
         5,
         translate("Threat, vulnerability and capacity (1 to 5)", lang),
         rtl=rtl,
     )
     trend = charts.line(
-        [(str(a["seq"]), float(a["risk"])) for a in history],
+        [(str(a.seq), float(a.risk)) for a in history],
         10,
         translate("Risk at each assessment", lang),
     )
     return {"tvc_chart": tvc, "trend_chart": trend}
 
 
-def _services(page: Page) -> list[tuple[str, str]]:
-    """The services directory as (reference, label) for the referral form: other agencies' too."""
-    rows = page.db.execute(
-        select(Service.code, Service.name, Organisation.code).join(Organisation)
-    ).all()
-    return sorted((f"{org}/{code}", f"{name} ({org})") for code, name, org in rows)
-
-
-def _caseworkers(page: Page) -> list[str]:
-    """Who a supervisor may hand the case to: the agency's active case staff."""
-    return list(
-        page.db.scalars(
-            select(User.username)
-            .where(
-                User.organisation_id == page.actor.agency_id,
-                User.role.in_([Role.caseworker.value, Role.supervisor.value]),
-                User.disabled.is_(False),
-            )
-            .order_by(User.username)
-        )
-    )
-
-
 def case_page(page: Page, code: str, status: int = 200, refused: str | None = None) -> Response:
-    case = registry.get_case(page.db, page.actor, code)
     if page.actor.role is Role.partner_focal_point:
+        registry.get_case(page.db, page.actor, code)  # 404 unless referred to the partner
         return see_other("/inbox")
-    view = views.view_for(page.db, page.actor, case)
-    _, rows = assessments.list_assessments(page.db, page.actor, code)
-    history = [assessments.assessment_view(a, with_answers=False) for a in rows]
-    for a in history:
-        a["at"] = datetime.fromisoformat(a["assessed_at"]) if a["assessed_at"] else None
-    person = persons.get(page.db, page.actor, case.person_code)
-    _, refs = referrals.case_referrals(page.db, page.actor, code)
-    _, fups = followups.list_follow_ups(page.db, page.actor, code)
-    due = view.get("next_action_due")
+    file = views.case_file(page.db, page.actor, code)
     return page.render(
         "case.html",
         status=status,
-        case=view,
-        due=datetime.fromisoformat(due) if due else None,
-        person=person,
-        history=history,
-        latest=history[-1] if history else None,
-        plan=plans.plan_view(page.db, case),
-        referrals=[referrals.referral_view(page.db, r) for r in refs],
-        follow_ups=[followups.follow_up_view(page.db, f) for f in fups],
-        services=_services(page),
+        file=file,
+        case=file.case,
+        person=file.person,
+        history=file.history,
+        latest=file.latest,
+        plan=file.plan,
+        referrals=file.referrals,
+        follow_ups=file.follow_ups,
+        can=file.actions,
+        Action=Action,
         shareable=SHAREABLE_FIELDS,
         refused=refused,
-        is_supervisor=page.actor.role is Role.supervisor,
-        caseworkers=_caseworkers(page) if page.actor.role is Role.supervisor else [],
-        **_risk_charts(page, history),
+        **_risk_charts(page, file.history),
     )
 
 
@@ -209,16 +155,15 @@ def case_view(page: PageDep, code: str) -> Response:
 
 async def _act(page: Page, code: str, write: Any) -> Response:
     """Check the token and the version, run the write; back to the case either way."""
-    post = await _post(page.request)
-    page.check_csrf(_first(post, "csrf_token"))
-    raw = _first(post, "version") or ""
-    version = int(raw) if raw.isdigit() else None
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+    expected = version(post)
 
     def run() -> Any:
         try:
-            return write(post, version)
+            return write(post, expected)
         except ValidationError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
 
     _, refused = page.attempt(run)
     if refused is not None:
@@ -226,7 +171,7 @@ async def _act(page: Page, code: str, write: Any) -> Response:
     return see_other(f"/cases/{code}")
 
 
-def _interventions(post: dict[str, list[str]]) -> list[InterventionIn]:
+def _interventions(post: Posted) -> list[InterventionIn]:
     items = []
     n = len(post.get("modality", []))
     for i in range(n):
@@ -277,11 +222,11 @@ async def refer(page: PageDep, code: str) -> Response:
             page.actor,
             code,
             ReferralIn(
-                service=_first(post, "service") or "",
+                service=first(post, "service") or "",
                 shared_fields=post.get("shared_fields", []),
-                reason=_first(post, "reason"),
-                urgency=_first(post, "urgency"),
-                override_reason=_first(post, "override_reason"),
+                reason=first(post, "reason"),
+                urgency=first(post, "urgency"),
+                override_reason=first(post, "override_reason"),
             ),
             v,
         ),
@@ -298,9 +243,9 @@ async def follow_up(page: PageDep, code: str) -> Response:
             page.actor,
             code,
             FollowUpIn(
-                kind=_first(post, "kind") or "visit",
-                note=_first(post, "note"),
-                next_due=_first(post, "next_due"),
+                kind=first(post, "kind") or "visit",
+                note=first(post, "note"),
+                next_due=first(post, "next_due"),
             ),
             v,
         ),
@@ -316,7 +261,7 @@ async def request_closure(page: PageDep, code: str) -> Response:
             page.db,
             page.actor,
             code,
-            ClosureIn(reason=_first(post, "reason"), note=_first(post, "note")),
+            ClosureIn(reason=first(post, "reason"), note=first(post, "note")),
             v,
         ),
     )
@@ -335,7 +280,7 @@ async def assign(page: PageDep, code: str) -> Response:
         page,
         code,
         lambda post, v: registry.assign(
-            page.db, page.actor, code, AssignIn(caseworker=_first(post, "caseworker")), v
+            page.db, page.actor, code, AssignIn(caseworker=first(post, "caseworker")), v
         ),
     )
 
@@ -346,7 +291,7 @@ async def reject_closure(page: PageDep, code: str) -> Response:
         page,
         code,
         lambda post, v: closure.reject_closure(
-            page.db, page.actor, code, ClosureIn(note=_first(post, "note")), v
+            page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
         ),
     )
 

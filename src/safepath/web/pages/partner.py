@@ -12,16 +12,16 @@ from pydantic import ValidationError
 from safepath.cases import referrals, views
 from safepath.cases.schemas import DeclineIn, ReferralAnswer
 from safepath.privacy.actor import Role
+from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.pages.assess import _post
-from safepath.web.pages.case import _first, _invalid
+from safepath.web.forms import first, invalid, read_form, version
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/inbox")
 def inbox(page: PageDep) -> Response:
-    page.require(Role.partner_focal_point, Role.supervisor)
+    page.require(*menu.opens("/inbox"))
     rows = referrals.inbox(page.db, page.actor)
     return page.render("inbox.html", referrals=[referrals.referral_view(page.db, r) for r in rows])
 
@@ -65,28 +65,27 @@ async def complete(page: PageDep, code: str) -> Response:
 
 
 async def _answer(page: Page, code: str, answer: str) -> Response:
-    post = await _post(page.request)
-    page.check_csrf(_first(post, "csrf_token"))
-    raw = _first(post, "version") or ""
-    version = int(raw) if raw.isdigit() else None
-    note = _first(post, "note")
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+    expected = version(post)
+    note = first(post, "note")
 
     def write() -> Any:
         try:
             if answer == "accept":
                 return referrals.accept(
-                    page.db, page.actor, code, ReferralAnswer(note=note), version
+                    page.db, page.actor, code, ReferralAnswer(note=note), expected
                 )
             if answer == "decline":
                 return referrals.decline(
-                    page.db, page.actor, code, DeclineIn(reason=note or ""), version
+                    page.db, page.actor, code, DeclineIn(reason=note or ""), expected
                 )
             if answer == "complete":
                 return referrals.complete(
-                    page.db, page.actor, code, ReferralAnswer(note=note), version
+                    page.db, page.actor, code, ReferralAnswer(note=note), expected
                 )
         except ValidationError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         return None
 
     _, refused = page.attempt(write)

@@ -5,71 +5,35 @@ supervisor's team view with what waits for approval."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safepath.cases import lifecycle, registry, views
+from safepath.cases import lifecycle, registry, views, worklist
 from safepath.cases.registry import CaseFilter
 from safepath.privacy import persons
-from safepath.privacy.actor import Role
+from safepath.store.models.cases import Case
+from safepath.web import menu
 from safepath.web.context import PageDep, see_other
 
 router = APIRouter(include_in_schema=False)
 MY_WORK_ROWS = 100
-LEVEL_RANK = {"high": 0, "medium": 1, "low": 2, "none": 3, None: 4}
-CASE_ROLES = (Role.caseworker, Role.supervisor)
-START = {
-    Role.partner_focal_point: "/inbox",
-    Role.analyst: "/analysis/outcomes",
-    Role.admin: "/admin",
-    Role.dp_focal_point: "/analysis/outcomes",
-    Role.auditor: "/account",
-}
-
-
-def urgency(view: dict[str, Any]) -> tuple[int, int, str]:
-    """Overdue first, then high before medium before low, then the nearest deadline."""
-    return (
-        0 if view["overdue"] else 1,
-        LEVEL_RANK.get(view["risk_level"], 4),
-        view["next_action_due"] or "9999",
-    )
-
-
-def _parse(views_: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for v in views_:
-        due = v.get("next_action_due")
-        v["due"] = datetime.fromisoformat(due) if due else None
-    return views_
+PAGE_ROWS = 25
 
 
 @router.get("/work")
 def my_work(page: PageDep) -> Response:
-    if page.actor.role not in CASE_ROLES:
-        return see_other(START.get(page.actor.role, "/account"))
-    rows = []
-    # a supervisor's work is the team's caseload (the access policy scopes it to their teams)
-    mine = None if page.actor.role is Role.supervisor else "me"
-    for status in sorted(lifecycle.ACTIVE):
-        _, found = registry.list_cases(
-            page.db, page.actor, CaseFilter(status=status, caseworker=mine), limit=500
-        )
-        rows.extend(found)
-    active = sorted(views.case_views(page.db, rows), key=urgency)
-    counts = dict.fromkeys(("high", "medium", "low", "none"), 0)
-    for v in active:
-        if v["risk_level"] in counts:
-            counts[v["risk_level"]] += 1
+    if page.actor.role not in menu.opens("/work"):
+        return see_other(menu.start(page.actor.role))
+    work = worklist.my_work(page.db, page.actor, limit=MY_WORK_ROWS)
     return page.render(
         "work.html",
         # the most urgent first; the whole caseload is one click away in the case list
-        cases=_parse(active[:MY_WORK_ROWS]),
-        total=len(active),
-        counts=counts,
-        overdue=sum(1 for v in active if v["overdue"]),
+        cases=work.items,
+        total=work.total,
+        counts=work.by_level,
+        overdue=work.overdue,
     )
 
 
@@ -90,7 +54,7 @@ def case_list(
     sort: str = "-updated_at",
     offset: int = 0,
 ) -> Response:
-    page.require(*CASE_ROLES, Role.dp_focal_point)
+    page.require(*menu.opens("/cases"))
     chosen = {
         "status": status,
         "risk_level": risk_level,
@@ -114,21 +78,17 @@ def case_list(
     if q.strip():
         # name or phone through the person registry's blind indexes; then those people's cases
         people = persons.search(page.db, page.actor, q.strip(), limit=10)["items"]
-        rows = []
-        for person in people:
-            _, found = registry.list_cases(
-                page.db, page.actor, replace(f, person_code=person["code"]), sort=sort, limit=25
-            )
-            rows.extend(found)
-        total, offset = len(rows), 0
-    else:
+        f = replace(f, person_codes=tuple(p["code"] for p in people))
+    rows: list[Case] = []
+    total = 0
+    if f.person_codes != ():  # a name search that found nobody has no cases to look up
         total, rows = registry.list_cases(
-            page.db, page.actor, f, sort=sort, limit=25, offset=offset
+            page.db, page.actor, f, sort=sort, limit=PAGE_ROWS, offset=offset
         )
     template = "cases_results.html" if page.request.headers.get("hx-request") else "cases.html"
     return page.render(
         template,
-        cases=_parse(views.case_views(page.db, rows)),
+        cases=views.case_rows(page.db, rows),
         total=total,
         chosen=chosen,
         overdue=overdue,
@@ -142,7 +102,7 @@ def case_list(
 
 @router.get("/team")
 def team(page: PageDep) -> Response:
-    page.require(Role.supervisor)
+    page.require(*menu.opens("/team"))
     overdue = registry.overdue_summary(page.db, page.actor, "caseworker")
     _, plans = registry.list_cases(
         page.db, page.actor, CaseFilter(status=lifecycle.Status.assessed), limit=200
@@ -154,6 +114,6 @@ def team(page: PageDep) -> Response:
     return page.render(
         "team.html",
         overdue=overdue,
-        plans=_parse(views.case_views(page.db, to_approve)),
-        closures=_parse(views.case_views(page.db, list(closures))),
+        plans=views.case_rows(page.db, to_approve),
+        closures=views.case_rows(page.db, closures),
     )

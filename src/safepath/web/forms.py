@@ -1,0 +1,38 @@
+"""What every page form handler shares: read the posted fields, pick one value, read the record
+version the form was built on, and turn a pydantic validation error into the domain's refusal."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from safepath.errors import ValidationFailed
+
+Posted = dict[str, list[str]]
+
+
+async def read_form(request: Request) -> Posted:
+    """Every posted text field, each with all its values (checkboxes repeat a name)."""
+    data = await request.form()
+    out: Posted = {}
+    for key, value in data.multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def first(post: Posted, name: str) -> str | None:
+    """The first value of ``name``, stripped; ``None`` when absent or blank."""
+    value = (post.get(name) or [""])[0].strip()
+    return value or None
+
+
+def version(post: Posted) -> int | None:
+    """The version of the record the form was built on (``None``: not sent)."""
+    raw = first(post, "version") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def invalid(exc: ValidationError) -> ValidationFailed:
+    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return ValidationFailed("; ".join(parts))

@@ -1,0 +1,154 @@
+"""Pages read with a fixed number of SQL statements, whatever the caseload: the case page with N
+assessments, referrals and follow-ups, "my work" with N cases, the name search matching N
+persons. Counted with SQLAlchemy's ``before_cursor_execute`` event on the app's engine."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from safepath.app import create_app
+from safepath.cases import assessments, followups, referrals, registry
+from safepath.cases.schemas import CaseIn, FollowUpIn, ReferralIn
+from safepath.demo import load_demo
+from safepath.demo.cases import synthetic_answers
+from safepath.privacy import identity, persons
+from safepath.privacy.actor import Actor
+from safepath.privacy.person_schema import ConsentIn, PersonIn
+from safepath.store.db import get_engine, session_scope
+
+PASSWORD = "cw-password-123"
+CONSENTS = ("case_management", "referral_sharing")
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    load_demo()
+    with session_scope() as s:
+        identity.add_user(s, "cw", "caseworker", "demo-agency", PASSWORD, ["north"])
+    with TestClient(create_app(), follow_redirects=False) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token
+        r = c.post(
+            "/login",
+            data={"username": "cw", "password": PASSWORD, "csrf_token": token.group(1)},
+        )
+        assert r.status_code == 303
+        yield c
+
+
+def _actor() -> Actor:
+    from sqlalchemy import select
+
+    from safepath.store.models import User
+
+    with session_scope() as s:
+        return identity.actor_for(s.scalars(select(User).where(User.username == "cw")).one())
+
+
+def _open(s: Any, actor: Actor, given_name: str) -> str:
+    person = persons.create(
+        s,
+        actor,
+        PersonIn(
+            given_name=given_name,
+            family_name="Haddad",
+            place_pcode="XM0101",
+            consents=[ConsentIn(purpose=p) for p in CONSENTS],
+        ),
+    )
+    case = registry.create_case(
+        s, actor, CaseIn(person_code=person["code"], thematic_areas=["gbv"])
+    )
+    return case.code
+
+
+def _statements(client: TestClient, url: str) -> tuple[int, int, str, list[str]]:
+    """(statements, of which the audit trail's, page, the statements) for one GET of ``url``."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200, r.text[-500:]
+    audit = sum(1 for st in seen if "audit_events" in st or "pg_advisory_xact_lock" in st)
+    return len(seen), audit, r.text, seen
+
+
+def _case_with_history(actor: Actor, n: int) -> str:
+    rng = random.Random(n)
+    with session_scope() as s:
+        code = _open(s, actor, f"Case{n}")
+        for i in range(n):
+            answers = synthetic_answers(
+                rng, "XM0101", 0.3 + i / (3 * n), age=30, sex="female", group="migrant"
+            )
+            assessments.record_assessment(s, actor, code, answers)
+            referrals.refer(
+                s,
+                actor,
+                code,
+                ReferralIn(service="legal-aid/civil-docs", shared_fields=["age"]),
+                None,
+            )
+            followups.record_follow_up(s, actor, code, FollowUpIn(kind="call", note=f"n{i}"), None)
+    return code
+
+
+def test_the_case_page_reads_the_same_whatever_its_history(client: TestClient) -> None:
+    actor = _actor()
+    small, large = _case_with_history(actor, 3), _case_with_history(actor, 12)
+    n_small, _, html_small, _ = _statements(client, f"/cases/{small}")
+    n_large, _, html_large, _ = _statements(client, f"/cases/{large}")
+    assert html_large.count('<td dir="ltr">legal-aid/civil-docs</td>') == 12
+    assert html_large.count("<li>") > html_small.count("<li>")
+    assert n_small == n_large, (n_small, n_large)
+
+
+def test_my_work_reads_the_same_for_5_and_25_cases(client: TestClient) -> None:
+    actor = _actor()
+    counts = []
+    for total in (5, 25):
+        with session_scope() as s:
+            while len(registry.list_cases(s, actor, registry.CaseFilter())[1]) < total:
+                _open(s, actor, "Work")
+        n, _, html, seen = _statements(client, "/work")
+        assert html.count('href="/cases/CS-') == total
+        # one aggregate (counts by level, overdue) and one list, sorted by the database
+        assert sum(1 for st in seen if re.search(r"FROM cases\b", st)) == 2
+        counts.append(n)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_name_search_reads_the_same_for_5_and_25_persons(client: TestClient) -> None:
+    """The cases of every person found come from one query (it was two per person). The person
+    registry itself (``privacy.persons.search``, not this page's) still costs a fixed amount per
+    person shown, at most 10: one audit event each (three statements: lock, chain head,
+    insert) and a team lookup each; those are counted apart."""
+    actor = _actor()
+    counts = []
+    for total in (5, 25):
+        with session_scope() as s:
+            have = persons.search(s, actor, "Mariam", limit=1)["total"]
+            for _ in range(total - have):
+                _open(s, actor, "Mariam")
+        n, audit, html, seen = _statements(client, "/cases?q=Mariam&lang=en")
+        shown = min(total, 10)
+        assert f"Cases found: {shown}" in html
+        teams = sum(1 for st in seen if re.search(r"FROM teams\s+WHERE teams.id =", st))
+        case_reads = sum(1 for st in seen if re.search(r"FROM cases\b", st))
+        assert audit == 3 * shown and teams <= shown
+        counts.append((case_reads, n - audit - teams))
+    assert counts[0] == counts[1], counts
