@@ -12,6 +12,7 @@ File format::
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
@@ -144,10 +145,17 @@ def _check_permissions(path: Path) -> None:
         )
 
 
-def write_keyring(ring: KeyRing, path: Path) -> None:
-    """Write atomically with 0600 from the start (the key never exists world-readable)."""
+def write_keyring(ring: KeyRing, path: Path, *, exclusive: bool = False) -> None:
+    """Write atomically with 0600 from the start (the key never exists world-readable).
+
+    ``exclusive``: create only; when another process created the file first, raise
+    FileExistsError and leave its ring in place (two first-use workers must not write two rings,
+    or data encrypted under the lost one could never be read)."""
     ensure_private_dir(path.parent)
-    tmp = path.with_name(path.name + ".tmp")
+    legacy = path.with_name(path.name + ".tmp")  # older versions' fixed name, maybe world-readable
+    if legacy.exists():
+        legacy.unlink()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     # open()'s mode is filtered by the umask, and an existing .tmp keeps its old mode.
     os.fchmod(fd, PRIVATE_FILE_MODE)
@@ -155,7 +163,14 @@ def write_keyring(ring: KeyRing, path: Path) -> None:
         fh.write(ring.to_json())
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        if exclusive:
+            os.link(tmp, path)  # atomic create-if-absent
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     _CACHE.clear()
 
 
@@ -164,7 +179,12 @@ def init_keyring(settings: Settings | None = None) -> tuple[KeyRing, Path]:
     if path.exists():
         raise ConfigurationError(f"key file {path} already exists; refusing to overwrite it")
     ring = KeyRing.generate()
-    write_keyring(ring, path)
+    try:
+        write_keyring(ring, path, exclusive=True)
+    except FileExistsError:
+        raise ConfigurationError(
+            f"key file {path} already exists; refusing to overwrite it"
+        ) from None
     return ring, path
 
 
@@ -187,7 +207,8 @@ def get_keyring(settings: Settings | None = None) -> KeyRing:
                 f"no key ring: set SAFEPATH_KEYS or create {path} with `safepath keys init`"
             )
         log.warning("no key ring found; creating %s for %s use", path, s.environment)
-        init_keyring(s)
+        with contextlib.suppress(ConfigurationError):  # another process created it first: use it
+            init_keyring(s)
     # Keyed by modification time: a running server picks up a rotation (new current key) at once.
     cache_key = f"file:{path.resolve()}:{path.stat().st_mtime_ns}"
     if cache_key in _CACHE:
