@@ -1,5 +1,5 @@
 """The app as served in the benchmark: uvicorn, one process (the pool matches the threadpool,
-see ``safepath.store.db.POOL_SIZE``)."""
+see ``safepath.store.db.DEFAULT_THREADS``)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.router import API_PREFIX, build_router
+from safepath.http.concurrency import ConcurrencyLimit
 from safepath.http.errors import install_error_handlers
 from safepath.http.security import install_log_filters, security_headers
 from safepath.settings import get_settings
@@ -19,10 +24,18 @@ from safepath.web.routes import mount_web
 from safepath.wiring import wire
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Sync routes run on anyio's threadpool: cap it at the size the connection pool is sized for.
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().server_threads
+    yield
+
+
 def create_app() -> FastAPI:
     get_settings()  # fail at start, not on the first request, when settings are invalid
     wire()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Safepath",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -33,6 +46,7 @@ def create_app() -> FastAPI:
     install_log_filters()
     app.middleware("http")(security_headers)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(ConcurrencyLimit, limit=get_settings().server_threads)
     app.include_router(build_router())
 
     @app.get("/healthz", tags=["health"])

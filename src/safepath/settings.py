@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     key_file: Path | None = None
     keys: str | None = Field(default=None, repr=False)
     sqlite_busy_timeout_ms: int = 5000
+    # Request threads per server worker; each worker's connection pool holds twice as many.
+    server_threads: int = Field(default=16, ge=1, le=200)
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
     session_timeout_minutes: int = Field(default=30, ge=1)

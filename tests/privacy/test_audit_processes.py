@@ -26,9 +26,7 @@ wire()
 for i in range(int(sys.argv[1])):
     with session_scope() as s:
         e = audit.record(s, SYSTEM, "read", "person", f"P-{i}", person_code=f"P-{i}")
-        s.flush()
-        eid = e.id
-    print(eid, flush=True)
+    print(e.id, flush=True)  # written, linked and committed by now
 """
 
 

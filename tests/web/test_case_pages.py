@@ -133,7 +133,7 @@ def test_partner_and_analyst_are_sent_to_their_own_pages(client: TestClient) -> 
 
 
 def test_my_work_orders_overdue_then_level_then_deadline(client: TestClient) -> None:
-    token = sign_in(client, "cw", "cw-password-123")
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
     codes = {k: register(client, token, f"Person {k}").split("/")[-1] for k in "abcdef"}
     soon = datetime.now(UTC) + timedelta(days=1)
     facts = {  # key: (risk level, next action due)

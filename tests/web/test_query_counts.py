@@ -23,7 +23,7 @@ from safepath.privacy.actor import Actor
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.store.db import get_engine, session_scope
 
-PASSWORD = "cw-password-123"
+PASSWORD = "tern lagoon 123 quartz"
 CONSENTS = ("case_management", "referral_sharing")
 
 

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from safepath.settings import get_settings
 
-Port = Annotated[int, typer.Option(help="TCP port on 127.0.0.1")]
+Port = Annotated[int, typer.Option(help="TCP port to listen on")]
 Host = Annotated[str, typer.Option(help="Interface to listen on")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, max=32, help="Worker processes (default: one per CPU, at most 8)"),
+]
 
 
-def _run(host: str, port: int) -> None:
+def default_workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _run(host: str, port: int, workers: int | None = None) -> None:
     import uvicorn
 
+    from safepath.privacy.keys import get_keyring
+
+    get_keyring()  # created (if absent) once here, before the workers start
     uvicorn.run(
         "safepath.app:create_app",
         factory=True,
         host=host,
         port=port,
+        workers=workers or default_workers(),
         log_level="warning",
         proxy_headers=False,
     )
 
 
-def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
-    """Serve the web app and the API."""
+def serve(port: Port = 8000, host: Host = "127.0.0.1", workers: Workers = None) -> None:
+    """Serve the web app and the API (several worker processes)."""
     from safepath.store import migrate
 
     st = migrate.status()
@@ -36,8 +49,12 @@ def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
             err=True,
         )
         raise typer.Exit(3)
-    typer.echo(f"Safepath on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)")
-    _run(host, port)
+    n = workers or default_workers()
+    typer.echo(
+        f"Safepath on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs; "
+        f"{n} worker{'s' if n > 1 else ''})"
+    )
+    _run(host, port, n)
 
 
 def demo(

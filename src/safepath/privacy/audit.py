@@ -6,15 +6,16 @@ previous event's hash and the event's own content, so changing, deleting or reor
 breaks the chain from there on, and someone with only database access cannot re-forge it.
 
 Two steps, so that the chain never serialises the server:
-1. ``record`` inserts the event in the caller's transaction, unchained: it commits or rolls back
-   with the change it describes (no audited change without its event, and no lock taken).
-2. Right after that transaction commits, ``chain_pending`` links every committed, unchained event
-   in a short transaction of its own, under the chain lock (PostgreSQL: an advisory lock; SQLite:
-   the single write lock), giving each the next ``chain_seq``. ``prev_hash`` is unique, so two
-   chainers cannot fork the chain. Events left unchained by a process killed between the two steps
-   are linked by the next chainer in any process (``safepath audit verify`` chains them first).
-An unchained event is protected only by the database's own access control for the milliseconds
-until it is linked; ``verify`` reports how many are pending.
+1. ``record`` inserts the event in the caller's transaction, unchained and without any lock: it
+   commits or rolls back with the change it describes (no audited change without its event).
+2. As that transaction commits (``before_commit``), ``chain_pending`` takes the chain lock
+   (PostgreSQL: a transaction-scoped advisory lock; SQLite: the single write lock) and links every
+   unchained event it can see, its own and any left by others, giving each the next ``chain_seq``.
+   The lock is held for the commit only, never across a request. ``prev_hash`` is unique, so two
+   chainers cannot fork the chain.
+Events written through a session that did not chain (a raw connection, an old process) stay
+pending until the next commit anywhere or ``safepath audit verify`` links them; ``verify``
+reports how many are pending.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy import event as sa_event
@@ -106,7 +108,9 @@ def _lock_chain(conn: Connection) -> None:
 
 
 def chain_pending(bind: Engine | Connection) -> int:
-    """Link every committed, unchained event, oldest first; returns how many were linked."""
+    """Link every visible unchained event, oldest first; returns how many were linked. On a
+    connection, inside its transaction (the caller commits); on an engine, in a transaction of
+    its own."""
     if isinstance(bind, Engine):
         with bind.begin() as conn:
             return chain_pending(conn)
@@ -141,22 +145,40 @@ def chain_pending(bind: Engine | Connection) -> int:
             return linked
 
 
-def _chain_after_commit(session: Session) -> None:
-    if not session.info.pop(_PENDING, False):
+def _chain_before_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: the outer commit writes the events
+    entries = session.info.pop(_PENDING, [])
+    if not entries:
         return
-    bind = session.get_bind()
-    if not isinstance(bind, Engine):
-        return  # a session on a caller's connection: that caller chains (or the next chainer)
-    try:
-        chain_pending(bind)
-    except Exception:  # noqa: BLE001 - the events are committed; the next chainer links them
-        log.warning("audit events left pending; the next commit or `audit verify` links them")
+    session.add_all([entry for entry, _ in entries])
+    session.flush()
+    # The same connection and transaction: no second connection per request (a pool of N would
+    # deadlock at N/2 concurrent requests), and the events commit already linked.
+    chain_pending(session.connection())
+
+
+def _within(txn: Any, ended: Any) -> bool:
+    while txn is not None:
+        if txn is ended:
+            return True
+        txn = txn.parent
+    return False
+
+
+def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
+    """A rollback (of the whole transaction or of a savepoint) takes its events with it."""
+    entries = session.info.get(_PENDING)
+    if entries:
+        kept = [(e, t) for e, t in entries if not _within(t, previous_transaction)]
+        session.info[_PENDING] = kept
 
 
 def install_chaining() -> None:
-    """Chain after every commit that recorded events (called by the wiring)."""
-    if not sa_event.contains(Session, "after_commit", _chain_after_commit):
-        sa_event.listen(Session, "after_commit", _chain_after_commit)
+    """Link a transaction's events as it commits (called by the wiring)."""
+    if not sa_event.contains(Session, "before_commit", _chain_before_commit):
+        sa_event.listen(Session, "before_commit", _chain_before_commit)
+        sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
 
 
 def record(
@@ -169,8 +191,8 @@ def record(
     person_code: str | None = None,
     fields: Iterable[str] = (),
 ) -> AuditEvent:
-    """Add one event to the caller's transaction (it commits or rolls back with the change); it is
-    linked into the chain right after the commit."""
+    """Add one event to the caller's transaction: written and linked into the chain as that
+    transaction commits, dropped if it (or the savepoint it was recorded in) rolls back."""
     if not _ACTION.fullmatch(action):
         raise ValueError(f"audit action {action!r} is not a short lowercase word")
     entry = AuditEvent(
@@ -185,9 +207,10 @@ def record(
         person_code=person_code,
         fields=json.dumps(sorted(set(fields))),
     )
-    session.add(entry)
-    session.flush()
-    session.info[_PENDING] = True
+    # Held back until the commit: on SQLite an INSERT takes the single write lock, and holding it
+    # from the first audited read to the end of the request made concurrent requests time out.
+    txn = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((entry, txn))
     return entry
 
 

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from safepath.settings import PRIVATE_FILE_MODE, Settings, get_settings
 
-# FastAPI runs sync routes on anyio's threadpool (40 threads). A smaller pool lets requests whose
-# auth dependency already holds a connection starve the rest until the pool timeout.
-POOL_SIZE = 40
+# The server caps its request threads at ``server_threads`` (safepath.app). A request may hold
+# two connections at once (its session, and the login throttle's own short transaction), so the
+# pool allows twice that: it can never be exhausted by threads that each wait for a second one.
+DEFAULT_THREADS = 16
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
-    pool = {"pool_size": POOL_SIZE, "max_overflow": 10, "pool_timeout": 60}
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, threads: int = DEFAULT_THREADS) -> Engine:
+    pool = {"pool_size": threads, "max_overflow": threads, "pool_timeout": 60}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         path = sqlite_file(engine.url)
@@ -99,7 +100,9 @@ def get_engine(settings: Settings | None = None) -> Engine:
     if url not in _ENGINES:
         if s.is_sqlite:
             s.ensure_data_dir()
-        _ENGINES[url] = make_engine(url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
+        _ENGINES[url] = make_engine(
+            url, busy_timeout_ms=s.sqlite_busy_timeout_ms, threads=s.server_threads
+        )
     return _ENGINES[url]
 
 
