@@ -63,6 +63,7 @@ def record_assessment(
     session.add(assessment)
     apply_risk(case, assessment)
     case.status = lifecycle.after_assessment(case.status)
+    case.updated_at = assessment.assessed_at
     flush(session)
     audit.record(
         session,

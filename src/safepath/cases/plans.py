@@ -64,7 +64,7 @@ def approve_plan(session: Session, actor: Actor, code: str, expected_version: in
     if case.plan_status == "approved":
         raise ValidationFailed(f"the plan of case {case.code} is already approved")
     case.plan_status = "approved"
-    case.plan_approved_at = now()
+    case.plan_approved_at = case.updated_at = now()
     case.plan_approved_by_user_id = actor.user_id
     assert target is not None
     case.status = target
