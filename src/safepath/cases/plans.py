@@ -21,9 +21,14 @@ from safepath.store.models.cases import Case, Intervention
 def _org_id(session: Session, code: str | None) -> int | None:
     if code is None:
         return None
-    org_id = session.scalar(select(Organisation.id).where(Organisation.code == code))
+    # Organisation codes are stable: looked up once per session (a demo load plans thousands).
+    known: dict[str, int] = session.info.setdefault("safepath.cases.org_ids", {})
+    org_id = known.get(code)
     if org_id is None:
-        raise ValidationFailed(f"unknown organisation {code!r}")
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == code))
+        if org_id is None:
+            raise ValidationFailed(f"unknown organisation {code!r}")
+        known[code] = org_id
     return org_id
 
 

@@ -99,7 +99,9 @@ def _place(session: Session, pcode: str | None) -> str | None:
 def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     access.require(actor, access.WORK)
     person = persons.resolve(session, actor, data.person_code)
-    facts = persons.get(session, actor, data.person_code)
+    # The person's facts fill in what the case does not say (a read, audited as such).
+    needed = data.population_group is None or data.place_pcode is None
+    facts = persons.get(session, actor, data.person_code) if needed else {}
     if not consent.has_consent(session, person.id, "case_management"):
         raise ValidationFailed(
             f"person {person.code} has not consented to case management: record the consent "

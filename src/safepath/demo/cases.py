@@ -335,7 +335,7 @@ class _Story:
         approved = self._add(planned + timedelta(hours=rng.randint(1, 28)), self._approve_plan)
         if rng.random() < 0.6:
             self._plot_referral(approved)
-        for k in range(rng.randint(0, 3)):
+        for k in range(rng.randint(0, 2)):
             at = approved + timedelta(days=7 * (k + 1), hours=rng.randint(0, 6))
             self._add(
                 at,
@@ -351,11 +351,14 @@ class _Story:
             later = max(0.0, min(1.0, severity + drift + rng.uniform(-0.1, 0.1)))
             day = opened_day + timedelta(days=rng.randint(30, max(31, age_days - 5)))
             again = self._add(_at(day, rng), self._assess(later))
-            # the reassessment finds the plan carried out: the caseworker marks it done and
-            # the supervisor approves the updated plan
-            done = [item.model_copy(update={"status": "done"}) for item in items]
-            edited = self._add(again + timedelta(minutes=rng.randint(5, 60)), self._set_plan(done))
-            self._add(edited + timedelta(hours=rng.randint(2, 48)), self._approve_plan)
+            if closing:
+                # the reassessment finds the plan carried out: the caseworker marks it done
+                # and the supervisor approves the updated plan
+                done = [item.model_copy(update={"status": "done"}) for item in items]
+                edited = self._add(
+                    again + timedelta(minutes=rng.randint(5, 60)), self._set_plan(done)
+                )
+                self._add(edited + timedelta(hours=rng.randint(2, 48)), self._approve_plan)
         last = max(when for when, _, _ in self.steps if when <= today)
         if closing:
             review = last + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
