@@ -80,6 +80,7 @@ def _record(session: Session, actor: Actor, case: Case, answers: dict[str, Any])
     session.add(assessment)
     apply_risk(case, assessment)
     case.status = lifecycle.after_assessment(case.status)
+    case.updated_at = assessment.assessed_at
     flush(session)
     audit.record(
         session,

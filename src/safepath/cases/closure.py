@@ -30,7 +30,7 @@ def request_closure(
     case.status = target
     case.closure_reason = data.reason
     case.closure_note = data.note
-    case.closure_requested_at = now()
+    case.closure_requested_at = case.updated_at = now()
     case.closure_requested_by_user_id = actor.user_id
     flush(session)
     audit.record(
@@ -52,7 +52,7 @@ def approve_closure(
     assert target is not None
     outcome = measure(list(case.assessments))
     case.status = target
-    case.closed_at = now()
+    case.closed_at = case.updated_at = now()
     case.closed_by_user_id = actor.user_id
     case.next_action_due = None
     record_outcome(case, outcome)
@@ -77,6 +77,7 @@ def reject_closure(
     case.status = target
     case.closure_reason = None
     case.closure_note = data.note
+    case.updated_at = now()
     flush(session)
     audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]
@@ -95,6 +96,7 @@ def reopen(
     case.outcome_achieved = None
     case.delta_threat = case.delta_vulnerability = case.delta_capacity = case.delta_risk = None
     case.closure_note = data.note
+    case.updated_at = now()
     flush(session)
     audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=["status"]

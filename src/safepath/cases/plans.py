@@ -21,9 +21,14 @@ from safepath.store.models.cases import Case, Intervention
 def _org_id(session: Session, code: str | None) -> int | None:
     if code is None:
         return None
-    org_id = session.scalar(select(Organisation.id).where(Organisation.code == code))
+    # Organisation codes are stable: looked up once per session (a demo load plans thousands).
+    known: dict[str, int] = session.info.setdefault("safepath.cases.org_ids", {})
+    org_id = known.get(code)
     if org_id is None:
-        raise ValidationFailed(f"unknown organisation {code!r}")
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == code))
+        if org_id is None:
+            raise ValidationFailed(f"unknown organisation {code!r}")
+        known[code] = org_id
     return org_id
 
 
@@ -64,7 +69,7 @@ def approve_plan(session: Session, actor: Actor, code: str, expected_version: in
     if case.plan_status == "approved":
         raise ValidationFailed(f"the plan of case {case.code} is already approved")
     case.plan_status = "approved"
-    case.plan_approved_at = now()
+    case.plan_approved_at = case.updated_at = now()
     case.plan_approved_by_user_id = actor.user_id
     assert target is not None
     case.status = target

@@ -10,7 +10,7 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from safepath.cases import access, lifecycle
+from safepath.cases import access, clock, lifecycle
 from safepath.cases.codes import new_code
 from safepath.cases.schemas import AssignIn, CaseIn, CaseUpdate
 from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -21,7 +21,8 @@ from safepath.store.models.cases import Case
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The time the services record (the real time, or a replayed past: ``cases.clock``)."""
+    return clock.now()
 
 
 def aware(at: datetime | None) -> datetime | None:
@@ -130,7 +131,9 @@ def _place(session: Session, pcode: str | None) -> str | None:
 def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     access.require(actor, access.WORK)
     person = persons.resolve(session, actor, data.person_code)
-    facts = persons.get(session, actor, data.person_code)
+    # The person's facts fill in what the case does not say (a read, audited as such).
+    needed = data.population_group is None or data.place_pcode is None
+    facts = persons.get(session, actor, data.person_code) if needed else {}
     if not consent.has_consent(session, person.id, "case_management"):
         raise ValidationFailed(
             f"person {person.code} has not consented to case management: record the consent "
@@ -142,6 +145,7 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         team_id = min(actor.team_ids)
     if team_id is not None:
         _team(session, actor, team_id)
+    stamp = now()
     case = Case(
         code=new_code("CS"),
         person_id=person.id,
@@ -158,6 +162,8 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         population_group=data.population_group or facts.get("population_group"),
         place_pcode=_place(session, data.place_pcode or facts.get("place_pcode")),
         narrative=data.narrative,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(case)
     flush(session)
@@ -174,6 +180,7 @@ def update_case(
         _place(session, changed["place_pcode"])
     for name, value in changed.items():
         setattr(case, name, value)
+    case.updated_at = now()
     flush(session)
     audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=changed
@@ -192,6 +199,7 @@ def assign(
         case.caseworker_id = _user(session, actor, data.caseworker).id
     if data.team_id is not None:
         case.team_id = _team(session, actor, data.team_id).id
+    case.updated_at = now()
     flush(session)
     audit.record(
         session,

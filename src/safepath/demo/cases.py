@@ -1,33 +1,56 @@
 """Synthetic demo cases: about 2,000 cases across thematic areas and the Meridia places, with
-realistic histories — baseline assessments scored by the real risk engine, plans, referrals,
-follow-ups, reassessments and closures with mixed outcomes.
+realistic histories — baseline assessments scored by the real risk engine, plans approved by a
+supervisor, referrals answered by the partners, follow-ups, reassessments and closures with
+mixed outcomes.
 
-Deterministic (seeded) and idempotent: a second run finds the cases and adds nothing. Persons go
-through the person service (consent, encryption, audit); the case history is then written in bulk
-with the ORM, which is what keeps a full load within seconds.
+Every step goes through the same services a user calls (``safepath.cases.registry``,
+``assessments``, ``plans``, ``referrals``, ``followups``, ``closure``), as the acting demo user:
+a caseworker registers, assesses, plans, refers, follows up and requests closure; the supervisor
+approves plans and closures; the receiving partner's focal point accepts, completes or declines
+referrals. So the demo's rows pass the same rules (consent, lifecycle, versions) and every step
+is in the audit chain. Nothing here writes case rows or statuses itself.
+
+Histories are dated in the past: each step is replayed at its own time with
+``safepath.cases.clock.at`` (a case opened 5 to 360 days ago, assessed that day, planned within
+days, ...); steps that would fall after today have not happened yet and are left out, so some
+referrals still wait for an answer and some closures for approval. Record timestamps are the
+replayed times; audit events keep the real time they were written (see ``cases.clock``), and
+persons and consents are registered at load time. Open cases mostly have a recent contact with
+the next one planned, so the work list shows a realistic share of overdue cases.
+
+Deterministic (seeded) and idempotent: a second run finds the cases and adds nothing.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safepath.cases.assessments import apply_risk
-from safepath.cases.codes import new_code
-from safepath.cases.instruments import instrument
-from safepath.cases.outcome import measure, record_outcome
-from safepath.privacy import audit, persons
+from safepath.cases import assessments, clock, closure, followups, plans, referrals, registry
+from safepath.cases.schemas import (
+    CaseIn,
+    ClosureIn,
+    DeclineIn,
+    FollowUpIn,
+    InterventionIn,
+    PlanIn,
+    ReferralAnswer,
+    ReferralIn,
+)
+from safepath.errors import ConfigurationError
+from safepath.privacy import audit, identity, persons
 from safepath.privacy.actor import Actor, Role
+from safepath.privacy.demo import demo_password
 from safepath.privacy.person_schema import ConsentIn, PersonIn
-from safepath.store.models import Organisation, Place, Service, Team, User
-from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
+from safepath.settings import get_settings
+from safepath.store.models import Organisation, Place, Service, User
+from safepath.store.models.cases import Case
 from safepath.wiring import wire
 
 AGENCY = "demo-agency"
@@ -133,52 +156,92 @@ def synthetic_answers(
     return answers
 
 
+SHARED_FIELDS = ["sex", "age", "population_group", "place_pcode", "thematic_areas", "risk_level"]
+OVERRIDE_REASON = "Imminent risk to life: the supervisor refers without consent to share."
+# Of the cases the demo refers: what the partner does with the referral.
+ANSWERS = ["none", "accept", "complete", "decline"]
+ANSWER_WEIGHTS = [15, 25, 50, 10]
+
+
 @dataclass
 class _World:
     agency_id: int
     caseworkers: list[Actor]
-    supervisor_id: int | None
-    teams: list[int]
+    supervisor: Actor
     places: list[str]
-    services: dict[str, list[tuple[int, int]]]  # thematic area -> [(service id, org id)]
-    partner_ids: list[int]
+    services: dict[str, list[str]]  # thematic area -> ["<organisation>/<service>"]
+    partners: dict[str, Actor]  # partner organisation code -> its focal point
+
+
+def _actor(user: User) -> Actor:
+    return identity.actor_for(user)
 
 
 def _world(session: Session) -> _World:
     agency_id = session.scalar(select(Organisation.id).where(Organisation.code == AGENCY))
     if agency_id is None:
         raise RuntimeError("demo organisations are not loaded: run load_demo() first")
-    teams = list(session.scalars(select(Team.id).where(Team.organisation_id == agency_id)))
     users = session.scalars(
-        select(User).where(
-            User.organisation_id == agency_id, User.role.in_(["caseworker", "supervisor"])
+        select(User)
+        .where(
+            User.organisation_id == agency_id,
+            User.role.in_(["caseworker", "supervisor"]),
+            User.disabled.is_(False),
         )
+        .order_by(User.id)
     ).all()
-    caseworkers = [
-        Actor(u.id, u.username, Role(u.role), agency_id, frozenset(t.id for t in u.teams))
-        for u in users
-        if u.role == "caseworker"
-    ]
-    if not caseworkers:
+    caseworkers = [_actor(u) for u in users if u.role == "caseworker"]
+    supervisor = next((_actor(u) for u in users if u.role == "supervisor"), None)
+    if not caseworkers or supervisor is None:
         raise RuntimeError(
-            "no caseworker in the demo agency: create the demo users first "
+            "the demo agency needs a caseworker and a supervisor: create the demo users first "
             "(safepath.privacy.demo.ensure_demo_users)"
         )
-    supervisor = next((u.id for u in users if u.role == "supervisor"), None)
-    places = list(
+    places = sorted(
         session.scalars(select(Place.pcode).where(Place.level == 2, Place.country == "XMR"))
     )
-    services: dict[str, list[tuple[int, int]]] = {}
-    for svc in session.scalars(
-        select(Service).join(Organisation).where(Organisation.kind == "partner")
-    ):
-        services.setdefault(svc.thematic_area, []).append((svc.id, svc.organisation_id))
-    partners = list(session.scalars(select(Organisation.id).where(Organisation.kind == "partner")))
-    return _World(agency_id, caseworkers, supervisor, teams, sorted(places), services, partners)
+    services: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(Service.thematic_area, Organisation.code, Service.code)
+        .join(Organisation, Service.organisation_id == Organisation.id)
+        .where(Organisation.kind == "partner")
+        .order_by(Service.id)
+    )
+    for area, org_code, svc_code in rows:
+        services.setdefault(area, []).append(f"{org_code}/{svc_code}")
+    return _World(agency_id, caseworkers, supervisor, places, services, {})
+
+
+def _partner_focal_points(session: Session, world: _World) -> None:
+    """The focal point who answers referrals for each partner organisation with services; one
+    is created (``partner-<organisation>``, demo password) where the organisation has none."""
+    codes = sorted({ref.partition("/")[0] for refs in world.services.values() for ref in refs})
+    for code in codes:
+        user = session.scalars(
+            select(User)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(
+                Organisation.code == code,
+                User.role == Role.partner_focal_point.value,
+                User.disabled.is_(False),
+            )
+            .order_by(User.id)
+        ).first()
+        if user is None:
+            if get_settings().environment == "production":
+                raise ConfigurationError("demo users are refused in production")
+            username = f"partner-{code}"
+            password = demo_password(username)
+            user = identity.add_user(session, username, Role.partner_focal_point, code, password)
+        world.partners[code] = _actor(user)
 
 
 def _at(day: datetime, rng: random.Random, hours: tuple[int, int] = (8, 17)) -> datetime:
+    """A time in working hours on ``day``."""
     return datetime.combine(day.date(), time(rng.randint(*hours), rng.randint(0, 59)), UTC)
+
+
+Step = tuple[datetime, int, Callable[[], None]]
 
 
 def load_demo_cases(
@@ -190,7 +253,8 @@ def load_demo_cases(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Create ``n`` demo cases unless the demo agency already has cases; returns how many were
-    created (0 when already loaded)."""
+    created (0 when already loaded). ``now`` is the "today" the histories lead up to (default:
+    the real time; never later)."""
     wire()
     world = _world(session)
     existing = session.scalar(
@@ -198,250 +262,284 @@ def load_demo_cases(
     )
     if existing:
         return 0
+    _partner_focal_points(session, world)
     rng = random.Random(seed)
     today = now or datetime.now(UTC)
-    model = instrument().model
     themes = list(THEMES)
-    # Persons first (through the person service), then the case histories in bulk: keeping
-    # the two apart avoids autoflushing a growing graph on every person-service query.
-    people = [
-        _person(session, rng, world.caseworkers[i % len(world.caseworkers)], world)
-        for i in range(n)
-    ]
-    if progress:
-        progress(n // 2)
-    with session.no_autoflush:
-        for i, person in enumerate(people):
-            _one_case(session, rng, world, person, themes, today, model)
-            if (i + 1) % 500 == 0:
-                session.flush()
-    if progress:
-        progress(n - n // 2)
-    session.flush()
-    if world.caseworkers:
-        audit.record(session, world.caseworkers[0], "create", "demo_cases", None, fields=["count"])
+    for i in range(n):
+        worker = world.caseworkers[i % len(world.caseworkers)]
+        _Story(session, rng, world, worker, themes, today).play()
+        if progress and (i + 1) % 100 == 0:
+            progress(100)
+    if progress and n % 100:
+        progress(n % 100)
+    audit.record(session, world.supervisor, "create", "demo_cases", None, fields=["count"])
     return n
 
 
-@dataclass(frozen=True)
-class _Person:
-    worker: Actor
-    id: int
-    code: str
-    age: int
-    sex: str
-    group: str
-    pcode: str
+@dataclass
+class _Ref:
+    """A referral the story makes: the service, then the code it was given."""
+
+    service: str
+    code: str = ""
 
 
-def _person(session: Session, rng: random.Random, worker: Actor, world: _World) -> _Person:
-    age = rng.choices([rng.randint(8, 17), rng.randint(18, 59), rng.randint(60, 80)], [18, 74, 8])
-    sex = rng.choices(["female", "male", "other"], [54, 45, 1])[0]
-    group = rng.choices(GROUPS, GROUP_WEIGHTS)[0]
-    pcode = rng.choice(world.places)
-    consents = [ConsentIn(purpose="case_management")]
-    if rng.random() < 0.85:
-        consents.append(ConsentIn(purpose="referral_sharing"))
-    data = PersonIn(
-        sex=sex, age=age[0], population_group=group, place_pcode=pcode, consents=consents
-    )
-    person = persons.create(session, worker, data)
-    ref = persons.resolve(session, worker, person["code"])
-    return _Person(worker, ref.id, ref.code, age[0], sex, group, pcode)
+class _Story:
+    """One case's history: the steps with their (past) times, played in time order."""
 
+    def __init__(
+        self,
+        session: Session,
+        rng: random.Random,
+        world: _World,
+        worker: Actor,
+        themes: list[str],
+        today: datetime,
+    ) -> None:
+        self.s, self.rng, self.world, self.worker, self.today = session, rng, world, worker, today
+        self.steps: list[Step] = []
+        self.case: Case | None = None  # once registered
+        self.level = "low"  # the latest assessment's case level
+        self.closure_reason: str | None = None
+        self.age = rng.choices(
+            [rng.randint(8, 17), rng.randint(18, 59), rng.randint(60, 80)], [18, 74, 8]
+        )[0]
+        self.sex = rng.choices(["female", "male", "other"], [54, 45, 1])[0]
+        self.group = rng.choices(GROUPS, GROUP_WEIGHTS)[0]
+        self.pcode = rng.choice(world.places)
+        self.shares = rng.random() < 0.85  # consent to share data by referral
+        theme = rng.choices(themes, THEME_WEIGHTS)[0]
+        extra = rng.choice(themes) if rng.random() < 0.25 else theme
+        self.areas = list(dict.fromkeys([theme, extra]))
+        self.risks = sorted({r for a in self.areas for r in THEMES[a][0]})
+        self._plot()
 
-def _one_case(
-    session: Session,
-    rng: random.Random,
-    world: _World,
-    p: _Person,
-    themes: list[str],
-    today: datetime,
-    model: Any,
-) -> None:
-    worker, age, sex, group, pcode = p.worker, p.age, p.sex, p.group, p.pcode
-    theme = rng.choices(themes, THEME_WEIGHTS)[0]
-    extra = rng.choice(themes) if rng.random() < 0.25 else theme
-    areas = list(dict.fromkeys([theme, extra]))
-    risks = sorted({r for a in areas for r in THEMES[a][0]})
-    opened = today - timedelta(days=rng.randint(5, 360))
-    case = Case(
-        code=new_code("CS"),
-        person_id=p.id,
-        person_code=p.code,
-        subject="individual",
-        organisation_id=world.agency_id,
-        team_id=min(worker.team_ids) if worker.team_ids else None,
-        caseworker_id=worker.user_id,
-        created_by_user_id=worker.user_id,
-        status="registered",
-        thematic_areas=areas,
-        gpc_risks=risks,
-        population_group=group,
-        place_pcode=pcode,
-        created_at=opened,
-        updated_at=opened,
-    )
-    session.add(case)
-    severity = rng.betavariate(2.2, 2.0)
-    baseline = _assess(
-        rng, case, 1, pcode, severity, age, sex, group, _at(opened, rng), model, worker
-    )
-    case.assessments.append(baseline)
-    apply_risk(case, baseline)
-    case.status = "assessed"
-    age_days = (today - opened).days
-    if rng.random() < 0.1 or age_days < 7:
-        return  # newly assessed, no plan yet (some overdue)
-    plan_day = opened + timedelta(days=rng.randint(1, 5))
-    n_items = rng.choices([1, 2, 3], [50, 35, 15])[0]
-    for _ in range(n_items):
-        area = rng.choice(areas)
-        case.interventions.append(
-            Intervention(
-                modality=rng.choices(MODALITIES, MODALITY_WEIGHTS)[0],
-                thematic_area=area,
-                gpc_risks=THEMES[area][0],
-                rights=THEMES[area][1],
-                responsible_organisation_id=world.agency_id,
-                due_date=(plan_day + timedelta(days=30)).date(),
-                status="planned",
+    # --- the plot: what happens when -----------------------------------------------------
+    def _add(self, when: datetime, do: Callable[[], None]) -> datetime:
+        self.steps.append((when, len(self.steps), do))
+        return when
+
+    def _plot(self) -> None:
+        rng, today = self.rng, self.today
+        opened_day = today - timedelta(days=rng.randint(5, 360))
+        age_days = (today - opened_day).days
+        opened = self._add(_at(opened_day, rng, (8, 15)), self._register)
+        severity = rng.betavariate(2.2, 2.0)
+        self._add(opened + timedelta(minutes=rng.randint(10, 90)), self._assess(severity))
+        if rng.random() < 0.06 or age_days < 7:
+            return  # newly assessed, no plan yet (some overdue)
+        planned = _at(opened_day + timedelta(days=rng.randint(1, 5)), rng)
+        items = self._plan_items(planned)
+        self._add(planned, self._set_plan(items))
+        approved = self._add(planned + timedelta(hours=rng.randint(1, 28)), self._approve_plan)
+        if rng.random() < 0.6:
+            self._plot_referral(approved)
+        for k in range(rng.randint(0, 2)):
+            at = approved + timedelta(days=7 * (k + 1), hours=rng.randint(0, 6))
+            self._add(
+                at,
+                self._follow_up(rng.choice(["visit", "call", "review"]), at + timedelta(days=14)),
             )
-        )
-    case.plan_status, case.plan_approved_at = "approved", plan_day
-    case.plan_approved_by_user_id = world.supervisor_id
-    case.status = "plan_approved"
-    if rng.random() < 0.6:
-        _refer(rng, world, case, areas, plan_day, today, worker)
-    for k in range(rng.randint(0, 3)):
-        at = plan_day + timedelta(days=7 * (k + 1))
-        if at >= today:
-            break
-        case.follow_ups.append(
-            FollowUp(
-                kind=rng.choice(["visit", "call", "review"]),
-                note="Demo follow-up note.",
-                next_due=(at + timedelta(days=14)).date(),
-                by_user_id=worker.user_id,
-                at=at,
+        closing = age_days > 60 and rng.random() < 0.55
+        reassessed = age_days > 45 and rng.random() < 0.6
+        if closing and not reassessed:  # no outcome to measure: the closure needs a reason
+            self.closure_reason = rng.choices(CLOSURE_REASONS, REASON_WEIGHTS)[0]
+        if reassessed:
+            # improving cases are the majority; some stay put or get worse
+            drift = rng.choices([-0.5, -0.25, 0.0, 0.15], [45, 25, 20, 10])[0]
+            later = max(0.0, min(1.0, severity + drift + rng.uniform(-0.1, 0.1)))
+            day = opened_day + timedelta(days=rng.randint(30, max(31, age_days - 5)))
+            again = self._add(_at(day, rng), self._assess(later))
+            if closing:
+                # the reassessment finds the plan carried out: the caseworker marks it done
+                # and the supervisor approves the updated plan
+                done = [item.model_copy(update={"status": "done"}) for item in items]
+                edited = self._add(
+                    again + timedelta(minutes=rng.randint(5, 60)), self._set_plan(done)
+                )
+                self._add(edited + timedelta(hours=rng.randint(2, 48)), self._approve_plan)
+        last = max(when for when, _, _ in self.steps if when <= today)
+        if closing:
+            review = last + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
+            self._add(review, self._follow_up("review", None))
+            requested = self._add(
+                review + timedelta(hours=rng.randint(1, 72)), self._request_closure
             )
-        )
-        case.status = "in_progress"
-    stage = rng.random()
-    if age_days > 45 and stage < 0.6:
-        # improving cases are the majority; some stay put or get worse
-        drift = rng.choices([-0.5, -0.25, 0.0, 0.15], [45, 25, 20, 10])[0]
-        later = max(0.0, min(1.0, severity + drift + rng.uniform(-0.1, 0.1)))
-        re_at = _at(opened + timedelta(days=rng.randint(30, max(31, age_days - 5))), rng)
-        again = _assess(rng, case, 2, pcode, later, age, sex, group, re_at, model, worker)
-        case.assessments.append(again)
-        apply_risk(case, again)
-        for item in case.interventions:
-            item.status = "done"
-        case.status = "in_progress"
-    if age_days > 60 and rng.random() < 0.55:
-        _close(rng, world, case, today)
-    if case.status != "closed" and rng.random() < 0.7:
-        case.next_action_due = today + timedelta(hours=rng.randint(2, 14 * 24))  # work planned
-    case.updated_at = max(
-        [
-            case.created_at,
-            *(a.assessed_at for a in case.assessments),
-            *(f.at for f in case.follow_ups),
+            self._add(requested + timedelta(hours=rng.randint(2, 96)), self._approve_closure)
+        elif rng.random() < 0.85:
+            # a recent contact, the next one planned: the work list is mostly up to date
+            contact = max(
+                last + timedelta(hours=2),
+                today - timedelta(days=rng.randint(1, 13), hours=rng.randint(0, 12)),
+            )
+            nxt = today + timedelta(days=rng.randint(1, 14))
+            self._add(contact, self._follow_up(rng.choice(["visit", "call"]), nxt))
+
+    def _plan_items(self, planned: datetime) -> list[InterventionIn]:
+        items = []
+        for _ in range(self.rng.choices([1, 2, 3], [50, 35, 15])[0]):
+            area = self.rng.choice(self.areas)
+            items.append(
+                InterventionIn(
+                    modality=self.rng.choices(MODALITIES, MODALITY_WEIGHTS)[0],
+                    thematic_area=area,
+                    gpc_risks=THEMES[area][0],
+                    rights=THEMES[area][1],
+                    responsible_organisation=AGENCY,
+                    due_date=(planned + timedelta(days=30)).date(),
+                )
+            )
+        return items
+
+    def _plot_referral(self, approved: datetime) -> None:
+        rng = self.rng
+        options = [s for a in self.areas for s in self.world.services.get(a, [])] or [
+            s for refs in self.world.services.values() for s in refs
         ]
-    )
-
-
-def _assess(
-    rng: random.Random,
-    case: Case,
-    seq: int,
-    pcode: str,
-    severity: float,
-    age: int,
-    sex: str,
-    group: str,
-    at: datetime,
-    model: Any,
-    worker: Actor,
-) -> Assessment:
-    answers = synthetic_answers(rng, pcode, severity, age=age, sex=sex, group=group)
-    result = instrument().score(answers, pcode)
-    return Assessment(
-        seq=seq,
-        answers=json.dumps(answers, sort_keys=True),
-        place_pcode=pcode,
-        threat=result.threat,
-        vulnerability=result.vulnerability,
-        capacity=result.capacity,
-        risk=result.risk,
-        phase=result.phase,
-        case_level=result.case_level,
-        explanation=result.explanation,
-        model_id=model.id,
-        model_version=str(model.version),
-        instrument_id=instrument().id,
-        form_id=instrument().form_id,
-        assessed_by_user_id=worker.user_id,
-        assessed_at=at,
-    )
-
-
-def _refer(
-    rng: random.Random,
-    world: _World,
-    case: Case,
-    areas: list[str],
-    day: datetime,
-    today: datetime,
-    worker: Actor,
-) -> None:
-    options = [s for a in areas for s in world.services.get(a, [])] or [
-        s for lst in world.services.values() for s in lst
-    ]
-    if not options:
-        return
-    service_id, org_id = rng.choice(options)
-    status = rng.choices(["sent", "accepted", "completed", "declined"], [15, 25, 50, 10])[0]
-    sent = day + timedelta(days=1)
-    case.referrals.append(
-        Referral(
-            code=new_code("RF"),
-            service_id=service_id,
-            to_organisation_id=org_id,
-            shared_fields=[
-                "sex",
-                "age",
-                "population_group",
-                "place_pcode",
-                "thematic_areas",
-                "risk_level",
-            ],
-            status=status,
-            reason="Demo referral.",
-            urgency=case.risk_level if case.risk_level != "none" else "low",
-            sent_by_user_id=worker.user_id,
-            sent_at=sent,
-            responded_at=None if status == "sent" else sent + timedelta(days=2),
-            completed_at=sent + timedelta(days=20) if status == "completed" else None,
-            response_note="Not eligible for this service." if status == "declined" else None,
+        if not options:
+            return
+        service = rng.choice(options)
+        answer = rng.choices(ANSWERS, ANSWER_WEIGHTS)[0]
+        override = not self.shares and rng.random() < 0.25
+        if not self.shares and not override:
+            return  # no consent to share: no referral
+        ref = _Ref(service)
+        sent = self._add(
+            approved + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5)),
+            self._refer(ref, override),
         )
-    )
-    case.status = "in_progress"
+        if answer == "none":
+            return
+        answered = sent + timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
+        if answer == "decline":
+            self._add(answered, self._partner(ref, "decline"))
+            return
+        self._add(answered, self._partner(ref, "accept"))
+        if answer == "complete":
+            self._add(answered + timedelta(days=rng.randint(7, 30)), self._partner(ref, "complete"))
 
+    # --- playing it through the services ---------------------------------------------------
+    def play(self) -> None:
+        for when, _, do in sorted(self.steps, key=lambda step: step[:2]):
+            if when > self.today:
+                break  # not happened yet (and neither has anything after it)
+            with clock.at(when):
+                do()
 
-def _close(rng: random.Random, world: _World, case: Case, today: datetime) -> None:
-    outcome = measure(list(case.assessments))
-    last = max(a.assessed_at for a in case.assessments)
-    closed = min(today - timedelta(days=1), last + timedelta(days=rng.randint(3, 20)))
-    case.status = "closed"
-    case.closure_requested_at = closed - timedelta(days=1)
-    case.closed_at = closed
-    case.closed_by_user_id = world.supervisor_id
-    case.next_action_due = None
-    record_outcome(case, outcome)
-    if outcome is None:
-        case.closure_reason = rng.choices(CLOSURE_REASONS, REASON_WEIGHTS)[0]
+    @property
+    def code(self) -> str:
+        assert self.case is not None
+        return self.case.code
+
+    @property
+    def version(self) -> int:
+        """The version the actor last saw (If-Match): the services check it like the API's."""
+        assert self.case is not None
+        return self.case.version
+
+    def _register(self) -> None:
+        consents = [ConsentIn(purpose="case_management")]
+        if self.shares:
+            consents.append(ConsentIn(purpose="referral_sharing"))
+        if self.age < 18:
+            consents = [
+                ConsentIn(purpose=c.purpose, given_by="guardian", child_assent=True)
+                for c in consents
+            ]
+        person = persons.create(
+            self.s,
+            self.worker,
+            PersonIn(
+                sex=self.sex,
+                age=self.age,
+                population_group=self.group,
+                place_pcode=self.pcode,
+                consents=consents,
+            ),
+        )
+        case = registry.create_case(
+            self.s,
+            self.worker,
+            CaseIn(
+                person_code=person["code"],
+                thematic_areas=self.areas,
+                gpc_risks=self.risks,
+                population_group=self.group,
+                place_pcode=self.pcode,
+            ),
+        )
+        self.case = case
+
+    def _assess(self, severity: float) -> Callable[[], None]:
+        # drawn now (in plot order), so the seeded history does not depend on the replay
+        answers = synthetic_answers(
+            self.rng, self.pcode, severity, age=self.age, sex=self.sex, group=self.group
+        )
+
+        def do() -> None:
+            done = assessments.record_assessment(
+                self.s, self.worker, self.code, answers, self.version
+            )
+            self.level = done.case_level
+
+        return do
+
+    def _set_plan(self, items: list[InterventionIn]) -> Callable[[], None]:
+        def do() -> None:
+            plan = PlanIn(interventions=items)
+            plans.set_plan(self.s, self.worker, self.code, plan, self.version)
+
+        return do
+
+    def _approve_plan(self) -> None:
+        plans.approve_plan(self.s, self.world.supervisor, self.code, self.version)
+
+    def _refer(self, ref: _Ref, override: bool) -> Callable[[], None]:
+        actor = self.world.supervisor if override else self.worker
+
+        def do() -> None:
+            data = ReferralIn(
+                service=ref.service,
+                shared_fields=SHARED_FIELDS,
+                reason="Demo referral.",
+                urgency=self.level if self.level in ("high", "medium", "low") else "low",
+                override_reason=OVERRIDE_REASON if override else None,
+            )
+            ref.code = referrals.refer(self.s, actor, self.code, data, self.version).code
+
+        return do
+
+    def _partner(self, ref: _Ref, action: str) -> Callable[[], None]:
+        focal_point = self.world.partners[ref.service.partition("/")[0]]
+
+        def do() -> None:
+            if action == "accept":
+                referrals.accept(self.s, focal_point, ref.code, ReferralAnswer(), None)
+            elif action == "complete":
+                note = ReferralAnswer(note="Service provided.")
+                referrals.complete(self.s, focal_point, ref.code, note, None)
+            else:
+                reason = DeclineIn(reason="Not eligible for this service.")
+                referrals.decline(self.s, focal_point, ref.code, reason, None)
+
+        return do
+
+    def _follow_up(self, kind: str, next_due: datetime | None) -> Callable[[], None]:
+        due: date | None = next_due.date() if next_due else None
+        data = FollowUpIn(kind=kind, note="Demo follow-up note.", next_due=due)
+
+        def do() -> None:
+            followups.record_follow_up(self.s, self.worker, self.code, data, self.version)
+
+        return do
+
+    def _request_closure(self) -> None:
+        data = ClosureIn(reason=self.closure_reason)  # no reason: the outcome is measured
+        closure.request_closure(self.s, self.worker, self.code, data, self.version)
+
+    def _approve_closure(self) -> None:
+        closure.approve_closure(self.s, self.world.supervisor, self.code, self.version)
 
 
 def load(n: int = DEFAULT_CASES) -> list[str]:
@@ -457,6 +555,13 @@ def load(n: int = DEFAULT_CASES) -> list[str]:
     with session_scope() as session:
         total = session.scalar(select(func.count(Case.id))) or 0
         closed = session.scalar(select(func.count(Case.id)).where(Case.status == "closed")) or 0
+        partners = session.execute(
+            select(User.username, Organisation.code)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(User.username.like("partner-%"), User.role == Role.partner_focal_point.value)
+            .order_by(User.username)
+        ).all()
+    users += [(u, demo_password(u), Role.partner_focal_point.value, org) for u, org in partners]
     lines = [
         f"cases: {total} ({closed} closed)" + ("" if created else " (already loaded)"),
         "users (username / password / role):",
