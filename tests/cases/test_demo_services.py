@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -44,14 +45,17 @@ def _events(s: Session) -> Counter[tuple[str, str]]:
     return Counter((a, t) for a, t in rows)
 
 
-def _roles(s: Session) -> dict[int, str]:
+def _roles(s: Session) -> dict[int | None, str]:
     return dict(s.execute(select(User.id, User.role)).all())
 
 
 def test_every_demo_step_is_audited(demo: datetime) -> None:
     with session_scope() as s:
         events = _events(s)
-        count = lambda model: s.scalar(select(func.count()).select_from(model)) or 0  # noqa: E731
+
+        def count(model: type[Any]) -> int:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
         referrals = Counter(s.scalars(select(Referral.status)))
         statuses = Counter(s.scalars(select(Case.status)))
         assert events["create", "case"] == count(Case) == N
@@ -145,9 +149,9 @@ def test_demo_histories_are_dated_in_the_past(demo: datetime) -> None:
             answers = [t for r in c.referrals for t in (r.responded_at, r.completed_at)]
             for at in filter(None, map(aware, [c.updated_at, *steps, *answers])):
                 assert opened <= at <= demo, (c.code, at)
-            assert aware(c.updated_at) == max(filter(None, map(aware, steps))), c.code
+            assert aware(c.updated_at) == max(a for a in map(aware, steps) if a), c.code
         active = [c for c in cases if c.status in lifecycle.ACTIVE]
-        overdue = [c for c in active if c.next_action_due and aware(c.next_action_due) < demo]
+        overdue = [c for c in active if (due := aware(c.next_action_due)) and due < demo]
         assert active
         assert 0 < len(overdue) <= 0.35 * len(active), (len(overdue), len(active))
         # audit events keep the real time they were written

@@ -232,7 +232,14 @@ def _partner_focal_points(session: Session, world: _World) -> None:
                 raise ConfigurationError("demo users are refused in production")
             username = f"partner-{code}"
             password = demo_password(username)
-            user = identity.add_user(session, username, Role.partner_focal_point, code, password)
+            user = identity.add_user(  # published demo credentials: no strength policy
+                session,
+                username,
+                Role.partner_focal_point,
+                code,
+                password,
+                check_strength=False,
+            )
         world.partners[code] = _actor(user)
 
 

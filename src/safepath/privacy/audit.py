@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -71,7 +71,8 @@ def _ts(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
+def _digest(prev_hash: str, event: Any, key: bytes | None = None) -> str:
+    """``event``: an AuditEvent or a row with the same attributes."""
     payload = json.dumps(
         [
             prev_hash,
@@ -89,8 +90,8 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    key = get_keyring().audit_key
-    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+    secret = key if key is not None else get_keyring().audit_key
+    return hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 log = logging.getLogger("safepath.audit")
@@ -123,23 +124,32 @@ def chain_pending(bind: Engine | Connection) -> int:
         .limit(1)
     ).first()
     seq, prev = (int(head[0] or 0), str(head[1])) if head else (0, GENESIS)
+    key = get_keyring().audit_key
+    table = cast(Table, AuditEvent.__table__)
+    link = (
+        update(table)
+        .where(table.c.id == bindparam("event_id"))
+        .values(
+            chain_seq=bindparam("new_seq"),
+            prev_hash=bindparam("new_prev"),
+            hash=bindparam("new_hash"),
+        )
+    )
     linked = 0
     while True:
         rows = conn.execute(
-            select(AuditEvent.__table__)
-            .where(AuditEvent.chain_seq.is_(None))
-            .order_by(AuditEvent.id)
-            .limit(CHAIN_BATCH)
+            select(table).where(table.c.chain_seq.is_(None)).order_by(table.c.id).limit(CHAIN_BATCH)
         ).all()
+        params = []
         for row in rows:
             seq += 1
-            digest = _digest(prev, AuditEvent(**row._mapping))
-            conn.execute(
-                update(AuditEvent)
-                .where(AuditEvent.id == row.id)
-                .values(chain_seq=seq, prev_hash=prev, hash=digest)
+            digest = _digest(prev, row, key)
+            params.append(
+                {"event_id": row.id, "new_seq": seq, "new_prev": prev, "new_hash": digest}
             )
             prev = digest
+        if params:
+            conn.execute(link, params)  # one executemany per batch
         linked += len(rows)
         if len(rows) < CHAIN_BATCH:
             return linked
