@@ -133,10 +133,10 @@ def test_my_work_reads_the_same_for_5_and_25_cases(client: TestClient) -> None:
 
 
 def test_the_name_search_reads_the_same_for_5_and_25_persons(client: TestClient) -> None:
-    """The cases of every person found come from one query (it was two per person). The person
-    registry itself (``privacy.persons.search``, not this page's) still costs a fixed amount per
-    person shown, at most 10: one audit event each (three statements: lock, chain head,
-    insert) and a team lookup each; those are counted apart."""
+    """The cases of every person found come from one query (it was two per person), and the
+    audit events of the persons shown are written and linked in a fixed number of statements at
+    commit. The person registry (``privacy.persons.search``) still looks up each shown person's
+    team (at most 10); those are counted apart."""
     actor = _actor()
     counts = []
     for total in (5, 25):
@@ -149,6 +149,6 @@ def test_the_name_search_reads_the_same_for_5_and_25_persons(client: TestClient)
         assert f"Cases found: {shown}" in html
         teams = sum(1 for st in seen if re.search(r"FROM teams\s+WHERE teams.id =", st))
         case_reads = sum(1 for st in seen if re.search(r"FROM cases\b", st))
-        assert audit == 3 * shown and teams <= shown
-        counts.append((case_reads, n - audit - teams))
+        assert 0 < audit and teams <= shown
+        counts.append((case_reads, audit, n - audit - teams))
     assert counts[0] == counts[1], counts

@@ -30,7 +30,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, bindparam, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -161,11 +171,28 @@ def _chain_before_commit(session: Session) -> None:
     entries = session.info.pop(_PENDING, [])
     if not entries:
         return
-    session.add_all([entry for entry, _ in entries])
+    table = cast(Table, AuditEvent.__table__)
     session.flush()
+    # One executemany for all of them (the ORM would insert them one by one to learn their ids).
+    session.execute(insert(table), [_row(entry) for entry, _ in entries])
     # The same connection and transaction: no second connection per request (a pool of N would
     # deadlock at N/2 concurrent requests), and the events commit already linked.
     chain_pending(session.connection())
+
+
+def _row(entry: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "user_id": entry.user_id,
+        "username": entry.username,
+        "role": entry.role,
+        "ip": entry.ip,
+        "action": entry.action,
+        "record_type": entry.record_type,
+        "record_id": entry.record_id,
+        "person_code": entry.person_code,
+        "fields": entry.fields,
+    }
 
 
 def _within(txn: Any, ended: Any) -> bool:
@@ -202,7 +229,8 @@ def record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Add one event to the caller's transaction: written and linked into the chain as that
-    transaction commits, dropped if it (or the savepoint it was recorded in) rolls back."""
+    transaction commits, dropped if it (or the savepoint it was recorded in) rolls back. The
+    returned object describes the event; it is not attached to the session (no id)."""
     if not _ACTION.fullmatch(action):
         raise ValueError(f"audit action {action!r} is not a short lowercase word")
     entry = AuditEvent(
