@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "risk": {"framework", "errors"},  # pure: no IO layers
     "surveys": {"risk", "framework", "cells"} | _BASE,
     "store": _BASE,
-    "places": {"store", "framework"} | _BASE,
+    "places": {"store", "framework", "risk"} | _BASE,
     "directory": {"store", "framework"} | _BASE,
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},

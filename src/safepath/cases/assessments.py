@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from safepath.cases import access, lifecycle
 from safepath.cases.instruments import instrument
 from safepath.cases.registry import check_work, flush, get_case, now, work_on
+from safepath.places.area_profiles import area_row
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Assessment, Case
@@ -53,7 +54,8 @@ def _record(session: Session, actor: Actor, case: Case, answers: dict[str, Any])
     tool = instrument()
     tool.check_answers(answers)  # the one validation of the answers (InputError with problems)
     pcode = _place_of(case, answers)
-    result = tool.score(answers, pcode)
+    # The operation's area profile row for the place: community and structural risk.
+    result = tool.score(answers, pcode, area_row(session, tool.model_id, pcode))
     model = tool.model
     seq = (
         session.scalar(select(func.max(Assessment.seq)).where(Assessment.case_id == case.id)) or 0

@@ -73,8 +73,16 @@ class Instrument:
                 problems=problems,
             )
 
-    def score(self, answers: Mapping[str, Any], pcode: str | None) -> RiskAssessment:
-        area = self.area_profile.lookup(pcode) if self.area_profile else None
+    def score(
+        self,
+        answers: Mapping[str, Any],
+        pcode: str | None,
+        area: Mapping[str, Any] | None = None,
+    ) -> RiskAssessment:
+        """``area``: the operation's profile row for ``pcode`` (``places.area_profiles``); without
+        one, the sample profile shipped with the model is looked up."""
+        if area is None and self.area_profile is not None:
+            area = self.area_profile.lookup(pcode)
         return evaluate(self.model, answers, area)
 
     def deadline_hours(self, case_level: str) -> float | None:

@@ -7,8 +7,11 @@ from importlib.resources import as_file, files
 
 from sqlalchemy import update
 
+from safepath.cases.instruments import instrument
 from safepath.directory import OrganisationIn, ServiceIn, upsert_organisation, upsert_service
 from safepath.places import import_places, read_place_table
+from safepath.places.area_profiles import save_area_profile
+from safepath.risk.area_profile import AreaProfile
 from safepath.store.db import session_scope
 from safepath.store.models import Place
 from safepath.wiring import wire
@@ -128,9 +131,15 @@ def load_demo() -> list[str]:
             upsert_organisation(session, org)
         for org_code, svc in SERVICES:
             upsert_service(session, org_code, svc)
+        tool = instrument()
+        text = (files("safepath.demo") / "area-profile.csv").read_text(encoding="utf-8")
+        profile = AreaProfile.from_csv_text(text, source="demo area-profile.csv", model=tool.model)
+        areas = save_area_profile(session, tool.model_id, profile, "demo area-profile.csv")
     levels = ", ".join(f"{n} adm{lvl}" for lvl, n in sorted(report.by_level.items()))
     return [
         f"places: {COUNTRY_NAME} with {levels}"
         + (" (already loaded)" if not report.changed else ""),
         f"organisations: {len(ORGANISATIONS)}; services: {len(SERVICES)}",
+        f"area profile ({tool.model_id}): {areas.rows} districts"
+        + (" (already loaded)" if not (areas.added or areas.updated) else ""),
     ]

@@ -5,6 +5,7 @@ Person, Consent and BlindIndex are deliberately not re-exported: outside ``store
 """
 
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
+from safepath.store.models.areas import AreaProfileRow
 from safepath.store.models.audit import AuditEvent
 from safepath.store.models.base import Base
 from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
@@ -21,6 +22,7 @@ from safepath.store.models.places import Place
 
 __all__ = [
     "ApiToken",
+    "AreaProfileRow",
     "Assessment",
     "AuditEvent",
     "Base",

@@ -14,6 +14,8 @@ from fastapi.responses import Response
 from safepath.cases import outcomes
 from safepath.cases.instruments import instrument
 from safepath.errors import SafepathError
+from safepath.places.area_profiles import load_area_profile
+from safepath.risk.area_profile import AreaProfile
 from safepath.settings import get_settings
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep
@@ -55,15 +57,21 @@ AREA_LEVELS = ("adm1", "adm2")
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _profile() -> tuple[list[dict[str, Any]], list[str]]:
-    profile = instrument().area_profile
+def _operation_profile(page: Page) -> AreaProfile | None:
+    """The operation's stored profile for the casework model; else the model's sample."""
+    tool = instrument()
+    return load_area_profile(page.db, tool.model_id) or tool.area_profile
+
+
+def _profile(page: Page) -> tuple[list[dict[str, Any]], list[str]]:
+    profile = _operation_profile(page)
     if profile is None:
         return [], []
     return profile.records(), list(profile.columns)
 
 
 def _areas_page(page: Page, status: int = 200, **context: Any) -> Response:
-    rows, columns = _profile()
+    rows, columns = _profile(page)
     return page.render(
         "areas.html",
         status=status,
@@ -82,7 +90,9 @@ def areas(page: PageDep) -> Response:
     return _areas_page(page)
 
 
-def classify_upload(name: str, data: bytes, by: list[str]) -> list[dict[str, Any]]:
+def classify_upload(
+    name: str, data: bytes, by: list[str], area: AreaProfile | None = None
+) -> list[dict[str, Any]]:
     """Score an uploaded survey round with the risk model and classify its areas. Nothing is
     stored: the file lives in a temporary directory for the length of the request."""
     from safepath.risk import classify_areas, score_table
@@ -93,9 +103,8 @@ def classify_upload(name: str, data: bytes, by: list[str]) -> list[dict[str, Any
         path = Path(tmp) / f"survey{suffix}"
         path.write_bytes(data)
         frame = read_table(path)
-    tool = instrument()
-    profile = tool.area_profile.to_arrow(tool.model) if tool.area_profile else None
     model = instrument().model
+    profile = area.to_arrow(model) if area is not None else None
     scored = score_table(model, frame, profile)
     result = classify_areas(model, scored, by).to_pandas()
     return [
@@ -122,7 +131,7 @@ async def areas_upload(page: PageDep) -> Response:
     if len(data) > MAX_UPLOAD:
         return _areas_page(page, 413, refused=translate("The file is too large.", page.lang))
     try:
-        rows = classify_upload(filename, data, by)
+        rows = classify_upload(filename, data, by, _operation_profile(page))
     except SafepathError as exc:
         return _areas_page(page, exc.status, refused=exc.message)
     k = get_settings().disclosure_threshold
