@@ -165,6 +165,17 @@ def test_my_work_orders_overdue_then_level_then_deadline(client: TestClient) -> 
 def test_language_choice_is_remembered_for_the_user(client: TestClient) -> None:
     sign_in(client, "cw", "tern lagoon 123 quartz")
     assert 'lang="es"' in client.get("/work", params={"lang": "es"}).text
+    with session_scope() as s:  # a GET switches this browser only (a cookie), writes nothing
+        assert identity.find_user(s, "cw").language == "en"
+    assert 'lang="es"' in client.get("/work").text
+    token = _token(client.get("/account").text)
+    r = client.post("/account/language", data={"csrf_token": token, "language": "es"})
+    assert r.status_code == 303
+    assert client.post("/account/language", data={"language": "fr"}).status_code == 403
+    assert (
+        client.post("/account/language", data={"csrf_token": token, "language": "xx"}).status_code
+        == 422
+    )
     client.cookies.clear()  # another browser: the account remembers Spanish
     sign_in(client, "cw", "tern lagoon 123 quartz")
     r = client.get("/work", headers={"accept-language": "fr"})

@@ -2,7 +2,8 @@
 
 A partner focal point reaches a case (and its person) only through a live referral to its
 organisation, and only while the person's consent to share stands or a supervisor overrode it;
-withdrawing consent therefore stops further sharing at once, with nothing to clean up first.
+withdrawing consent therefore stops further sharing at once, and the withdrawal hook revokes the
+person's open referrals in the same transaction.
 """
 
 from __future__ import annotations
@@ -199,6 +200,15 @@ def _erase(session: Session, actor: Actor, person_id: int) -> None:
                 r.status = "revoked"
 
 
+def _revoke_on_withdrawal(session: Session, actor: Actor, person_id: int, purpose: str) -> None:
+    """Consent to share withdrawn: the person's open referrals are revoked in the same
+    transaction (those a supervisor sent with a documented override stay)."""
+    if purpose == "referral_sharing":
+        from safepath.cases import referrals  # referrals imports access, which imports this
+
+        referrals.revoke_for_withdrawn_consent(session, actor, person_id)
+
+
 def _open_case_persons(now: datetime) -> Select[Any]:
     """Retention hold: a person with a case still open is still being helped."""
     return select(Case.person_id).where(Case.status != lifecycle.Status.closed)
@@ -230,3 +240,4 @@ def install() -> None:
     persons.register_export_section("cases", _export)
     persons.register_erasure_step(_erase)
     retention.register_hold("open_case", _open_case_persons)
+    consent.register_on_withdrawal(_revoke_on_withdrawal)

@@ -62,7 +62,26 @@ def _register() -> None:
     app.add_typer(risk_app, name="risk")
 
 
+NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"
+BEHIND = "the database schema is out of date: run `safepath db upgrade`"
+
+
+def _schema_problem() -> str | None:
+    """After a database error: why, when it is a missing or outdated schema (else None)."""
+    from safepath.store import migrate
+
+    try:
+        st = migrate.status()
+    except Exception:  # noqa: BLE001 - the database cannot even say; report the first error
+        return None
+    if st.current is None:
+        return NOT_SET_UP
+    return BEHIND if st.pending else None
+
+
 def main() -> None:
+    from sqlalchemy.exc import DBAPIError
+
     wire()  # the same record kinds, erasure steps and retention holds as the server
     _register()
     try:
@@ -72,3 +91,10 @@ def main() -> None:
         for problem in exc.problems[:20]:
             err.print(f"  - {problem}", highlight=False)
         sys.exit(2 if exc.status < 500 else 1)
+    except DBAPIError:
+        # A command run before ``safepath db upgrade``: one line, not a page of traceback.
+        why = _schema_problem()
+        if why is None:
+            raise
+        err.print(f"[red]error:[/red] {why}", highlight=False)
+        sys.exit(2)

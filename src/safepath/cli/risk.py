@@ -23,6 +23,7 @@ from safepath.risk.spec import RiskModel
 from safepath.surveys.tables import (
     group_prefix_renames,
     read_table,
+    refuse_duplicates,
     require_columns,
     table_format,
     write_table,
@@ -86,6 +87,7 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
                 f"cannot read {path.name}: {exc}",
                 problems=[Problem(f"unreadable file: {exc}", scope=str(path))],
             ) from exc
+        refuse_duplicates(names, needed, path)
         renames = group_prefix_renames(names, needed)
         require_columns([renames.get(n, n) for n in names], needed, source=path.name)
         if renames:  # group-path headers: read through Arrow to rename them
@@ -94,6 +96,24 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
         return str(path)
     frame = read_table(path, sheet=sheet, columns=needed)
     return _to_arrow(frame)
+
+
+def _check_numeric(model: RiskModel, data: Any, path: Path) -> None:
+    """Refuse a text or an out-of-scale number in a numeric field the model reads (by row)."""
+    from safepath.risk.inputs import check_numeric, numeric_fields
+
+    fields = [f.name for f in numeric_fields(model)]
+    if not fields:
+        return
+    if isinstance(data, str):  # a Parquet file DuckDB will read: only these columns
+        import pyarrow.parquet as pq
+
+        names = set(pq.read_schema(data).names)
+        data = pq.read_table(data, columns=[f for f in fields if f in names])
+    frame = data.select([f for f in fields if f in data.column_names]).to_pandas()
+    # CSV lines and spreadsheet rows count the header as row 1; Parquet records count from 1
+    first = 1 if table_format(path) == "parquet" else 2
+    check_numeric(model, frame, source=path.name, first_row=first)
 
 
 def _quiet_duckdb() -> None:
@@ -207,6 +227,7 @@ def score(
         _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
         data = _load_input(input, sheet, m.record_fields())
+        _check_numeric(m, data, input)
         area = _area_profile(area_profile, m)
         progress.update(
             task,

@@ -34,7 +34,7 @@ def add(
         typer.echo("created the database schema")
     with session_scope() as s:
         user = identity.add_user(s, username, role, agency, password, team or [], language)
-        audit.record(s, SYSTEM, "user_admin", "user", user.id, fields=("created", "role"))
+        identity.record_grant(s, SYSTEM, user)
         typer.echo(f"created {user.username} ({user.role}) in {agency}")
 
 

@@ -1,4 +1,7 @@
-"""Security headers on every response: a self-only CSP and the usual hardening."""
+"""Security headers on every response: a self-only CSP and the usual hardening; and
+``Cache-Control: no-store`` on every answer that may carry personal data (pages, API, errors,
+redirects), so no browser or proxy cache keeps a case. Only the static assets and the health check,
+which never hold personal data, may be cached."""
 
 from __future__ import annotations
 
@@ -29,9 +32,18 @@ async def security_headers(
     response = await call_next(request)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.url.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    if not cacheable(request.url.path):
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+CACHEABLE_PREFIXES = ("/static/",)
+CACHEABLE_PATHS = frozenset({"/healthz"})
+
+
+def cacheable(path: str) -> bool:
+    """Whether the answer for this path holds no personal data (and so may be cached)."""
+    return path in CACHEABLE_PATHS or path.startswith(CACHEABLE_PREFIXES)
 
 
 class StripQueryStrings(logging.Filter):

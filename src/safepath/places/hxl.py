@@ -33,18 +33,25 @@ def hashtag_row_index(rows: list[list[str]], *, look_ahead: int = 5) -> int | No
     return None
 
 
+def find_columns(
+    hashtags: list[HashtagSpec | None], wanted: str, *, exclude: frozenset[str] = frozenset()
+) -> list[int]:
+    """Every column matching ``wanted``: HXL allows extra attributes unless excluded."""
+    spec = HashtagSpec.parse(wanted)
+    assert spec is not None
+    return [
+        i
+        for i, h in enumerate(hashtags)
+        if h is not None
+        and h.tag == spec.tag
+        and spec.attributes <= h.attributes
+        and not (exclude & h.attributes)
+    ]
+
+
 def find_column(
     hashtags: list[HashtagSpec | None], wanted: str, *, exclude: frozenset[str] = frozenset()
 ) -> int | None:
     """The first column matching ``wanted``: HXL allows extra attributes unless excluded."""
-    spec = HashtagSpec.parse(wanted)
-    assert spec is not None
-    for i, h in enumerate(hashtags):
-        if (
-            h is not None
-            and h.tag == spec.tag
-            and spec.attributes <= h.attributes
-            and not (exclude & h.attributes)
-        ):
-            return i
-    return None
+    found = find_columns(hashtags, wanted, exclude=exclude)
+    return found[0] if found else None

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from threading import Lock
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from safepath.errors import InputError, Problem, ProblemCollector
-from safepath.places.hxl import HashtagSpec, find_column, hashtag_row_index
+from safepath.places.hxl import HashtagSpec, find_column, find_columns, hashtag_row_index
 from safepath.store.models import Place
 
 Progress = Callable[[int], None]
@@ -58,16 +59,79 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
 
+# A cell longer than this is refused (named by row and column) rather than read: no P-code,
+# name or date comes near it. It is the csv module's own default limit, which otherwise ends
+# the import with a bare ``_csv.Error`` traceback.
+MAX_FIELD_CHARS = 131_072
+_csv_limit = Lock()  # ``csv.field_size_limit`` is process-wide
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        before = raw[line_start : exc.start].decode("utf-8", errors="replace")
+        column = len(next(csv.reader([before]), [""]))
+        raise InputError(
+            f"{path.name}: row {line}, column {column}: not UTF-8 text; save the file as UTF-8",
+            problems=[Problem("not UTF-8 text", scope=path.name, row=line, column=str(column))],
+        ) from exc
+
+
 def _read_rows(path: Path) -> list[list[str]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    text = _decode(path, raw)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    return list(csv.reader(io.StringIO(text)))
+        with _csv_limit:
+            old = csv.field_size_limit(max(len(text) + 1, MAX_FIELD_CHARS))
+            try:
+                rows = list(csv.reader(io.StringIO(text)))
+            finally:
+                csv.field_size_limit(old)
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name}: not a readable CSV file ({exc})",
+            problems=[Problem(f"unreadable CSV: {exc}", scope=path.name)],
+        ) from exc
+    problems = ProblemCollector(scope=path.name)
+    header = rows[0] if rows else []
+    for index, row in enumerate(rows):
+        for col, cell in enumerate(row):
+            if len(cell) > MAX_FIELD_CHARS:
+                label = header[col].strip() if col < len(header) and index else ""
+                problems.add(
+                    f"a field of {len(cell):,} characters (at most {MAX_FIELD_CHARS:,})",
+                    row=index + 1,
+                    column=f"{label} (column {col + 1})" if label else f"column {col + 1}",
+                )
+    problems.raise_if_any(f"{path.name}: cannot import places")
+    return rows
+
+
+def _refuse_duplicates(
+    scope: str,
+    tags: list[HashtagSpec | None],
+    tag_line: int,
+    name_of: Callable[[int], str],
+    wanted: list[tuple[str, frozenset[str]]],
+) -> None:
+    """A hashtag the importer reads that tags two columns is ambiguous: refuse it (naming both)
+    rather than silently take the first."""
+    problems = ProblemCollector(scope=scope)
+    for spec, exclude in wanted:
+        cols = find_columns(tags, spec, exclude=exclude)
+        for col in cols[1:]:
+            problems.add(
+                f"duplicate HXL column {spec} (also column {cols[0] + 1}, {name_of(cols[0])})",
+                row=tag_line,
+                column=f"{name_of(col)} (column {col + 1})",
+            )
+    problems.raise_if_any(f"{scope}: cannot import places")
 
 
 def read_place_table(path: Path) -> list[PlaceRow]:
@@ -88,6 +152,22 @@ def read_place_table(path: Path) -> list[PlaceRow]:
         label = header[col].strip() if col < len(header) else ""
         return f"{label} ({tags[col]})" if label and label != str(tags[col]) else str(tags[col])
 
+    tag_line = tag_index + 1
+    reads: list[tuple[str, frozenset[str]]] = [("#country+code", frozenset())]
+    parent, origin = frozenset({"parent"}), frozenset({"origin"})
+    if find_column(tags, "#adm+code") is not None:
+        reads += [
+            ("#adm+code", parent),
+            ("#adm+name", parent),
+            ("#adm+code+parent", frozenset()),
+            ("#geo+admin_level", frozenset()),
+            ("#adm+level", frozenset()),
+            ("#date+start", frozenset()),
+        ]
+    else:
+        reads += [(f"#adm{n}+{k}", origin) for n in range(1, 5) for k in ("code", "name")]
+        reads.append(("#date+start", frozenset()))
+    _refuse_duplicates(scope, tags, tag_line, name_of, reads)
     country_col = find_column(tags, "#country+code")
     if country_col is None:
         raise InputError(

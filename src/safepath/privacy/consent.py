@@ -4,6 +4,7 @@ current row, nothing is cached)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -19,6 +20,19 @@ PURPOSES = ("case_management", "referral_sharing", "analysis")
 Purpose = Literal["case_management", "referral_sharing", "analysis"]
 GivenBy = Literal["person", "guardian"]
 ADULT_AGE = 18
+
+
+# Called after a withdrawal, in the same transaction: (session, actor, person_id, purpose).
+# Other layers register here (cases: revoke the person's open referrals when consent to share
+# goes); privacy itself imports none of them.
+WithdrawalHook = Callable[[Session, Actor, int, str], object]
+_ON_WITHDRAWAL: list[WithdrawalHook] = []
+
+
+def register_on_withdrawal(hook: WithdrawalHook) -> None:
+    """Idempotent: registering the same hook twice runs it once."""
+    if hook not in _ON_WITHDRAWAL:
+        _ON_WITHDRAWAL.append(hook)
 
 
 def _check_purpose(purpose: str) -> None:
@@ -103,7 +117,9 @@ def give(
 
 
 def withdraw(session: Session, actor: Actor, person_id: int, purpose: str) -> int:
-    """Withdraw every active consent for the purpose; returns how many were withdrawn."""
+    """Withdraw every active consent for the purpose; returns how many were withdrawn. The
+    registered withdrawal hooks run in the same transaction (so a withdrawal and the revocation
+    of what it stops sharing commit, or roll back, together)."""
     _check_purpose(purpose)
     person = session.get(Person, person_id)
     if person is None:
@@ -129,6 +145,8 @@ def withdraw(session: Session, actor: Actor, person_id: int, purpose: str) -> in
             person_code=person.code,
             fields=("purpose", "withdrawn_at"),
         )
+        for hook in _ON_WITHDRAWAL:
+            hook(session, actor, person_id, purpose)
     return count
 
 

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from safepath.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+from safepath.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from safepath.privacy import audit, credentials, throttle
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
@@ -128,6 +128,72 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    return user
+
+
+# Roles that read personal data: granting one is an audit event of its own.
+PERSONAL_DATA_ROLES = frozenset(
+    {
+        Role.caseworker,
+        Role.supervisor,
+        Role.dp_focal_point,
+        Role.partner_focal_point,
+        Role.analyst,
+    }
+)
+# Offered first (and preselected) when an admin creates a user: the least privileged role.
+LEAST_PRIVILEGED = Role.auditor
+
+
+def record_grant(session: Session, actor: Actor, user: User) -> None:
+    """Audit the creation of a user; granting a role that reads personal data is recorded as a
+    ``user_admin`` event of its own naming the role, so such grants can be reviewed apart."""
+    audit.record(session, actor, "user_admin", "user", user.id, fields=("created", "role"))
+    if Role(user.role) in PERSONAL_DATA_ROLES:
+        audit.record(
+            session, actor, "user_admin", "user", user.id, fields=(f"role_granted:{user.role}",)
+        )
+
+
+def _own_agency(session: Session, actor: Actor) -> Organisation:
+    org = session.get(Organisation, actor.agency_id)
+    if org is None:
+        raise Forbidden("your account belongs to no agency: users cannot be managed from it")
+    return org
+
+
+def managed_agency(session: Session, actor: Actor) -> str:
+    """The one agency whose users an admin manages: their own."""
+    return _own_agency(session, actor).code
+
+
+def admin_add_user(
+    session: Session,
+    actor: Actor,
+    username: str,
+    role: Role | str,
+    agency: str,
+    password: str,
+    teams: list[str] | None = None,
+) -> User:
+    """An admin creates a user, in the admin's own agency only (an admin reaching another
+    agency's users could sign in as one and read that agency's persons). Audited."""
+    own = _own_agency(session, actor)
+    if (agency or own.code) != own.code:
+        raise Forbidden(f"you manage the users of your own agency ({own.code}) only")
+    user = add_user(session, username, role, own.code, password, teams)
+    record_grant(session, actor, user)
+    return user
+
+
+def admin_set_disabled(session: Session, actor: Actor, username: str, disabled: bool) -> User:
+    """An admin disables or enables a user of their own agency only. Audited."""
+    own = _own_agency(session, actor)
+    user = find_user(session, username)
+    if user.organisation_id != own.id:
+        raise Forbidden(f"you manage the users of your own agency ({own.code}) only")
+    set_disabled(session, username, disabled)
+    audit.record(session, actor, "user_admin", "user", user.id, fields=("disabled",))
     return user
 
 

@@ -183,6 +183,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): page_csrf(),
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
+    ("POST", "/account/language"): page_login(),  # then the session's CSRF token
     # pages of safepath.web: each needs a signed-in user (forms check their CSRF token after
     # that), so an anonymous caller of any of them is sent to /login
     **{

@@ -105,6 +105,9 @@ def read_table(
             f"--sheet only applies to XLSX files, not {path.name}",
             problems=[Problem("sheet given for a non-XLSX file", scope=str(path))],
         )
+    if columns is not None:
+        columns = list(columns)
+        refuse_duplicates(_header(path, fmt, chosen if fmt == "xlsx" else None), columns, path)
     try:
         if fmt == "csv":
             frame = pd.read_csv(
@@ -117,12 +120,96 @@ def read_table(
             frame = pd.read_parquet(path)
     except InputError:
         raise
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path) from exc
     except Exception as exc:  # parsers raise many types for a damaged file
         raise _unreadable(path, exc) from exc
     if columns is not None:
         frame = frame.rename(columns=group_prefix_renames(frame.columns, columns))
         require_columns(frame.columns, columns, source=path.name)
     return frame
+
+
+def not_utf8(path: Path) -> InputError:
+    """The first place the file stops being UTF-8, as row (line) and column; the decoders name
+    a byte offset in a buffer, which nobody can find in a spreadsheet."""
+    import codecs
+    import csv
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line, partial = 1, ""
+    sep = _csv_separator(path)
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.readline(1 << 20), b""):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                before = partial + chunk[: exc.start].decode("utf-8", errors="replace")
+                column = len(next(csv.reader([before], delimiter=sep), [""]))
+                return InputError(
+                    f"{path.name}: row {line}, column {column}: not UTF-8 text; save the file "
+                    "as UTF-8 (CSV UTF-8 in a spreadsheet program)",
+                    problems=[
+                        Problem("not UTF-8 text", scope=path.name, row=line, column=str(column))
+                    ],
+                )
+            if text.endswith("\n"):
+                line, partial = line + 1, ""
+            else:
+                partial += text
+    return InputError(
+        f"{path.name}: not UTF-8 text",
+        problems=[Problem("not UTF-8 text", scope=path.name)],
+    )
+
+
+def _header(path: Path, fmt: str, sheet: str | None) -> list[str]:
+    """The column names as written in the file (pandas renames a repeated one ``name.1``)."""
+    import csv
+
+    try:
+        if fmt == "csv":
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                return [c.strip() for c in next(csv.reader(fh, delimiter=_csv_separator(path)), [])]
+        if fmt == "xlsx":
+            head = pd.read_excel(
+                path, sheet_name=sheet or 0, engine="openpyxl", header=None, nrows=1
+            )
+            return [str(c) for c in head.iloc[0].tolist()] if len(head) else []
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path) from exc
+    except Exception as exc:  # parsers raise many types for a damaged file
+        raise _unreadable(path, exc) from exc
+
+
+def refuse_duplicates(header: Iterable[Any], needed: Iterable[str], path: str | Path) -> None:
+    """InputError when a column the model reads appears twice: which one is meant is unknown
+    (pandas would silently read the first and rename the second)."""
+    names = [str(c) for c in header]
+    wanted = set(needed)
+    wanted |= {c for c in names if "/" in c and c.rsplit("/", 1)[1] in wanted}
+    problems = []
+    for name in dict.fromkeys(n for n in names if n in wanted):
+        places = [i + 1 for i, n in enumerate(names) if n == name]
+        if len(places) > 1:
+            where = ", ".join(str(p) for p in places)
+            problems.append(
+                Problem(
+                    f"duplicate column (columns {where})",
+                    scope=Path(path).name,
+                    row=1,
+                    column=name,
+                )
+            )
+    if problems:
+        raise InputError(
+            f"{Path(path).name}: {len(problems)} column(s) the model reads appear more than "
+            f"once: {', '.join(str(p.column) for p in problems)}",
+            problems=problems,
+        )
 
 
 def group_prefix_renames(available: Iterable[Any], needed: Iterable[str]) -> dict[str, str]:

@@ -9,13 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import update
 
-from safepath.errors import Forbidden, NotAuthenticated, TooManyRequests
+from safepath.errors import Forbidden, NotAuthenticated, TooManyRequests, ValidationFailed
 from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
 from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.settings import get_settings
-from safepath.store.models import Organisation
+from safepath.store.models import Organisation, User
+from safepath.web.i18n import COOKIE as LANG_COOKIE
+from safepath.web.i18n import LANGUAGES
 from safepath.web.i18n import gettext as _
 from safepath.web.render import render
 
@@ -105,6 +108,33 @@ def logout(
     return response
 
 
+@router.post("/account/language")
+def save_language(
+    request: Request,
+    db: DB,
+    ps: Annotated[identity.PageSession, Depends(page_session)],
+    csrf_token: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "",
+) -> Response:
+    """Remember the language for the user on every device: the explicit choice on the account
+    page (``?lang=`` on a GET only sets this browser's cookie)."""
+    if not _same(csrf_token, ps.csrf_token):
+        raise Forbidden("the form expired or was not sent from this site; reload and try again")
+    if language not in LANGUAGES:
+        raise ValidationFailed(f"unknown language {language!r}; one of {', '.join(LANGUAGES)}")
+    db.execute(update(User).where(User.id == ps.actor.user_id).values(language=language))
+    response = RedirectResponse("/account", status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
+    return response
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account(
     request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]
@@ -116,4 +146,5 @@ def account(
         actor=ps.actor,
         agency=org.code if org else "",
         csrf_token=ps.csrf_token,
+        saved_language=ps.actor.language,
     )

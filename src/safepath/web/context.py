@@ -10,7 +10,6 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from safepath.errors import Forbidden, SafepathError
@@ -18,7 +17,6 @@ from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
 from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
-from safepath.store.models import User
 from safepath.web.i18n import LANGUAGES, negotiate
 from safepath.web.render import render
 
@@ -73,8 +71,8 @@ def page(
     actor = ps.actor
     asked = request.query_params.get("lang")
     if asked in LANGUAGES and asked != actor.language:
-        # the language switch is remembered per user, not only per browser
-        db.execute(update(User).where(User.id == actor.user_id).values(language=asked))
+        # ``?lang=`` switches this browser only (a cookie, set as the page renders): a GET never
+        # writes to the database. The account page saves the language for the user (a POST).
         actor = replace(actor, language=str(asked))
     return Page(request, db, actor, ps.csrf_token)
 

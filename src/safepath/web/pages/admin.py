@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from safepath.errors import ValidationFailed
-from safepath.privacy import audit, identity, policy
+from safepath.privacy import identity, policy
 from safepath.privacy.actor import Role
 from safepath.store.models import Organisation, Place, Service, User
 from safepath.web import menu
@@ -31,11 +31,16 @@ def admin(page: PageDep) -> Response:
 
 def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Response:
     _admin(page)
+    own = identity.managed_agency(page.db, page.actor)
     users = page.db.execute(
         select(User.username, User.role, Organisation.code, User.disabled)
         .join(Organisation)
+        .where(User.organisation_id == page.actor.agency_id)
         .order_by(User.username)
     ).all()
+    # the least privileged role first, so the form preselects it
+    least = identity.LEAST_PRIVILEGED
+    roles = [least.value, *(r.value for r in Role if r is not least)]
     services = page.db.execute(
         select(Organisation.code, Service.code, Service.name, Service.thematic_area)
         .join(Organisation)
@@ -51,8 +56,9 @@ def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Res
         services=services,
         places=places,
         n_places=n_places,
-        roles=[r.value for r in Role],
-        agencies=page.db.scalars(select(Organisation.code).order_by(Organisation.code)).all(),
+        roles=roles,
+        default_role=least.value,
+        agencies=[own],
         status=status,
         refused=refused,
     )
@@ -70,15 +76,15 @@ async def create_user(page: PageDep) -> Response:
         if not username or not password:
             raise ValidationFailed("a username and a password are needed")
         teams = [t.strip() for t in (first(post, "teams") or "").split(",") if t.strip()]
-        identity.add_user(
+        identity.admin_add_user(
             page.db,
+            page.actor,
             username,
-            first(post, "role") or "caseworker",
+            first(post, "role") or identity.LEAST_PRIVILEGED,
             first(post, "agency") or "",
             password,
             teams,
         )
-        audit.record(page.db, page.actor, "create", "user", username, fields=["role"])
 
     _, refused = page.attempt(write)
     if refused is not None:
@@ -104,8 +110,7 @@ async def _set_disabled(page: Page, username: str, disabled: bool) -> Response:
         return admin_page(page, 422, "you cannot disable your own account")
 
     def write() -> None:
-        identity.set_disabled(page.db, username, disabled)
-        audit.record(page.db, page.actor, "update", "user", username, fields=["disabled"])
+        identity.admin_set_disabled(page.db, page.actor, username, disabled)
 
     _, refused = page.attempt(write)
     if refused is not None:

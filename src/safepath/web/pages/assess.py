@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safepath.cases import assessments, registry
+from safepath.cases import access, assessments, registry
 from safepath.cases.instruments import instrument
 from safepath.errors import InputError
 from safepath.surveys.xlsform import FormDefinition
@@ -120,6 +120,8 @@ async def try_form_check(page: PageDep) -> Response:
 
 @router.get("/cases/{code}/assess")
 def assess_page(page: PageDep, code: str) -> Response:
+    # only the roles that assess reach the form (a partner focal point gets 403, not the case)
+    access.require(page.actor, registry.roles_for("assess"))
     case = registry.get_case(page.db, page.actor, code)
     return show(page, f"/cases/{code}/assess", case.code, case=case)
 
@@ -134,6 +136,7 @@ class _CaseRef:
 
 @router.post("/cases/{code}/assess")
 async def assess(page: PageDep, code: str) -> Response:
+    access.require(page.actor, registry.roles_for("assess"))
     loaded = registry.get_case(page.db, page.actor, code)  # the one load of the case
     case = _CaseRef(loaded.code, loaded.version)
     answers, counts, repeat, post = await submitted(page)
