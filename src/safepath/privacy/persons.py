@@ -276,6 +276,14 @@ def search(
     return {"total": total, "items": [_out(session, actor, p) for p in rows]}
 
 
+def _current_version(session: Session, person: Person) -> int | None:
+    """The version a concurrent write left (``person`` was expired by the rollback)."""
+    try:
+        return int(person.version)
+    except Exception:  # noqa: BLE001 - the row may be gone
+        return None
+
+
 def update(
     session: Session, actor: Actor, code: str, patch: PersonPatch, expected_version: int
 ) -> dict[str, Any]:
@@ -288,7 +296,8 @@ def update(
     if person.version != expected_version:
         raise PreconditionFailed(
             f"person {code!r} changed since you read it (version {person.version}, "
-            f"you had {expected_version}); reload and try again"
+            f"you had {expected_version}); reload and try again",
+            current_version=person.version,
         )
     values = {k: getattr(patch, k) for k in patch.model_fields_set}
     if "team" in values:
@@ -298,7 +307,11 @@ def update(
     try:
         session.flush()
     except StaleDataError:
-        raise PreconditionFailed(f"person {code!r} was changed concurrently; reload") from None
+        session.rollback()
+        raise PreconditionFailed(
+            f"person {code!r} was changed concurrently; reload",
+            current_version=_current_version(session, person),
+        ) from None
     if values.keys() & {"given_name", "family_name", "other_names", "phone"}:
         _reindex(session, person)
     audit.record(

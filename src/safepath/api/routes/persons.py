@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from safepath.errors import PreconditionFailed, SafepathError
+from safepath.errors import PreconditionFailed, PreconditionRequired
 from safepath.http.auth import requires
 from safepath.http.db import DB
 from safepath.privacy import persons
@@ -24,11 +24,6 @@ CanExport = Annotated[Actor, Depends(requires("person.export"))]
 CanErase = Annotated[Actor, Depends(requires("person.erase"))]
 CanReadConsent = Annotated[Actor, Depends(requires("consent.read"))]
 CanWriteConsent = Annotated[Actor, Depends(requires("consent.write"))]
-
-
-class PreconditionRequired(SafepathError):
-    status = 428
-    code = "precondition_required"
 
 
 def _version(if_match: str | None) -> int:
