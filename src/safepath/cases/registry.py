@@ -17,6 +17,7 @@ from safepath.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    Problem,
     ValidationFailed,
 )
 from safepath.privacy import audit, consent, persons
@@ -155,8 +156,14 @@ def _team(session: Session, actor: Actor, team_id: int) -> Team:
 
 
 def _place(session: Session, pcode: str | None) -> str | None:
-    if pcode and session.get(Place, pcode) is None:
-        raise ValidationFailed(f"unknown place P-code {pcode!r}")
+    """A P-code of the places table (``None``: none given); empty or unknown: 422 naming it."""
+    if pcode is not None and (not pcode.strip() or session.get(Place, pcode) is None):
+        message = "place_pcode: " + (
+            "must not be empty" if not pcode.strip() else f"unknown place P-code {pcode!r}"
+        )
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="body", column="place_pcode", value=pcode)]
+        )
     return pcode
 
 
@@ -192,7 +199,10 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         thematic_areas=data.thematic_areas,
         gpc_risks=data.gpc_risks,
         population_group=data.population_group or facts.get("population_group"),
-        place_pcode=_place(session, data.place_pcode or facts.get("place_pcode")),
+        place_pcode=_place(
+            session,
+            data.place_pcode if data.place_pcode is not None else facts.get("place_pcode"),
+        ),
         narrative=data.narrative,
         created_at=stamp,
         updated_at=stamp,

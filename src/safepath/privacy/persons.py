@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from safepath.errors import Conflict, NotFound, PreconditionFailed, Problem, ValidationFailed
 from safepath.privacy import audit, blind_index, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
@@ -126,9 +126,19 @@ def _apply(person: Person, values: dict[str, Any]) -> None:
 
 
 def _check_place(session: Session, values: dict[str, Any]) -> None:
-    pcode = values.get("place_pcode")
-    if pcode and session.get(Place, pcode) is None:
-        raise ValidationFailed(f"place {pcode!r} is not in the places table")
+    """An empty or unknown P-code is refused naming the field (it used to fail the foreign key)."""
+    if "place_pcode" not in values or values["place_pcode"] is None:
+        return
+    pcode = values["place_pcode"]
+    if not pcode.strip() or session.get(Place, pcode) is None:
+        message = "place_pcode: " + (
+            "must not be empty"
+            if not pcode.strip()
+            else f"place {pcode!r} is not in the places table"
+        )
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="body", column="place_pcode", value=pcode)]
+        )
 
 
 def _reindex(session: Session, person: Person) -> None:
