@@ -10,7 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from tests.cases.conftest import Staff, TestClient, answers, new_case, new_person
+
+from safepath.cases import registry
+from safepath.cases.schemas import CaseUpdate
+from safepath.errors import PreconditionFailed
+from safepath.store.db import get_engine, session_scope
+from safepath.store.models.cases import Case
 
 API = "/api/v1"
 PLAN = {"interventions": [{"modality": "responsive", "thematic_area": "gbv"}]}
@@ -136,3 +144,30 @@ def test_ten_racing_updates_with_one_version_one_wins(
     assert {r.json()["error"].get("current_version") for r in replies if r.status_code == 412} == {
         int(after.strip('"'))
     }
+
+
+def test_a_write_that_loses_the_race_after_its_check_answers_412(
+    client: TestClient, staff: Staff
+) -> None:
+    """Both writers pass the version check; the versioned UPDATE refuses the second (412, not
+    409), naming the version the first left; nothing of the second is kept."""
+    code = new_case(client, staff, new_person(client, staff))["code"]
+    cw = staff.actors["caseworker"]
+    first, second = Session(get_engine()), Session(get_engine())
+    try:
+        version = registry.get_case(first, cw, code).version
+        held = registry.get_case(second, cw, code)  # the second writer's read, kept in its session
+        assert held.version == version
+        registry.update_case(first, cw, code, CaseUpdate(narrative="first"), version)
+        first.commit()
+        with pytest.raises(PreconditionFailed) as refused:
+            registry.update_case(second, cw, code, CaseUpdate(narrative="second"), version)
+        assert "meanwhile" in refused.value.message  # the UPDATE refused it, not the check
+        assert refused.value.current_version == version + 1
+        assert refused.value.as_dict()["error"]["current_version"] == version + 1
+    finally:
+        first.close()
+        second.close()
+    with session_scope() as s:
+        case = s.scalars(select(Case).where(Case.code == code)).one()
+        assert (case.version, case.narrative) == (version + 1, "first")
