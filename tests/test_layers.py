@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "safepath"
 
 # layer -> the layers it may import (ARCHITECTURE.md "Layers"); everything else is forbidden.
 # Every package and top-level module under src/safepath must be named here.
-_BASE = {"errors", "settings"}
+_BASE = {"errors", "settings", "inputs"}
 _DOMAIN = {
     "cases",
     "privacy",
@@ -25,6 +25,7 @@ _DOMAIN = {
 } | _BASE
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "inputs": set(),  # the input shapes every layer shares (pydantic only)
     "settings": {"errors"},
     "cells": set(),
     "framework": {"errors"},

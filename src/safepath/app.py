@@ -16,6 +16,7 @@ from safepath import __version__
 from safepath.api.router import API_PREFIX, build_router
 from safepath.http.concurrency import ConcurrencyLimit
 from safepath.http.errors import install_error_handlers
+from safepath.http.limits import InputLimits
 from safepath.http.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -44,6 +45,13 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app, render_html=render_error)
     install_log_filters()
+    settings = get_settings()
+    # innermost: its refusals still get the security headers and take their turn in the queue
+    app.add_middleware(
+        InputLimits,
+        max_json_bytes=settings.max_json_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.middleware("http")(security_headers)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().server_threads)

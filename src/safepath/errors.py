@@ -95,8 +95,37 @@ class Conflict(SafepathError):
 
 
 class PreconditionFailed(SafepathError):
+    """A write based on a version that is no longer current (If-Match / the form's ``version``).
+
+    When the current version is known it is in the error body as ``current_version`` (beside
+    ``code`` and ``message``) and in the ``ETag`` header: the client reloads that version."""
+
     status = 412
     code = "precondition_failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[Problem] | None = None,
+        current_version: int | None = None,
+    ) -> None:
+        super().__init__(message, problems=problems)
+        self.current_version = current_version
+        self.headers = {"ETag": f'"{current_version}"'} if current_version is not None else None
+
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        if self.current_version is not None:
+            body["error"]["current_version"] = self.current_version
+        return body
+
+
+class PreconditionRequired(SafepathError):
+    """A write sent without the version it is based on (no If-Match, no form ``version``)."""
+
+    status = 428
+    code = "precondition_required"
 
 
 class TooManyRequests(SafepathError):

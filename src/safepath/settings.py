@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 5000
     # Request threads per server worker; each worker's connection pool holds twice as many.
     server_threads: int = Field(default=16, ge=1, le=200)
+    # Request bodies larger than this are refused with 413 (Content-Length and streamed bytes):
+    # JSON and form posts, and multipart uploads.
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
     session_timeout_minutes: int = Field(default=30, ge=1)

@@ -62,6 +62,15 @@ class Staff:
             headers["If-Match"] = f'"{version}"'
         return headers
 
+    def fresh(self, client: TestClient, who: str, record: str) -> dict[str, str]:
+        """``who``'s headers for a write on ``record`` (its URL) with If-Match naming the version
+        ``who`` reads now; without one when ``who`` cannot read it (the write is refused first)."""
+        r = client.get(record, headers=self.auth(who))
+        etag = r.headers.get("ETag", "").strip('"')
+        return (
+            self.auth(who, int(etag)) if r.status_code == 200 and etag.isdigit() else self.auth(who)
+        )
+
 
 @pytest.fixture
 def staff(engine: Engine) -> Staff:

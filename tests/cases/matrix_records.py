@@ -21,7 +21,7 @@ from safepath.privacy.person_schema import PersonIn
 from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, Service
-from safepath.store.models.cases import Case
+from safepath.store.models.cases import Case, Referral
 
 STAFF = ("caseworker", "supervisor", "other_agency")
 PLAN = {
@@ -87,15 +87,15 @@ def _case(actors: Mapping[str, Actor], path: str) -> tuple[str, str | None]:
         )
         code, ref = case.code, None
         if path.endswith("/plan/approval"):
-            record_assessment(s, cw, code, ANSWERS)
-            plans.set_plan(s, cw, code, PlanIn.model_validate(PLAN), None)
+            record_assessment(s, cw, code, ANSWERS, case.version)
+            plans.set_plan(s, cw, code, PlanIn.model_validate(PLAN), case.version)
         if "/closure/" in path or path.endswith("/reopening"):
-            closure.request_closure(s, cw, code, ClosureIn(reason="other"), None)
+            closure.request_closure(s, cw, code, ClosureIn(reason="other"), case.version)
         if path.endswith("/reopening"):
-            closure.approve_closure(s, sup, code, None)
+            closure.approve_closure(s, sup, code, case.version)
         if path.startswith("/api/v1/referrals/"):
             body = ReferralIn.model_validate({"service": SERVICE, "shared_fields": ["age"]})
-            ref = referrals.refer(s, cw, code, body, None).code
+            ref = referrals.refer(s, cw, code, body, case.version).code
     return code, ref
 
 
@@ -133,5 +133,13 @@ def case_request(
         out.json = next((b for end, b in bodies.items() if path.endswith(end)), {})
         if method == "PATCH":
             out.json = {"narrative": "updated"}
-            out.headers["If-Match"] = '"1"'
+        # every write names the version it is based on (the record's current one here)
+        out.headers["If-Match"] = f'"{_version(path, code, ref)}"'
     return out
+
+
+def _version(path: str, code: str, ref: str | None) -> int:
+    with session_scope() as s:
+        if path.startswith("/api/v1/referrals/") and ref:
+            return int(s.scalar(select(Referral.version).where(Referral.code == ref)) or 1)
+        return int(s.scalar(select(Case.version).where(Case.code == code)) or 1)

@@ -35,6 +35,11 @@ PLAN = PlanIn(interventions=[InterventionIn(modality="responsive", thematic_area
 SERVICE = "legal-aid/civil-docs"
 
 
+def _v(s: Session, code: str) -> int:
+    """The case's current version: every service write names the version it is based on."""
+    return int(s.scalar(select(Case.version).where(Case.code == code)) or 0)
+
+
 def _open(staff: Staff, steps: list[str], consents: tuple[str, ...]) -> str:
     cw, sup = staff.actors["caseworker"], staff.actors["supervisor"]
     with session_scope() as s:
@@ -48,21 +53,21 @@ def _open(staff: Staff, steps: list[str], consents: tuple[str, ...]) -> str:
         ).code
         for step in steps:
             if step == "assess":
-                assessments.record_assessment(s, cw, code, answers(0.6))
+                assessments.record_assessment(s, cw, code, answers(0.6), _v(s, code))
             elif step == "plan":
-                plans.set_plan(s, cw, code, PLAN, None)
+                plans.set_plan(s, cw, code, PLAN, _v(s, code))
             elif step == "approve":
-                plans.approve_plan(s, sup, code, None)
+                plans.approve_plan(s, sup, code, _v(s, code))
             elif step == "refer":  # also moves an approved plan's case in progress
                 referrals.refer(
-                    s, cw, code, ReferralIn(service=SERVICE, shared_fields=["age"]), None
+                    s, cw, code, ReferralIn(service=SERVICE, shared_fields=["age"]), _v(s, code)
                 )
             elif step == "request":
-                closure.request_closure(s, cw, code, ClosureIn(reason="other"), None)
+                closure.request_closure(s, cw, code, ClosureIn(reason="other"), _v(s, code))
             elif step == "close":
-                closure.approve_closure(s, sup, code, None)
+                closure.approve_closure(s, sup, code, _v(s, code))
             elif step == "reopen":
-                closure.reopen(s, sup, code, ClosureIn(), None)
+                closure.reopen(s, sup, code, ClosureIn(), _v(s, code))
     return code
 
 
@@ -84,26 +89,28 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
 def _trials(consented: bool) -> dict[Action, Callable[[Session, Actor, str], Any]]:
     override = None if consented else "the person is in danger now"
     return {
-        A.assess: lambda s, a, c: assessments.record_assessment(s, a, c, answers(0.4)),
-        A.edit_plan: lambda s, a, c: plans.set_plan(s, a, c, PLAN, None),
-        A.approve_plan: lambda s, a, c: plans.approve_plan(s, a, c, None),
+        A.assess: lambda s, a, c: assessments.record_assessment(s, a, c, answers(0.4), _v(s, c)),
+        A.edit_plan: lambda s, a, c: plans.set_plan(s, a, c, PLAN, _v(s, c)),
+        A.approve_plan: lambda s, a, c: plans.approve_plan(s, a, c, _v(s, c)),
         A.refer: lambda s, a, c: referrals.refer(
             s,
             a,
             c,
             ReferralIn(service=SERVICE, shared_fields=["age"], override_reason=override),
-            None,
+            _v(s, c),
         ),
         A.follow_up: lambda s, a, c: followups.record_follow_up(
-            s, a, c, FollowUpIn(kind="call"), None
+            s, a, c, FollowUpIn(kind="call"), _v(s, c)
         ),
         A.request_closure: lambda s, a, c: closure.request_closure(
-            s, a, c, ClosureIn(reason="other"), None
+            s, a, c, ClosureIn(reason="other"), _v(s, c)
         ),
-        A.approve_closure: lambda s, a, c: closure.approve_closure(s, a, c, None),
-        A.reject_closure: lambda s, a, c: closure.reject_closure(s, a, c, ClosureIn(), None),
-        A.reassign: lambda s, a, c: registry.assign(s, a, c, AssignIn(caseworker="cw.demo"), None),
-        A.reopen: lambda s, a, c: closure.reopen(s, a, c, ClosureIn(), None),
+        A.approve_closure: lambda s, a, c: closure.approve_closure(s, a, c, _v(s, c)),
+        A.reject_closure: lambda s, a, c: closure.reject_closure(s, a, c, ClosureIn(), _v(s, c)),
+        A.reassign: lambda s, a, c: registry.assign(
+            s, a, c, AssignIn(caseworker="cw.demo"), _v(s, c)
+        ),
+        A.reopen: lambda s, a, c: closure.reopen(s, a, c, ClosureIn(), _v(s, c)),
     }
 
 

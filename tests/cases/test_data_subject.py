@@ -17,12 +17,14 @@ def test_export_includes_cases_and_erasure_blanks_their_free_text(
     code = new_case(client, staff, person, narrative="Threatened by the landlord")["code"]
     given = answers(0.7)
     client.post(
-        f"{API}/cases/{code}/assessments", json={"answers": given}, headers=staff.auth("caseworker")
+        f"{API}/cases/{code}/assessments",
+        json={"answers": given},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     client.post(
         f"{API}/cases/{code}/follow-ups",
         json={"note": "Called twice"},
-        headers=staff.auth("caseworker"),
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     export = client.get(f"{API}/persons/{person}/export", headers=staff.auth("dp"))
     assert export.status_code == 200, export.text

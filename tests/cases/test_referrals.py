@@ -20,7 +20,7 @@ def _case(client: TestClient, staff: Staff, consents: tuple[str, ...]) -> str:
     r = client.post(
         f"{API}/cases/{code}/assessments",
         json={"answers": answers(0.6)},
-        headers=staff.auth("caseworker"),
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     assert r.status_code == 201, r.text
     return code
@@ -28,7 +28,9 @@ def _case(client: TestClient, staff: Staff, consents: tuple[str, ...]) -> str:
 
 def _refer(client: TestClient, staff: Staff, code: str, who: str, **extra: Any) -> Any:
     return client.post(
-        f"{API}/cases/{code}/referrals", json={**SHARE, **extra}, headers=staff.auth(who)
+        f"{API}/cases/{code}/referrals",
+        json={**SHARE, **extra},
+        headers=staff.fresh(client, who, f"{API}/cases/{code}"),
     )
 
 
@@ -94,30 +96,50 @@ def test_decline_needs_a_reason_and_removes_the_case_from_the_partner(
 ) -> None:
     code = _case(client, staff, ("case_management", "referral_sharing"))
     ref = _refer(client, staff, code, "caseworker").json()["code"]
-    r = client.post(f"{API}/referrals/{ref}/decline", json={}, headers=staff.auth("partner"))
+    r = client.post(
+        f"{API}/referrals/{ref}/decline",
+        json={},
+        headers=staff.fresh(client, "partner", f"{API}/referrals/{ref}"),
+    )
     assert r.status_code == 422
-    r = client.post(f"{API}/referrals/{ref}/complete", json={}, headers=staff.auth("partner"))
+    r = client.post(
+        f"{API}/referrals/{ref}/complete",
+        json={},
+        headers=staff.fresh(client, "partner", f"{API}/referrals/{ref}"),
+    )
     assert r.status_code == 422 and "accept it first" in r.json()["error"]["message"]
     r = client.post(
         f"{API}/referrals/{ref}/decline",
         json={"reason": "Outside our coverage area"},
-        headers=staff.auth("partner"),
+        headers=staff.fresh(client, "partner", f"{API}/referrals/{ref}"),
     )
     assert r.status_code == 200 and r.json()["status"] == "declined"
     sender = client.get(f"{API}/cases/{code}/referrals", headers=staff.auth("caseworker")).json()
     assert sender[0]["response_note"] == "Outside our coverage area"
     assert client.get(f"{API}/cases/{code}", headers=staff.auth("partner")).status_code == 404
     # only partners answer referrals
-    r = client.post(f"{API}/referrals/{ref}/accept", json={}, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/referrals/{ref}/accept",
+        json={},
+        headers=staff.fresh(client, "caseworker", f"{API}/referrals/{ref}"),
+    )
     assert r.status_code == 403
 
 
 def test_revoke_and_consent_withdrawal_stop_sharing(client: TestClient, staff: Staff) -> None:
     first = _case(client, staff, ("case_management", "referral_sharing"))
     ref = _refer(client, staff, first, "caseworker").json()["code"]
-    r = client.post(f"{API}/referrals/{ref}/revoke", json={}, headers=staff.auth("partner"))
+    r = client.post(
+        f"{API}/referrals/{ref}/revoke",
+        json={},
+        headers=staff.fresh(client, "partner", f"{API}/referrals/{ref}"),
+    )
     assert r.status_code == 403
-    r = client.post(f"{API}/referrals/{ref}/revoke", json={}, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/referrals/{ref}/revoke",
+        json={},
+        headers=staff.fresh(client, "caseworker", f"{API}/referrals/{ref}"),
+    )
     assert r.status_code == 200 and r.json()["status"] == "revoked"
     assert client.get(f"{API}/cases/{first}", headers=staff.auth("partner")).status_code == 404
 

@@ -47,33 +47,56 @@ def test_stale_write_gets_412_and_loses_nothing(client: TestClient, staff: Staff
 
 def test_lifecycle_refusals_name_the_next_step(client: TestClient, staff: Staff) -> None:
     code = new_case(client, staff, new_person(client, staff))["code"]
-    r = client.post(f"{API}/cases/{code}/plan/approval", headers=staff.auth("supervisor"))
+    r = client.post(
+        f"{API}/cases/{code}/plan/approval",
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 422
     assert r.json()["error"]["message"] == (
         "cannot approve the plan of a case in status 'registered': assess it first"
     )
-    r = client.post(f"{API}/cases/{code}/closure/approval", headers=staff.auth("supervisor"))
+    r = client.post(
+        f"{API}/cases/{code}/closure/approval",
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+    )
     assert "request its closure first" in r.json()["error"]["message"]
     # closing without a follow-up assessment needs a reason code
-    r = client.post(f"{API}/cases/{code}/closure", json={}, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/cases/{code}/closure",
+        json={},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 422 and "lost_contact" in r.json()["error"]["message"]
     r = client.post(
-        f"{API}/cases/{code}/closure", json={"reason": "moved"}, headers=staff.auth("caseworker")
+        f"{API}/cases/{code}/closure",
+        json={"reason": "moved"},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     assert r.status_code == 422  # not a reason code
     r = client.post(
         f"{API}/cases/{code}/closure",
         json={"reason": "lost_contact"},
-        headers=staff.auth("caseworker"),
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     assert r.status_code == 200 and r.json()["status"] == "closure_requested"
-    closed = client.post(f"{API}/cases/{code}/closure/approval", headers=staff.auth("supervisor"))
+    closed = client.post(
+        f"{API}/cases/{code}/closure/approval",
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+    )
     assert closed.json()["status"] == "closed"
     assert closed.json()["outcome"]["outcome_achieved"] is None
     assert closed.json()["outcome"]["closure_reason"] == "lost_contact"
-    r = client.post(f"{API}/cases/{code}/reopening", json={}, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/cases/{code}/reopening",
+        json={},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 403
-    r = client.post(f"{API}/cases/{code}/reopening", json={}, headers=staff.auth("supervisor"))
+    r = client.post(
+        f"{API}/cases/{code}/reopening",
+        json={},
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+    )
     assert r.json()["status"] == "reopened"
 
 
@@ -96,7 +119,9 @@ def test_invalid_answers_are_refused_with_located_problems(
     bad = {**answers(0.5), "resp_age": 300, "documents": "passport"}
     del bad["income"]
     r = client.post(
-        f"{API}/cases/{code}/assessments", json={"answers": bad}, headers=staff.auth("caseworker")
+        f"{API}/cases/{code}/assessments",
+        json={"answers": bad},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
     )
     assert r.status_code == 422
     columns = {p["column"] for p in r.json()["error"]["problems"]}
@@ -107,7 +132,9 @@ def test_scope_other_agency_gets_404_and_roles_get_403(client: TestClient, staff
     code = new_case(client, staff, new_person(client, staff))["code"]
     assert client.get(f"{API}/cases/{code}", headers=staff.auth("other_agency")).status_code == 404
     r = client.patch(
-        f"{API}/cases/{code}", json={"narrative": "x"}, headers=staff.auth("other_agency")
+        f"{API}/cases/{code}",
+        json={"narrative": "x"},
+        headers=staff.fresh(client, "other_agency", f"{API}/cases/{code}"),
     )
     assert r.status_code == 404
     # a caseworker of another team of the same agency does not reach it either
@@ -122,15 +149,23 @@ def test_transfer_to_another_team_and_caseworker(client: TestClient, staff: Staf
     code = new_case(client, staff, new_person(client, staff))["code"]
     team = staff.actors["caseworker2"].team_ids
     body = {"caseworker": "cw2.demo", "team_id": min(team)}
-    r = client.post(f"{API}/cases/{code}/assignment", json=body, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/cases/{code}/assignment",
+        json=body,
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 403
-    r = client.post(f"{API}/cases/{code}/assignment", json=body, headers=staff.auth("supervisor"))
+    r = client.post(
+        f"{API}/cases/{code}/assignment",
+        json=body,
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 200 and r.json()["caseworker"] == "cw2.demo"
     assert client.get(f"{API}/cases/{code}", headers=staff.auth("caseworker2")).status_code == 200
     r = client.post(
         f"{API}/cases/{code}/assignment",
         json={"caseworker": "cw.other"},
-        headers=staff.auth("supervisor"),
+        headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
     )
     assert r.status_code == 422 and "no active caseworker" in r.json()["error"]["message"]
 
@@ -144,7 +179,7 @@ def test_filters_sort_pagination_and_overdue(client: TestClient, staff: Staff) -
     severe = client.post(
         f"{API}/cases/{codes[0]}/assessments",
         json={"answers": answers(0.95)},
-        headers=staff.auth("caseworker"),
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{codes[0]}"),
     ).json()
     got = client.get(f"{API}/cases?thematic_area=gbv&sort=code", headers=staff.auth("caseworker"))
     items = got.json()["items"]
@@ -165,7 +200,7 @@ def test_filters_sort_pagination_and_overdue(client: TestClient, staff: Staff) -
     r = client.post(
         f"{API}/cases/{codes[1]}/follow-ups",
         json={"kind": "call", "next_due": "2020-01-01"},
-        headers=staff.auth("caseworker"),
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{codes[1]}"),
     )
     assert r.status_code == 201
     r = client.get(f"{API}/cases?overdue=true", headers=staff.auth("caseworker"))

@@ -38,7 +38,7 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         client.post(
             f"{API}/cases/{code}/assessments",
             json={"answers": first},
-            headers=staff.auth("caseworker"),
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
         ),
         201,
     )
@@ -79,11 +79,23 @@ def test_case_from_registration_to_closure_with_measured_outcome(
             },
         ]
     }
-    _ok(client.put(f"{API}/cases/{code}/plan", json=plan, headers=staff.auth("caseworker")))
-    r = client.post(f"{API}/cases/{code}/plan/approval", headers=staff.auth("caseworker"))
+    _ok(
+        client.put(
+            f"{API}/cases/{code}/plan",
+            json=plan,
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+        )
+    )
+    r = client.post(
+        f"{API}/cases/{code}/plan/approval",
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 403
     approved = _ok(
-        client.post(f"{API}/cases/{code}/plan/approval", headers=staff.auth("supervisor"))
+        client.post(
+            f"{API}/cases/{code}/plan/approval",
+            headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+        )
     )
     assert approved["status"] == "plan_approved" and approved["plan_status"] == "approved"
 
@@ -97,7 +109,7 @@ def test_case_from_registration_to_closure_with_measured_outcome(
                 "reason": "Needs a birth certificate",
                 "urgency": "medium",
             },
-            headers=staff.auth("caseworker"),
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
         ),
         201,
     )
@@ -109,14 +121,18 @@ def test_case_from_registration_to_closure_with_measured_outcome(
     assert (seen["sex"], seen["age"], seen["thematic_areas"]) == ("female", 34, ["gbv"])
     assert "narrative" not in seen and "status" not in seen and "person_code" not in seen
     accepted = _ok(
-        client.post(f"{API}/referrals/{ref['code']}/accept", json={}, headers=staff.auth("partner"))
+        client.post(
+            f"{API}/referrals/{ref['code']}/accept",
+            json={},
+            headers=staff.fresh(client, "partner", f"{API}/referrals/{ref['code']}"),
+        )
     )
     assert accepted["status"] == "accepted"
     done = _ok(
         client.post(
             f"{API}/referrals/{ref['code']}/complete",
             json={"note": "Certificate issued"},
-            headers=staff.auth("partner"),
+            headers=staff.fresh(client, "partner", f"{API}/referrals/{ref['code']}"),
         )
     )
     assert done["status"] == "completed" and done["completed_at"] is not None
@@ -130,7 +146,7 @@ def test_case_from_registration_to_closure_with_measured_outcome(
                 "note": "Feels safer at the new shelter",
                 "next_due": "2031-03-01",
             },
-            headers=staff.auth("caseworker"),
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
         ),
         201,
     )
@@ -147,7 +163,7 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         client.post(
             f"{API}/cases/{code}/assessments",
             json={"answers": second},
-            headers=staff.auth("caseworker"),
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
         ),
         201,
     )
@@ -157,11 +173,14 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         client.post(
             f"{API}/cases/{code}/closure",
             json={"note": "Goals met"},
-            headers=staff.auth("caseworker"),
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
         )
     )
     closed = _ok(
-        client.post(f"{API}/cases/{code}/closure/approval", headers=staff.auth("supervisor"))
+        client.post(
+            f"{API}/cases/{code}/closure/approval",
+            headers=staff.fresh(client, "supervisor", f"{API}/cases/{code}"),
+        )
     )
     assert closed["status"] == "closed"
     outcome = closed["outcome"]
@@ -182,6 +201,10 @@ def test_case_from_registration_to_closure_with_measured_outcome(
     # history stays readable; a closed case refuses new work with the next step named
     history = _ok(client.get(f"{API}/cases/{code}/assessments", headers=staff.auth("caseworker")))
     assert [h["seq"] for h in history] == [1, 2] and history[0]["answers"] == first
-    r = client.post(f"{API}/cases/{code}/follow-ups", json={}, headers=staff.auth("caseworker"))
+    r = client.post(
+        f"{API}/cases/{code}/follow-ups",
+        json={},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
     assert r.status_code == 422
     assert "status 'closed': reopen it first" in r.json()["error"]["message"]

@@ -102,9 +102,18 @@ def test_registration_without_consent_is_refused_with_the_reason(client: TestCli
 def test_assessment_is_validated_on_the_server(client: TestClient) -> None:
     token = sign_in(client, "cw", "tern lagoon 123 quartz")
     url = register(client, token, "Nadia")
+    form = client.get(f"{url}/assess").text
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version
     r = client.post(
         f"{url}/assess?lang=fr",
-        data={"csrf_token": token, "consent": "yes", "adm1_pcode": "bad", "resp_age": "200"},
+        data={
+            "csrf_token": token,
+            "version": version.group(1),
+            "consent": "yes",
+            "adm1_pcode": "bad",
+            "resp_age": "200",
+        },
     )
     assert r.status_code == 422
     assert "Deux lettres et deux chiffres" in r.text  # the form's own French message
@@ -265,3 +274,21 @@ def test_supervisor_reassigns_a_case(client: TestClient) -> None:
         data={"csrf_token": _token(page), "version": version.group(1), "caseworker": "cw"},
     )
     assert stale.status_code == 412 and "changed since you read it" in stale.text
+
+
+def test_a_form_without_its_version_is_shown_again_and_changes_nothing(
+    client: TestClient,
+) -> None:
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    url = register(client, token, "Hala")
+    code = url.rsplit("/", 1)[-1]
+    with session_scope() as s:
+        before = s.scalar(select(Case.version).where(Case.code == code))
+    for version in ({}, {"version": ""}, {"version": "abc"}):
+        r = client.post(f"{url}/follow-up", data={"csrf_token": token, "kind": "call", **version})
+        assert r.status_code == 428, r.text[-500:]
+        assert "send the version" in r.text and 'name="version"' in r.text  # the form again
+    r = client.post(f"{url}/follow-up", data={"csrf_token": token, "kind": "call", "version": "99"})
+    assert r.status_code == 412 and "changed since you read it" in r.text
+    with session_scope() as s:
+        assert s.scalar(select(Case.version).where(Case.code == code)) == before

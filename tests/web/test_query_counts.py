@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from safepath.app import create_app
 from safepath.cases import assessments, followups, referrals, registry
@@ -22,6 +23,7 @@ from safepath.privacy import identity, persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.store.db import get_engine, session_scope
+from safepath.store.models.cases import Case
 
 PASSWORD = "tern lagoon 123 quartz"
 CONSENTS = ("case_management", "referral_sharing")
@@ -87,6 +89,11 @@ def _statements(client: TestClient, url: str) -> tuple[int, int, str, list[str]]
     return len(seen), audit, r.text, seen
 
 
+def _v(s: Session, code: str) -> int:
+    """The case's current version: every service write names the one it is based on."""
+    return int(s.scalar(select(Case.version).where(Case.code == code)) or 0)
+
+
 def _case_with_history(actor: Actor, n: int) -> str:
     rng = random.Random(n)
     with session_scope() as s:
@@ -95,15 +102,16 @@ def _case_with_history(actor: Actor, n: int) -> str:
             answers = synthetic_answers(
                 rng, "XM0101", 0.3 + i / (3 * n), age=30, sex="female", group="migrant"
             )
-            assessments.record_assessment(s, actor, code, answers)
+            assessments.record_assessment(s, actor, code, answers, _v(s, code))
             referrals.refer(
                 s,
                 actor,
                 code,
                 ReferralIn(service="legal-aid/civil-docs", shared_fields=["age"]),
-                None,
+                _v(s, code),
             )
-            followups.record_follow_up(s, actor, code, FollowUpIn(kind="call", note=f"n{i}"), None)
+            note = FollowUpIn(kind="call", note=f"n{i}")
+            followups.record_follow_up(s, actor, code, note, _v(s, code))
     return code
 
 

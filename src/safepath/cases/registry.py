@@ -13,7 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from safepath.cases import access, clock, lifecycle
 from safepath.cases.codes import new_code
 from safepath.cases.schemas import AssignIn, CaseIn, CaseUpdate
-from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from safepath.errors import (
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Problem,
+    ValidationFailed,
+)
 from safepath.privacy import audit, consent, persons
 from safepath.privacy.actor import Actor, Role
 from safepath.store.models import Place, Team, User
@@ -33,20 +39,47 @@ def aware(at: datetime | None) -> datetime | None:
 
 
 def check_version(record: Case | Any, expected: int | None) -> None:
-    """If-Match: a write based on an older version is refused; nothing is overwritten."""
-    if expected is not None and record.version != expected:
+    """If-Match: every write names the version it is based on (none: 428); a write based on an
+    older version is refused with 412 naming the current one; nothing is overwritten."""
+    kind = type(record).__name__.lower()
+    if expected is None:
+        raise PreconditionRequired(
+            f"send the version of {kind} {record.code} you read (If-Match, or the form's "
+            "version): a write without it could overwrite someone else's change"
+        )
+    if record.version != expected:
         raise PreconditionFailed(
-            f"{type(record).__name__.lower()} {record.code} changed since you read it "
-            f"(your version {expected}, current {record.version}); reload and try again"
+            f"{kind} {record.code} changed since you read it "
+            f"(your version {expected}, current {record.version}); reload and try again",
+            current_version=record.version,
         )
 
 
 def flush(session: Session) -> None:
-    """Flush now so a concurrent write (version check in the UPDATE) surfaces as 409 here."""
+    """Flush now so a concurrent write (version check in the UPDATE) surfaces here: 412, as for a
+    stale If-Match, naming the version the other write left (read after rolling back)."""
+    seen = [
+        (obj, obj.version)
+        for obj in session.dirty
+        if isinstance(getattr(obj, "version", None), int) and hasattr(obj, "code")
+    ]
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("the record was changed by someone else meanwhile; reload it") from exc
+        session.rollback()
+        current: int | None = None
+        for obj, had in seen:
+            try:
+                now_at = int(obj.version)  # expired by the rollback: read again
+            except Exception:  # noqa: BLE001 - the row may be gone; then no version to name
+                continue
+            if now_at != had:
+                current = now_at
+                break
+        raise PreconditionFailed(
+            "the record was changed by someone else meanwhile; reload it and try again",
+            current_version=current,
+        ) from exc
 
 
 def get_case(session: Session, actor: Actor, code: str, *, for_update: bool = False) -> Case:
@@ -123,8 +156,14 @@ def _team(session: Session, actor: Actor, team_id: int) -> Team:
 
 
 def _place(session: Session, pcode: str | None) -> str | None:
-    if pcode and session.get(Place, pcode) is None:
-        raise ValidationFailed(f"unknown place P-code {pcode!r}")
+    """A P-code of the places table (``None``: none given); empty or unknown: 422 naming it."""
+    if pcode is not None and (not pcode.strip() or session.get(Place, pcode) is None):
+        message = "place_pcode: " + (
+            "must not be empty" if not pcode.strip() else f"unknown place P-code {pcode!r}"
+        )
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="body", column="place_pcode", value=pcode)]
+        )
     return pcode
 
 
@@ -160,7 +199,10 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
         thematic_areas=data.thematic_areas,
         gpc_risks=data.gpc_risks,
         population_group=data.population_group or facts.get("population_group"),
-        place_pcode=_place(session, data.place_pcode or facts.get("place_pcode")),
+        place_pcode=_place(
+            session,
+            data.place_pcode if data.place_pcode is not None else facts.get("place_pcode"),
+        ),
         narrative=data.narrative,
         created_at=stamp,
         updated_at=stamp,

@@ -11,6 +11,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from safepath.framework import catalogue
+from safepath.inputs import (
+    CODE_LENGTH,
+    MAX_INTERVENTIONS,
+    MAX_ITEMS,
+    NOTE_LENGTH,
+    Code,
+    DbId,
+    Name,
+    Note,
+    SafeStr,
+    no_nul_anywhere,
+    text,
+)
 
 CLOSURE_REASONS = ("lost_contact", "relocated", "deceased", "consent_withdrawn", "other")
 INTERVENTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -48,13 +61,13 @@ class CaseDetailsIn(_In):
 
     subject: Literal["individual", "household"] = "individual"
     household_size: int | None = Field(default=None, ge=1, le=50)
-    thematic_areas: list[str] = Field(min_length=1)
-    gpc_risks: list[str] = Field(default_factory=list)
-    population_group: str | None = None
-    place_pcode: str | None = None
-    narrative: str | None = Field(default=None, max_length=20_000)
-    caseworker: str | None = None  # username; default: the registering user
-    team_id: int | None = None
+    thematic_areas: list[Code] = Field(min_length=1, max_length=MAX_ITEMS)
+    gpc_risks: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
+    population_group: Code | None = None
+    place_pcode: Code | None = None
+    narrative: Note | None = None
+    caseworker: Name | None = None  # username; default: the registering user
+    team_id: DbId | None = None
 
     @field_validator("thematic_areas")
     @classmethod
@@ -73,15 +86,15 @@ class CaseDetailsIn(_In):
 
 
 class CaseIn(CaseDetailsIn):
-    person_code: str = Field(min_length=1, max_length=20)
+    person_code: SafeStr = Field(min_length=1, max_length=20)
 
 
 class CaseUpdate(_In):
-    thematic_areas: list[str] | None = None
-    gpc_risks: list[str] | None = None
-    population_group: str | None = None
-    place_pcode: str | None = None
-    narrative: str | None = Field(default=None, max_length=20_000)
+    thematic_areas: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
+    gpc_risks: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
+    population_group: Code | None = None
+    place_pcode: Code | None = None
+    narrative: Note | None = None
     household_size: int | None = Field(default=None, ge=1, le=50)
 
     _areas = field_validator("thematic_areas")(
@@ -96,16 +109,18 @@ class CaseUpdate(_In):
 
 
 class AssessmentIn(_In):
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(max_length=1_000)
+
+    _no_nul = field_validator("answers")(classmethod(lambda cls, v: no_nul_anywhere(v)))
 
 
 class InterventionIn(_In):
-    modality: str
-    thematic_area: str
-    gpc_risks: list[str] = Field(default_factory=list)
-    rights: list[str] = Field(default_factory=list)
-    responsible_organisation: str | None = None  # organisation code
-    description: str | None = Field(default=None, max_length=5_000)
+    modality: Code
+    thematic_area: Code
+    gpc_risks: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
+    rights: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
+    responsible_organisation: Code | None = None  # organisation code
+    description: Note | None = None
     due_date: date | None = None
     status: Literal["planned", "in_progress", "done", "cancelled"] = "planned"
 
@@ -120,36 +135,38 @@ class InterventionIn(_In):
 
 
 class PlanIn(_In):
-    interventions: list[InterventionIn] = Field(min_length=1)
+    interventions: list[InterventionIn] = Field(min_length=1, max_length=MAX_INTERVENTIONS)
 
 
 class ReferralIn(_In):
-    service: str  # "<organisation code>/<service code>"
-    shared_fields: list[Literal[SHAREABLE_FIELDS]] = Field(min_length=1)  # type: ignore[valid-type]
-    reason: str | None = Field(default=None, max_length=5_000)
+    service: text(2 * CODE_LENGTH + 1)  # type: ignore[valid-type]  # "<organisation>/<service>"
+    shared_fields: list[Literal[SHAREABLE_FIELDS]] = Field(  # type: ignore[valid-type]
+        min_length=1, max_length=len(SHAREABLE_FIELDS)
+    )
+    reason: Note | None = None
     urgency: Literal["high", "medium", "low"] | None = None
-    override_reason: str | None = Field(default=None, min_length=10, max_length=2_000)
+    override_reason: text(2_000, min_length=10) | None = None  # type: ignore[valid-type]
 
 
 class ReferralAnswer(_In):
-    note: str | None = Field(default=None, max_length=5_000)
+    note: Note | None = None
 
 
 class DeclineIn(_In):
-    reason: str = Field(min_length=3, max_length=5_000)
+    reason: text(NOTE_LENGTH, min_length=3)  # type: ignore[valid-type]
 
 
 class FollowUpIn(_In):
     kind: Literal["visit", "call", "review", "other"] = "visit"
-    note: str | None = Field(default=None, max_length=20_000)
+    note: Note | None = None
     next_due: date | None = None
 
 
 class ClosureIn(_In):
     reason: Literal[CLOSURE_REASONS] | None = None  # type: ignore[valid-type]
-    note: str | None = Field(default=None, max_length=20_000)
+    note: Note | None = None
 
 
 class AssignIn(_In):
-    caseworker: str | None = None  # username
-    team_id: int | None = None
+    caseworker: Name | None = None  # username
+    team_id: DbId | None = None

@@ -286,10 +286,12 @@ def load_demo_cases(
 
 @dataclass
 class _Ref:
-    """A referral the story makes: the service, then the code it was given."""
+    """A referral the story makes: the service, then the code and version it was given (the
+    version the partner last saw: its answers name it, like the API's If-Match)."""
 
     service: str
     code: str = ""
+    version: int = 1
 
 
 class _Story:
@@ -513,7 +515,8 @@ class _Story:
                 urgency=self.level if self.level in ("high", "medium", "low") else "low",
                 override_reason=OVERRIDE_REASON if override else None,
             )
-            ref.code = referrals.refer(self.s, actor, self.code, data, self.version).code
+            sent = referrals.refer(self.s, actor, self.code, data, self.version)
+            ref.code, ref.version = sent.code, sent.version
 
         return do
 
@@ -522,13 +525,16 @@ class _Story:
 
         def do() -> None:
             if action == "accept":
-                referrals.accept(self.s, focal_point, ref.code, ReferralAnswer(), None)
+                moved = referrals.accept(
+                    self.s, focal_point, ref.code, ReferralAnswer(), ref.version
+                )
             elif action == "complete":
                 note = ReferralAnswer(note="Service provided.")
-                referrals.complete(self.s, focal_point, ref.code, note, None)
+                moved = referrals.complete(self.s, focal_point, ref.code, note, ref.version)
             else:
                 reason = DeclineIn(reason="Not eligible for this service.")
-                referrals.decline(self.s, focal_point, ref.code, reason, None)
+                moved = referrals.decline(self.s, focal_point, ref.code, reason, ref.version)
+            ref.version = moved.version
 
         return do
 

@@ -8,6 +8,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from safepath.framework import catalogue
+from safepath.inputs import (
+    MAX_DOCUMENTS,
+    MAX_ITEMS,
+    SHORT_LENGTH,
+    Code,
+    Note,
+    SafeStr,
+    not_implausible_birth,
+    text,
+)
 
 _SEX_ALIASES = {"f": "female", "m": "male", "woman": "female", "man": "male"}
 Name = Field(default=None, min_length=1, max_length=200)
@@ -15,8 +25,8 @@ Name = Field(default=None, min_length=1, max_length=200)
 
 class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str = Field(min_length=1, max_length=60)
-    number: str = Field(min_length=1, max_length=100)
+    type: SafeStr = Field(min_length=1, max_length=60)
+    number: SafeStr = Field(min_length=1, max_length=100)
 
 
 class ConsentIn(BaseModel):
@@ -29,23 +39,25 @@ class ConsentIn(BaseModel):
 class _PersonFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    given_name: str | None = Name
-    family_name: str | None = Name
-    other_names: str | None = Name
+    given_name: SafeStr | None = Name
+    family_name: SafeStr | None = Name
+    other_names: SafeStr | None = Name
     date_of_birth: date | None = None
-    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]+$")
-    documents: list[DocumentIn] | None = None
-    address: str | None = Field(default=None, max_length=500)
-    notes: str | None = Field(default=None, max_length=10_000)
-    sex: str | None = None
+    phone: SafeStr | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]+$")
+    documents: list[DocumentIn] | None = Field(default=None, max_length=MAX_DOCUMENTS)
+    address: text(SHORT_LENGTH) | None = None  # type: ignore[valid-type]
+    notes: Note | None = None
+    sex: Code | None = None
     age: int | None = Field(default=None, ge=0, lt=130)
-    nationality: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
-    languages: list[str] | None = None
-    place_pcode: str | None = Field(default=None, max_length=32)
-    population_group: str | None = None
-    washington_group: dict[str, str] | None = None
-    household_code: str | None = Field(default=None, max_length=40)
-    team: str | None = Field(default=None, max_length=40)
+    nationality: SafeStr | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    languages: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
+    place_pcode: text(32) | None = None  # type: ignore[valid-type]
+    population_group: Code | None = None
+    washington_group: dict[Code, Code] | None = Field(default=None, max_length=MAX_ITEMS)
+    household_code: Code | None = None
+    team: Code | None = None
+
+    _birth = field_validator("date_of_birth")(classmethod(lambda cls, v: not_implausible_birth(v)))
 
     @field_validator("sex")
     @classmethod
@@ -94,7 +106,7 @@ class _PersonFields(BaseModel):
 
 
 class PersonIn(_PersonFields):
-    consents: list[ConsentIn] = Field(default_factory=list)
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=10)
 
 
 class PersonPatch(_PersonFields):

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from safepath.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from safepath.errors import Conflict, NotFound, PreconditionFailed, Problem, ValidationFailed
 from safepath.privacy import audit, blind_index, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
@@ -126,9 +126,19 @@ def _apply(person: Person, values: dict[str, Any]) -> None:
 
 
 def _check_place(session: Session, values: dict[str, Any]) -> None:
-    pcode = values.get("place_pcode")
-    if pcode and session.get(Place, pcode) is None:
-        raise ValidationFailed(f"place {pcode!r} is not in the places table")
+    """An empty or unknown P-code is refused naming the field (it used to fail the foreign key)."""
+    if "place_pcode" not in values or values["place_pcode"] is None:
+        return
+    pcode = values["place_pcode"]
+    if not pcode.strip() or session.get(Place, pcode) is None:
+        message = "place_pcode: " + (
+            "must not be empty"
+            if not pcode.strip()
+            else f"place {pcode!r} is not in the places table"
+        )
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="body", column="place_pcode", value=pcode)]
+        )
 
 
 def _reindex(session: Session, person: Person) -> None:
@@ -276,6 +286,14 @@ def search(
     return {"total": total, "items": [_out(session, actor, p) for p in rows]}
 
 
+def _current_version(session: Session, person: Person) -> int | None:
+    """The version a concurrent write left (``person`` was expired by the rollback)."""
+    try:
+        return int(person.version)
+    except Exception:  # noqa: BLE001 - the row may be gone
+        return None
+
+
 def update(
     session: Session, actor: Actor, code: str, patch: PersonPatch, expected_version: int
 ) -> dict[str, Any]:
@@ -288,7 +306,8 @@ def update(
     if person.version != expected_version:
         raise PreconditionFailed(
             f"person {code!r} changed since you read it (version {person.version}, "
-            f"you had {expected_version}); reload and try again"
+            f"you had {expected_version}); reload and try again",
+            current_version=person.version,
         )
     values = {k: getattr(patch, k) for k in patch.model_fields_set}
     if "team" in values:
@@ -298,7 +317,11 @@ def update(
     try:
         session.flush()
     except StaleDataError:
-        raise PreconditionFailed(f"person {code!r} was changed concurrently; reload") from None
+        session.rollback()
+        raise PreconditionFailed(
+            f"person {code!r} was changed concurrently; reload",
+            current_version=_current_version(session, person),
+        ) from None
     if values.keys() & {"given_name", "family_name", "other_names", "phone"}:
         _reindex(session, person)
     audit.record(

@@ -28,7 +28,10 @@ def first(post: Posted, name: str) -> str | None:
 
 
 def version(post: Posted) -> int | None:
-    """The version of the record the form was built on (``None``: not sent)."""
+    """The version of the record the form was built on (``None``: not sent, or not a number).
+
+    The services refuse a write without it (428) and with a stale one (412), so the page shows
+    the form again with the message: a form never overwrites someone else's change unseen."""
     raw = first(post, "version") or ""
     return int(raw) if raw.isdigit() else None
 

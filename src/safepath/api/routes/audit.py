@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from safepath.http.auth import requires
 from safepath.http.db import DB
+from safepath.http.params import CodeParam, Limit, Offset
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor, Role
 
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def events(
     db: DB,
     actor: Annotated[Actor, Depends(requires("audit.read"))],
-    person: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    person: CodeParam = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     # Auditors oversee everything; a data-protection focal point oversees their agency.
     agency = None if actor.role is Role.auditor else actor.agency_id

@@ -1,5 +1,7 @@
 """Helpers shared by the case routers: the session and actor dependencies, and versions carried
-as ETag / If-Match (a stale If-Match answers 412 and changes nothing)."""
+as ETag / If-Match. Every write names the version it is based on: without If-Match the service
+answers 428, with a stale one 412 (``current_version`` in the error body and the ETag header),
+and nothing changes."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ Who = CurrentActor
 
 
 def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    """The version the client last read (``If-Match: "3"``); ``None`` when not sent."""
+    """The version the client last read (``If-Match: "3"``); ``None`` when not sent (or ``*``,
+    which names no version): the service then refuses the write with 428, after its role and
+    scope checks, so a client without access learns nothing from the answer."""
     if if_match is None or if_match.strip() == "*":
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')

@@ -23,6 +23,7 @@ from safepath.cases.schemas import (
     PlanIn,
 )
 from safepath.http.db import DB
+from safepath.http.params import CodeParam, IdParam, Limit, NameParam, Offset
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Status = Literal[
@@ -44,13 +45,13 @@ def list_cases(
     risk_level: Literal["high", "medium", "low", "none"] | None = None,
     thematic_area: Annotated[str | None, Query(pattern=r"^[a-z_]{1,60}$")] = None,
     place: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,32}$")] = None,
-    caseworker: Annotated[str | None, Query(max_length=80)] = None,
-    team_id: int | None = None,
-    person_code: Annotated[str | None, Query(max_length=20)] = None,
+    caseworker: NameParam = None,
+    team_id: IdParam = None,
+    person_code: CodeParam = None,
     overdue: bool | None = None,
     sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "-updated_at",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     access.require(actor, access.INTERNAL)
     f = CaseFilter(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Response
 
-from safepath.errors import PreconditionFailed, SafepathError
+from safepath.errors import PreconditionFailed, PreconditionRequired
 from safepath.http.auth import requires
 from safepath.http.db import DB
+from safepath.http.params import CodeParam, Limit, NameParam, Offset
 from safepath.privacy import persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.consent import Purpose
@@ -24,11 +25,6 @@ CanExport = Annotated[Actor, Depends(requires("person.export"))]
 CanErase = Annotated[Actor, Depends(requires("person.erase"))]
 CanReadConsent = Annotated[Actor, Depends(requires("consent.read"))]
 CanWriteConsent = Annotated[Actor, Depends(requires("consent.write"))]
-
-
-class PreconditionRequired(SafepathError):
-    status = 428
-    code = "precondition_required"
 
 
 def _version(if_match: str | None) -> int:
@@ -60,10 +56,10 @@ def create_person(data: PersonIn, db: DB, response: Response, actor: CanCreate) 
 def list_persons(
     db: DB,
     actor: CanRead,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    household: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    q: NameParam = None,
+    household: CodeParam = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     return persons.search(db, actor, q, household=household, limit=limit, offset=offset)
 

@@ -11,6 +11,7 @@ from safepath.directory import find_services, list_organisations
 from safepath.errors import NotFound
 from safepath.http.auth import current_actor
 from safepath.http.db import DB
+from safepath.http.params import Limit, Offset
 from safepath.store.models import Place
 
 # Directory data is not personal, but it is operational: signed-in users only.
@@ -35,8 +36,8 @@ def list_places(
     level: Annotated[int | None, Query(ge=0, le=4)] = None,
     parent: str | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     stmt = select(Place)
     if country:

@@ -3,15 +3,16 @@ from its inbox (``/referrals``): accept, decline with a reason, complete; the se
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from safepath.api.routes.case_common import IfMatch, Who, versioned
 from safepath.cases import referrals
 from safepath.cases.schemas import DeclineIn, ReferralAnswer, ReferralIn
 from safepath.http.db import DB
+from safepath.http.params import Limit, Offset
 
 router = APIRouter(tags=["referrals"])
 
@@ -33,8 +34,8 @@ def inbox(
     db: DB,
     actor: Who,
     status: Literal["sent", "accepted", "completed", "declined", "revoked"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     return [
         referrals.referral_view(db, r) for r in referrals.inbox(db, actor, status, limit, offset)

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from safepath.cases import lifecycle, registry, views, worklist
 from safepath.cases.registry import CaseFilter
+from safepath.inputs import MAX_OFFSET
 from safepath.privacy import persons
 from safepath.store.models.cases import Case
 from safepath.web import menu
@@ -73,7 +74,7 @@ def case_list(
         overdue=True if overdue == "1" else None,
     )
     sort = sort if sort.lstrip("-") in registry.SORTS else "-updated_at"
-    offset = max(0, offset)
+    offset = min(max(0, offset), MAX_OFFSET)
     people: list[dict[str, Any]] = []
     if q.strip():
         # name or phone through the person registry's blind indexes; then those people's cases
