@@ -10,8 +10,9 @@ from sqlalchemy import text
 from tests.cases.conftest import Staff, TestClient, answers, new_case, new_person
 
 from safepath.cases.instruments import instrument
+from safepath.places.area_profiles import area_row
 from safepath.risk import evaluate, load_model
-from safepath.store.db import get_engine
+from safepath.store.db import get_engine, session_scope
 
 API = "/api/v1"
 
@@ -42,9 +43,12 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         ),
         201,
     )
-    profile = instrument().area_profile
-    assert profile is not None and profile.lookup("XM0101") is None  # no area row for this place
-    expected1 = evaluate(model, first, None)
+    # The operation's stored area profile (the demo's) feeds community and structural risk.
+    with session_scope() as s:
+        area = area_row(s, instrument().model_id, "XM0101")
+    assert area is not None and area["pcode"] == "XM0101"
+    expected1 = evaluate(model, first, area)
+    assert {"community", "structural"} <= set(expected1.explanation["levels"])
     assert (a1["threat"], a1["vulnerability"], a1["capacity"], a1["risk"], a1["phase"]) == (
         expected1.threat,
         expected1.vulnerability,
@@ -167,7 +171,7 @@ def test_case_from_registration_to_closure_with_measured_outcome(
         ),
         201,
     )
-    expected2 = evaluate(model, second, None)
+    expected2 = evaluate(model, second, area)
     assert a2["seq"] == 2 and a2["kind"] == "reassessment" and a2["risk"] == expected2.risk
     _ok(
         client.post(

@@ -21,7 +21,8 @@ SHARE = {"service": "legal-aid/civil-docs", "shared_fields": ["age", "risk_level
 def _referred(client: TestClient, staff: Staff) -> tuple[str, str, str]:
     person = new_person(client, staff)
     case = new_case(client, staff, person)["code"]
-    r = client.post(f"{API}/cases/{case}/referrals", json=SHARE, headers=staff.auth("caseworker"))
+    headers = staff.fresh(client, "caseworker", f"{API}/cases/{case}")
+    r = client.post(f"{API}/cases/{case}/referrals", json=SHARE, headers=headers)
     assert r.status_code == 201, r.text
     return person, case, r.json()["code"]
 
