@@ -58,7 +58,47 @@ class StripQueryStrings(logging.Filter):
         return True
 
 
+class DatabaseErrorRedacted(Exception):
+    """Stands in for a database error in the log: its type and statement, not its values."""
+
+
+class RedactDatabaseErrors(logging.Filter):
+    """A database's own error text can quote the failing row (PostgreSQL: ``DETAIL: Failing row
+    contains (...)``), i.e. ciphertext, ages or codes. The log keeps the error type, the SQL
+    statement and the traceback's frames, never that text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        info = record.exc_info
+        if info and info[1] is not None:
+            found = _database_error(info[1])
+            if found is not None:
+                orig = getattr(found, "orig", None)
+                kind = type(orig).__name__ if orig is not None else type(found).__name__
+                statement = getattr(found, "statement", None) or "?"
+                redacted = DatabaseErrorRedacted(f"{kind} (values withheld) in: {statement}")
+                record.exc_info = (DatabaseErrorRedacted, redacted, info[2])
+                record.exc_text = None
+        return True
+
+
+def _database_error(exc: BaseException) -> BaseException | None:
+    from sqlalchemy.exc import DBAPIError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DBAPIError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def install_log_filters() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, StripQueryStrings) for f in access.filters):
         access.addFilter(StripQueryStrings())
+    for name in ("safepath", "uvicorn.error", "uvicorn"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactDatabaseErrors) for f in logger.filters):
+            logger.addFilter(RedactDatabaseErrors())

@@ -27,7 +27,14 @@ DEFAULT_THREADS = 16
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, threads: int = DEFAULT_THREADS) -> Engine:
-    pool = {"pool_size": threads, "max_overflow": threads, "pool_timeout": 60}
+    # hide_parameters: a failing statement's error (and so the server log) never carries the
+    # bound values, which are ciphertext, blind indexes, ages and household codes.
+    pool = {
+        "pool_size": threads,
+        "max_overflow": threads,
+        "pool_timeout": 60,
+        "hide_parameters": True,
+    }
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         path = sqlite_file(engine.url)
