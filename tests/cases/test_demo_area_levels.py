@@ -4,12 +4,11 @@ an operation's profile idempotently and refuses P-codes that are not places."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from tests.cli_process import run_cli
 
 from safepath.demo import cases as demo_cases
 from safepath.demo import load_demo
@@ -35,14 +34,7 @@ def test_every_demo_assessment_has_the_four_levels(engine: Engine) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safepath.cli", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        check=False,
-        timeout=120,
-    )
+    return run_cli(list(args))  # the test's own settings (the db_url fixture's)
 
 
 def test_area_profile_cli_is_idempotent_and_checks_pcodes(engine: Engine, tmp_path: Path) -> None:

@@ -4,34 +4,21 @@ line."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
+from tests.cli_process import run_cli
 from tests.conftest import PG_URL
 from tests.risk.test_cli import _screening_rows
 
 NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"
 
 
-def run(args: list[str], data_dir: Path, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPATH_")}
-    env["SAFEPATH_DATA_DIR"] = str(data_dir)
-    env["COLUMNS"] = "200"  # rich wraps at the terminal width
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "safepath.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
+run = run_cli
 
 
 def _score(src: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -7,13 +7,12 @@ erasure steps and export sections, exactly as the server does (this failed befor
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select, update
+from tests.cli_process import run_cli
 
 from safepath.demo import cases as demo_cases
 from safepath.demo import load_demo
@@ -25,14 +24,7 @@ N_CASES = 40
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safepath.cli", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),  # the db_url fixture's SAFEPATH_* settings
-        check=False,
-        timeout=180,
-    )
+    return run_cli(list(args))  # the test's own settings (the db_url fixture's)
 
 
 def _count(line: str, out: str) -> int:

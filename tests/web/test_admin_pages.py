@@ -6,16 +6,14 @@ privileged role."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.cli_process import run_cli
 
 from safepath.app import create_app
 from safepath.privacy import identity
@@ -132,17 +130,7 @@ def test_granting_a_personal_data_role_is_audited_apart(admin: TestClient) -> No
     assert grants == [["created", "role"]]  # created, but no personal-data grant
 
 
-def _cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPATH_")}
-    env["SAFEPATH_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "safepath.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
+_cli = run_cli
 
 
 def test_cli_grant_is_audited(tmp_path: Path) -> None:
