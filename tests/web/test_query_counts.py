@@ -130,7 +130,7 @@ def test_my_work_reads_the_same_for_5_and_25_cases(client: TestClient) -> None:
     counts = []
     for total in (5, 25):
         with session_scope() as s:
-            while len(registry.list_cases(s, actor, registry.CaseFilter())[1]) < total:
+            while len(registry.list_cases(s, actor, registry.CaseFilter()).items) < total:
                 _open(s, actor, "Work")
         n, _, html, seen = _statements(client, "/work")
         assert html.count('href="/cases/CS-') == total
