@@ -410,7 +410,7 @@ def list_cases(
 
     # pages further on: rows beyond this one (read ahead), or, walking back, the page we came from
     has_next = (more if not backward else True) and bool(rows)
-    has_prev = bool(rows) and ((more if backward else False) or pos is not None or offset > 0)
+    has_prev = bool(rows) and (more if backward else (pos is not None or offset > 0))
     return CasePage(
         items=rows,
         next=at(rows[-1], False) if has_next else None,
