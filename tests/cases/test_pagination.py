@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Engine, event, update
 from tests.cases.conftest import Staff, TestClient, new_case, new_person
 
 from safepath.cases import registry
@@ -170,3 +170,51 @@ def _web_login(client: TestClient) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
+
+
+def _plans(staff: Staff, engine: Engine, f: registry.CaseFilter, sort: str) -> list[str]:
+    """The query plans of a first and a second page of the list (the supervisor's: the
+    agency's cases), as the database explains the statements the service runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        if "FROM cases" in statement and "count(" not in statement:
+            seen.append((statement, params))
+
+    actor = staff.actors["supervisor"]
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with session_scope() as s:
+            first = registry.list_cases(s, actor, f, sort=sort, limit=2)
+            registry.list_cases(s, actor, f, sort=sort, limit=2, cursor=first.next)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert len(seen) == 2
+    out = []
+    with engine.connect() as conn:
+        for statement, params in seen:
+            if engine.dialect.name == "sqlite":
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
+                out.append("\n".join(str(r[-1]) for r in rows))
+            else:
+                # the test tables are tiny: ask whether an index *can* give the order
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                conn.exec_driver_sql("SET enable_sort = off")
+                rows = conn.exec_driver_sql(f"EXPLAIN {statement}", params).all()
+                out.append("\n".join(str(r[0]) for r in rows))
+                conn.rollback()
+    return out
+
+
+def test_an_index_serves_each_sort_order_and_the_area_filter(
+    staff: Staff, engine: Engine, client: TestClient, cases: list[str]
+) -> None:
+    for key in sorted(registry.SORTS):
+        for sort in (key, "-" + key):
+            for plan in _plans(staff, engine, registry.CaseFilter(), sort):
+                assert f"ix_cases_org_{key}" in plan, (sort, plan)
+                assert "TEMP B-TREE" not in plan and " Sort " not in f" {plan}", (sort, plan)
+    area = registry.CaseFilter(thematic_area="gbv", status="registered")
+    for plan in _plans(staff, engine, area, "-updated_at"):
+        assert "case_thematic_areas" in plan and "SCAN case_thematic_areas" not in plan, plan
+        assert "Seq Scan" not in plan and "TEMP B-TREE" not in plan, plan
