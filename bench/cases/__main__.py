@@ -402,8 +402,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     p.add_argument("--no-write", action="store_true")
+    p.add_argument(
+        "--build-only", action="store_true", help="build (or check) the databases, then stop"
+    )
     args = p.parse_args(argv)
     command = " ".join(["python -m bench.cases", *(argv if argv is not None else sys.argv[1:])])
+    if args.build_only:
+        for b in filter(None, (x.strip() for x in args.backends.split(","))):
+            db, _ = _prepare(b, args.workdir, args.cases)
+            print(f"[{b}] {db.cases:,} cases ready in {db.build_seconds:.1f} s", flush=True)
+        return 0
     before = loadavg()
     results = [run_backend(b.strip(), args) for b in args.backends.split(",") if b.strip()]
     text_ = markdown(results, args, command, before)
