@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bench.cases import build, load
+from bench.cases import build, load, plans
 from bench.report import load as loadavg
 from bench.report import machine
 
@@ -137,6 +137,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"[{backend}] building {args.cases:,} cases in {args.workdir / backend}", flush=True)
     db, env = _prepare(backend, args.workdir, args.cases)
     codes = _codes(db.url, args.cases)
+    engine = create_engine(db.url)
+    try:
+        query_plans = plans.plans(engine, build.SUPERVISOR)
+    finally:
+        engine.dispose()
     port = _port()
     base = f"http://127.0.0.1:{port}"
     cmd = server_command(port, args.workers)
@@ -173,6 +178,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "reads": reads.summary(args.read_seconds),
         "bursts": {"person reads": person.summary(), "logins": logins.summary()},
         "load_after": loadavg(),
+        "plans": query_plans,
     }
     total = sum(len(s.latencies) + s.errors for s in mixed.values())
     lat = sorted(x for s in mixed.values() for x in s.latencies)
@@ -344,6 +350,15 @@ def markdown(
             bad = {k: v for k, v in b["statuses"].items() if not k.startswith("2")}
             if bad:
                 out.append(f"| | statuses other than 2xx: {bad} | | | | | | | |")
+        out += [
+            "",
+            f"Query plans of the case list on this database ({r['backend']}; the supervisor's "
+            "list: the agency's cases; 20 a page; the statement's own time, warm):",
+            "",
+            "| list | plan | ms |",
+            "|---|---|---:|",
+        ]
+        out += [f"| {q['query']} | `{q['plan']}` | {q['ms']} |" for q in r["plans"]]
         out.append("")
         name = r["backend"]
         targets.append(
