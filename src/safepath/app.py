@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.router import API_PREFIX, build_router
+from safepath.http.api_docs import install_api_docs
 from safepath.http.concurrency import ConcurrencyLimit
 from safepath.http.errors import install_error_handlers
 from safepath.http.limits import InputLimits
@@ -40,7 +41,7 @@ def create_app() -> FastAPI:
         title="Safepath",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by install_api_docs from the installed package, not a CDN
         redoc_url=None,
     )
     install_error_handlers(app, render_html=render_error)
@@ -63,5 +64,11 @@ def create_app() -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    install_api_docs(
+        app,
+        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        title="Safepath",
+    )
     mount_web(app)
     return app
