@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from safepath.cases import closure, followups, intake, plans, referrals, registry, views
 from safepath.cases.actions import Action
+from safepath.cases.phase_reason import phase_reason
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
     AssignIn,
@@ -144,6 +145,9 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
         Action=Action,
         shareable=SHAREABLE_FIELDS,
         refused=refused,
+        phase_reason=(
+            phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
+        ),
         **_risk_charts(page, file.history),
     )
 
