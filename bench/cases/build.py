@@ -45,14 +45,17 @@ def _code(prefix: str, rng: random.Random) -> str:
     return prefix + "-" + "".join(rng.choice(ALPHABET) for _ in range(10))
 
 
+Rows = list[dict[str, Any]]
+
+
 def _rows(
     n: int, org: int, team: int, user: int, places: list[str]
-) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+) -> Iterator[tuple[Rows, Rows, Rows]]:
     rng = random.Random(42)
     now = datetime.now(UTC)
     themes = list(THEMES)
     for start in range(0, n, CHUNK):
-        persons, cases = [], []
+        persons, cases, areas = [], [], []
         for i in range(start + 1, min(n, start + CHUNK) + 1):
             pcode = rng.choice(places)
             group = rng.choice(GROUPS)
@@ -103,7 +106,9 @@ def _rows(
                     "version": 1,
                 }
             )
-        yield persons, cases
+            # the area filter's index, written with the case as registry.index_areas does
+            areas.append({"case_id": i, "thematic_area": theme})
+        yield persons, cases, areas
 
 
 def build(engine: Engine, n: int, *, log: Any = print) -> BenchDb:
@@ -133,13 +138,15 @@ def build(engine: Engine, n: int, *, log: Any = print) -> BenchDb:
             raise RuntimeError(f"database has {have} cases, fewer than {n}: use a fresh workdir")
         persons_t = Base.metadata.tables["persons"]
         cases_t = Base.metadata.tables["cases"]
+        areas_t = Base.metadata.tables["case_thematic_areas"]
         done = 0
         with engine.begin() as conn:
             if engine.dialect.name == "sqlite":
                 conn.execute(text("PRAGMA synchronous=OFF"))
-            for persons, cases in _rows(n, org, team, uid, places):
+            for persons, cases, areas in _rows(n, org, team, uid, places):
                 conn.execute(insert(persons_t), persons)
                 conn.execute(insert(cases_t), cases)
+                conn.execute(insert(areas_t), areas)
                 done += len(cases)
                 if done % 200_000 == 0:
                     log(f"  {done:,} cases")

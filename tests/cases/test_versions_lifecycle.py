@@ -181,17 +181,29 @@ def test_filters_sort_pagination_and_overdue(client: TestClient, staff: Staff) -
         json={"answers": answers(0.95)},
         headers=staff.fresh(client, "caseworker", f"{API}/cases/{codes[0]}"),
     ).json()
-    got = client.get(f"{API}/cases?thematic_area=gbv&sort=code", headers=staff.auth("caseworker"))
+    got = client.get(
+        f"{API}/cases?thematic_area=gbv&sort=code&include_total=true",
+        headers=staff.auth("caseworker"),
+    )
     items = got.json()["items"]
     assert got.json()["total"] == 2 and [i["code"] for i in items] == sorted([codes[0], codes[2]])
-    page = client.get(f"{API}/cases?limit=1&offset=1&sort=-code", headers=staff.auth("caseworker"))
+    page = client.get(
+        f"{API}/cases?limit=1&offset=1&sort=-code&include_total=true",
+        headers=staff.auth("caseworker"),
+    )
     assert page.json()["total"] == 3 and page.json()["items"][0]["code"] == sorted(codes)[1]
     level = severe["case_level"]
     r = client.get(f"{API}/cases?risk_level={level}", headers=staff.auth("caseworker"))
     assert [i["code"] for i in r.json()["items"]] == [codes[0]]
-    r = client.get(f"{API}/cases?status=registered&place=XM01", headers=staff.auth("caseworker"))
+    r = client.get(
+        f"{API}/cases?status=registered&place=XM01&include_total=true",
+        headers=staff.auth("caseworker"),
+    )
     assert r.json()["total"] == 2
-    r = client.get(f"{API}/cases?caseworker=me&overdue=false", headers=staff.auth("caseworker"))
+    r = client.get(
+        f"{API}/cases?caseworker=me&overdue=false&include_total=true",
+        headers=staff.auth("caseworker"),
+    )
     assert r.json()["total"] == 3
     assert (
         client.get(f"{API}/cases?sort=secret", headers=staff.auth("caseworker")).status_code == 422

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from safepath.cases import access
 from safepath.cases.codes import new_code
@@ -149,10 +149,31 @@ def inbox(
     if actor.role is Role.partner_focal_point:
         visible = [s for s in visible if s in access.PARTNER_VISIBLE]
     stmt = stmt.where(Referral.status.in_(visible))
-    rows = session.scalars(stmt.order_by(Referral.sent_at.desc()).limit(limit).offset(offset))
+    # the cases come with the page (one query), and so do the services (kept in the session,
+    # where ``referral_view`` finds them): no query per referral
+    rows = list(
+        session.scalars(
+            stmt.options(selectinload(Referral.case))
+            .order_by(Referral.sent_at.desc(), Referral.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if rows:
+        services = session.scalars(
+            select(Service).where(Service.id.in_({r.service_id for r in rows}))
+        )
+        session.info.setdefault("referrals.services", {}).update({s.id: s for s in services})
     if actor.role is Role.partner_focal_point:
-        return [r for r in rows if _still_shared(session, actor, r)]
-    return list(rows)
+        sharing = consent.consenting(
+            session,
+            {r.case.person_id for r in rows if r.consent_override_reason is None},
+            "referral_sharing",
+        )
+        return [
+            r for r in rows if r.consent_override_reason is not None or r.case.person_id in sharing
+        ]
+    return rows
 
 
 def _still_shared(session: Session, actor: Actor, referral: Referral) -> bool:
@@ -261,13 +282,21 @@ def revoke_for_withdrawn_consent(session: Session, actor: Actor, person_id: int)
     return len(rows)
 
 
-def _org_codes(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Organisation.id, Organisation.code)).all())
+def _org_codes(session: Session, needed: int) -> dict[int, str]:
+    """Organisation codes by id, read once per session (a list of referrals shows many), and
+    again when an organisation is missing (one made since)."""
+    orgs: dict[int, str] | None = session.info.get("referrals.org_codes")
+    if orgs is None or needed not in orgs:
+        orgs = dict(session.execute(select(Organisation.id, Organisation.code)).all())
+        session.info["referrals.org_codes"] = orgs
+    return orgs
 
 
 def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
-    svc = session.get(Service, referral.service_id)
-    orgs = _org_codes(session)
+    svc = session.info.get("referrals.services", {}).get(referral.service_id) or session.get(
+        Service, referral.service_id
+    )
+    orgs = _org_codes(session, referral.to_organisation_id)
     return {
         "code": referral.code,
         "case": referral.case.code,

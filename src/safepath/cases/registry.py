@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,8 +22,9 @@ from safepath.errors import (
 )
 from safepath.privacy import audit, consent, persons
 from safepath.privacy.actor import Actor, Role
+from safepath.store import keyset
 from safepath.store.models import Place, Team, User
-from safepath.store.models.cases import Case
+from safepath.store.models.cases import SORT_KEYS, Case, CaseThematicArea
 
 
 def now() -> datetime:
@@ -209,6 +210,7 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> Case:
     )
     session.add(case)
     flush(session)
+    index_areas(session, case, replace=False)
     audit.record(session, actor, "create", "case", case.code, person_code=person.code)
     return case
 
@@ -224,6 +226,8 @@ def update_case(
         setattr(case, name, value)
     case.updated_at = now()
     flush(session)
+    if "thematic_areas" in changed:
+        index_areas(session, case)
     audit.record(
         session, actor, "update", "case", case.code, person_code=case.person_code, fields=changed
     )
@@ -265,6 +269,7 @@ SORTS = {
     "status": Case.status,
     "code": Case.code,
 }
+assert set(SORTS) == set(SORT_KEYS)  # each sort order has its index (models.cases)
 
 
 @dataclass(frozen=True)
@@ -280,6 +285,18 @@ class CaseFilter:
     person_codes: tuple[str, ...] | None = None  # any of these persons (search results)
 
 
+def index_areas(session: Session, case: Case, *, replace: bool = True) -> None:
+    """Write the case's thematic areas to ``case_thematic_areas`` (the list filter's index), in
+    the caller's transaction; ``replace=False`` for a case just created (nothing to delete)."""
+    if replace:
+        session.execute(delete(CaseThematicArea).where(CaseThematicArea.case_id == case.id))
+    areas = list(dict.fromkeys(case.thematic_areas or []))
+    if areas:
+        session.execute(
+            insert(CaseThematicArea), [{"case_id": case.id, "thematic_area": a} for a in areas]
+        )
+
+
 def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
     stmt = access.scope_cases(actor, select(Case))
     if f.status:
@@ -287,8 +304,13 @@ def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
     if f.risk_level:
         stmt = stmt.where(Case.risk_level == f.risk_level)
     if f.thematic_area:
-        # JSON list stored as text on both backends; quotes make the match exact per code.
-        stmt = stmt.where(cast(Case.thematic_areas, String).like(f'%"{f.thematic_area}"%'))
+        # through the (thematic_area, case_id) index, not a scan of the JSON lists
+        stmt = stmt.where(
+            exists().where(
+                CaseThematicArea.case_id == Case.id,
+                CaseThematicArea.thematic_area == f.thematic_area,
+            )
+        )
     if f.place:
         stmt = stmt.where(Case.place_pcode.like(f"{f.place}%"))
     if f.caseworker:
@@ -311,6 +333,30 @@ def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
     return stmt
 
 
+@dataclass(frozen=True)
+class CasePage:
+    """One page of the case list. ``next``/``previous``: sealed cursors (``store.keyset``) of the
+    pages after and before, ``None`` at either end. ``total``: the number of matching cases, only
+    when asked for; with a cap, at most ``cap + 1`` (``total_capped``: there are more)."""
+
+    items: list[Case]
+    next: str | None
+    previous: str | None
+    total: int | None = None
+    total_capped: bool = False
+
+
+def sort_key(sort: str) -> str:
+    """The column of ``sort`` (``-`` first: descending); 422 naming the parameter otherwise."""
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        message = f"sort: cannot sort by {key!r}; use one of {', '.join(sorted(SORTS))}"
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="query", column="sort", value=sort)]
+        )
+    return key
+
+
 def list_cases(
     session: Session,
     actor: Actor,
@@ -319,19 +365,59 @@ def list_cases(
     sort: str = "-updated_at",
     limit: int = 50,
     offset: int = 0,
-) -> tuple[int, list[Case]]:
+    cursor: str | None = None,
+    with_total: bool = False,
+    total_cap: int | None = None,
+) -> CasePage:
+    """A page of the cases matching ``f`` in the order ``sort`` (ties by id, the same way, so
+    one index serves the ORDER BY): from ``cursor`` (keyset: after the last row of the page it
+    came from) or from ``offset`` (kept for old clients; bounded by the API), never both."""
     access.require(actor, access.READ)
-    stmt = _filtered(session, actor, f)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        raise ValidationFailed(f"cannot sort by {key!r}; use one of {', '.join(sorted(SORTS))}")
+    key = sort_key(sort)
+    if cursor is not None and offset:
+        message = "offset: give either a cursor or an offset, not both"
+        raise ValidationFailed(
+            message, problems=[Problem(message, scope="query", column="offset", value=offset)]
+        )
     col = SORTS[key]
     desc = sort.startswith("-")
-    # The tie-breaker runs the same way, so an index on the sort column serves the ORDER BY.
-    order = (col.desc(), Case.id.desc()) if desc else (col.asc(), Case.id.asc())
-    rows = session.scalars(stmt.order_by(*order).limit(limit).offset(offset)).all()
-    return total, list(rows)
+    stmt = _filtered(session, actor, f)
+    total: int | None = None
+    capped = False
+    if with_total:
+        counted = stmt if total_cap is None else stmt.limit(total_cap + 1)
+        total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+        capped = total_cap is not None and total > total_cap
+    pos = keyset.unseal(cursor, sort) if cursor is not None else None
+    page = stmt
+    if pos is not None:
+        nulls_low = keyset.nulls_sort_low(session.get_bind().dialect.name)
+        page = page.where(keyset.beyond(col, Case.id, pos, descending=desc, nulls_low=nulls_low))
+    backward = pos is not None and pos.backward
+    walk_desc = desc != backward  # a backward page is read in reverse, then turned round
+    order = (col.desc(), Case.id.desc()) if walk_desc else (col.asc(), Case.id.asc())
+    page = page.order_by(*order).limit(limit + 1)
+    if offset:
+        page = page.offset(offset)
+    rows = list(session.scalars(page).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+
+    def at(row: Case, back: bool) -> str:
+        return keyset.seal(keyset.Position(sort, getattr(row, key), row.id, back))
+
+    # pages further on: rows beyond this one (read ahead), or, walking back, the page we came from
+    has_next = (more if not backward else True) and bool(rows)
+    has_prev = bool(rows) and (more if backward else (pos is not None or offset > 0))
+    return CasePage(
+        items=rows,
+        next=at(rows[-1], False) if has_next else None,
+        previous=at(rows[0], True) if has_prev else None,
+        total=total,
+        total_capped=capped,
+    )
 
 
 OverdueBy = Literal["caseworker", "team", "agency"]

@@ -4,7 +4,7 @@ current row, nothing is cached)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -52,6 +52,22 @@ def has_consent(session: Session, person_id: int, purpose: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def consenting(session: Session, person_ids: Collection[int], purpose: str) -> set[int]:
+    """Those of ``person_ids`` whose consent to ``purpose`` stands (one query for a list)."""
+    _check_purpose(purpose)
+    if not person_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Consent.person_id).where(
+                Consent.person_id.in_(sorted(set(person_ids))),
+                Consent.purpose == purpose,
+                Consent.withdrawn_at.is_(None),
+            )
+        )
+    )
 
 
 def active(session: Session, person_id: int) -> list[Consent]:

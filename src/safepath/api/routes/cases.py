@@ -7,8 +7,9 @@ version and lifecycle rules. Cases are addressed by their pseudonymous code, nev
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from safepath.api.routes.case_common import IfMatch, Who, done, versioned
@@ -37,8 +38,13 @@ Status = Literal[
 ]
 
 
+# an opaque cursor from ``next_cursor`` (base64url); one that is not ours answers 422 naming it
+CursorParam = Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 @router.get("")
 def list_cases(
+    request: Request,
     db: DB,
     actor: Who,
     status: Status | None = None,
@@ -52,13 +58,45 @@ def list_cases(
     sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "-updated_at",
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: CursorParam = None,
+    include_total: bool = False,
 ) -> dict[str, Any]:
+    """A page of cases. Page on with ``next`` (a URL) or ``next_cursor`` (the ``cursor`` of the
+    following page; ``null`` on the last page); ``total`` only with ``include_total=true`` (it
+    counts every matching case). ``offset`` still works, bounded, but reads every row before it."""
     access.require(actor, access.INTERNAL)
     f = CaseFilter(
         status, risk_level, thematic_area, place, caseworker, team_id, overdue, person_code
     )
-    total, rows = registry.list_cases(db, actor, f, sort=sort, limit=limit, offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "items": views.case_views(db, rows)}
+    page = registry.list_cases(
+        db,
+        actor,
+        f,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        with_total=include_total,
+    )
+    out: dict[str, Any] = {
+        "limit": limit,
+        "offset": offset,
+        "items": views.case_views(db, page.items),
+        "next_cursor": page.next,
+        "next": _page_url(request, page.next),
+        "previous_cursor": page.previous,
+    }
+    if include_total:
+        out["total"] = page.total
+    return out
+
+
+def _page_url(request: Request, cursor: str | None) -> str | None:
+    """This request's URL with ``cursor`` in place of any cursor or offset it had."""
+    if cursor is None:
+        return None
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
+    return f"{request.url.path}?{urlencode([*kept, ('cursor', cursor)])}"
 
 
 @router.post("", status_code=201)

@@ -29,15 +29,20 @@ from safepath.store.encrypted import EncryptedText
 from safepath.store.models.base import Base, utcnow
 
 TZDateTime = DateTime(timezone=True)
+# The columns the case list sorts by (``cases.registry.SORTS``), each served by an index.
+SORT_KEYS = ("created_at", "updated_at", "next_action_due", "phase", "status", "code")
 
 
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_org_status", "organisation_id", "status"),
         Index("ix_cases_caseworker_due", "caseworker_id", "next_action_due"),
-        # The caseload list: agency + status + risk level, newest first (LIMIT without a sort).
-        Index("ix_cases_list", "organisation_id", "status", "risk_level", "updated_at"),
+        # The caseload list: agency + status + risk level, newest first (LIMIT without a sort);
+        # the id ends every list index: it breaks ties and carries the keyset (store.keyset).
+        Index("ix_cases_list", "organisation_id", "status", "risk_level", "updated_at", "id"),
+        # Every sort order of the case list within the agency (the scope of internal roles);
+        # ix_cases_org_status also serves the status filter.
+        *(Index(f"ix_cases_org_{key}", "organisation_id", key, "id") for key in SORT_KEYS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -98,6 +103,20 @@ class Case(Base):
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="case", order_by="FollowUp.id", cascade="all, delete-orphan"
     )
+
+
+class CaseThematicArea(Base):
+    """The thematic areas of each case, one row per (case, area): the index the area filter of
+    the case list reads (``cases.thematic_areas``, the JSON list, stays what views show). Written
+    in the same transaction as the list by every writer (``cases.registry.index_areas``)."""
+
+    __tablename__ = "case_thematic_areas"
+    __table_args__ = (Index("ix_case_thematic_areas_area", "thematic_area", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    thematic_area: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
 class Assessment(Base):

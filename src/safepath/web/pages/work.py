@@ -14,13 +14,13 @@ from safepath.cases import lifecycle, registry, views, worklist
 from safepath.cases.registry import CaseFilter
 from safepath.inputs import MAX_OFFSET
 from safepath.privacy import persons
-from safepath.store.models.cases import Case
 from safepath.web import menu
 from safepath.web.context import PageDep, see_other
 
 router = APIRouter(include_in_schema=False)
 MY_WORK_ROWS = 100
 PAGE_ROWS = 25
+TOTAL_CAP = 1000  # the case list counts its matches up to here, then shows "1,000+"
 
 
 @router.get("/work")
@@ -54,6 +54,7 @@ def case_list(
     q: str = "",
     sort: str = "-updated_at",
     offset: int = 0,
+    cursor: str = "",
 ) -> Response:
     page.require(*menu.opens("/cases"))
     chosen = {
@@ -80,23 +81,33 @@ def case_list(
         # name or phone through the person registry's blind indexes; then those people's cases
         people = persons.search(page.db, page.actor, q.strip(), limit=10)["items"]
         f = replace(f, person_codes=tuple(p["code"] for p in people))
-    rows: list[Case] = []
-    total = 0
+    page_ = registry.CasePage([], None, None, 0)
     if f.person_codes != ():  # a name search that found nobody has no cases to look up
-        total, rows = registry.list_cases(
-            page.db, page.actor, f, sort=sort, limit=PAGE_ROWS, offset=offset
+        # keyset pages ("Next" carries the cursor); the count stops past TOTAL_CAP ("1,000+")
+        page_ = registry.list_cases(
+            page.db,
+            page.actor,
+            f,
+            sort=sort,
+            limit=PAGE_ROWS,
+            offset=0 if cursor else offset,
+            cursor=cursor or None,
+            with_total=True,
+            total_cap=TOTAL_CAP,
         )
     template = "cases_results.html" if page.request.headers.get("hx-request") else "cases.html"
     return page.render(
         template,
-        cases=views.case_rows(page.db, rows),
-        total=total,
+        cases=views.case_rows(page.db, page_.items),
+        total=TOTAL_CAP if page_.total_capped else page_.total,
+        total_capped=page_.total_capped,
+        next_cursor=page_.next,
+        previous_cursor=page_.previous,
         chosen=chosen,
         overdue=overdue,
         q=q,
         people=people,
         sort=sort,
-        offset=offset,
         statuses=[s.value for s in lifecycle.Status],
     )
 
@@ -105,13 +116,13 @@ def case_list(
 def team(page: PageDep) -> Response:
     page.require(*menu.opens("/team"))
     overdue = registry.overdue_summary(page.db, page.actor, "caseworker")
-    _, plans = registry.list_cases(
+    plans = registry.list_cases(
         page.db, page.actor, CaseFilter(status=lifecycle.Status.assessed), limit=200
-    )
+    ).items
     to_approve = [c for c in plans if c.plan_status == "draft"]  # a draft has interventions
-    _, closures = registry.list_cases(
+    closures = registry.list_cases(
         page.db, page.actor, CaseFilter(status=lifecycle.Status.closure_requested), limit=200
-    )
+    ).items
     return page.render(
         "team.html",
         overdue=overdue,
