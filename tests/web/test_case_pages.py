@@ -17,6 +17,7 @@ from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import User
 from safepath.store.models.cases import Case
+from safepath.store.models.persons import Consent
 
 XSS = "<script>alert(1)</script>"
 
@@ -87,6 +88,44 @@ def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient) -> None:
     assert r.status_code == 403
     r = client.post("/register", data={"csrf_token": "forged", "given_name": "A"})
     assert r.status_code == 403
+
+
+def test_a_child_is_registered_with_a_guardians_consent_and_the_childs_assent(
+    client: TestClient,
+) -> None:
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    form = client.get("/register").text
+    assert 'name="child_assent" value="yes"' in form and 'name="child_assent" value="no"' in form
+    child = {
+        "csrf_token": token,
+        "given_name": "Sami",
+        "age": "12",
+        "consent": ["case_management"],
+        "given_by": "guardian",
+        "thematic_areas": ["child_protection"],
+        "subject": "individual",
+    }
+    refused = client.post("/register", data=child)
+    assert refused.status_code == 422
+    assert "assent" in refused.text and 'value="Sami"' in refused.text
+    assert 'name="child_assent" value="yes" checked' not in refused.text
+    r = client.post("/register", data={**child, "child_assent": "yes"})
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        consent = s.scalars(select(Consent).order_by(Consent.id.desc())).first()
+        assert consent is not None
+        assert (consent.purpose, consent.given_by, consent.child_assent) == (
+            "case_management",
+            "guardian",
+            True,
+        )
+    # The person's own consent carries no assent, even if the radio was left set.
+    adult = {**child, "given_name": "Rana", "age": "30", "given_by": "person"}
+    r = client.post("/register", data={**adult, "child_assent": "no"})
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        consent = s.scalars(select(Consent).order_by(Consent.id.desc())).first()
+        assert consent is not None and consent.child_assent is None
 
 
 def test_registration_without_consent_is_refused_with_the_reason(client: TestClient) -> None:

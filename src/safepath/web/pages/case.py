@@ -44,6 +44,11 @@ def register_form(page: PageDep) -> Response:
 
 
 def _person_in(post: Posted) -> PersonIn:
+    given_by = first(post, "given_by") or "person"
+    # The child's assent is recorded only with a guardian's consent (the service refuses it
+    # otherwise); the form shows the choice to everyone, since it works without JavaScript.
+    answer = first(post, "child_assent")
+    assent = {"yes": True, "no": False}.get(answer or "") if given_by == "guardian" else None
     return PersonIn(
         given_name=first(post, "given_name"),
         family_name=first(post, "family_name"),
@@ -53,7 +58,7 @@ def _person_in(post: Posted) -> PersonIn:
         place_pcode=first(post, "place_pcode"),
         population_group=first(post, "population_group"),
         consents=[
-            ConsentIn(purpose=p, given_by=first(post, "given_by") or "person")
+            ConsentIn(purpose=p, given_by=given_by, child_assent=assent)
             for p in sorted(set(post.get("consent", [])))
         ],
     )
