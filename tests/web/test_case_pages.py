@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from safepath.app import create_app
 from safepath.cases import worklist
+from safepath.demo import load_demo
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import User
@@ -126,6 +127,43 @@ def test_a_child_is_registered_with_a_guardians_consent_and_the_childs_assent(
     with session_scope() as s:
         consent = s.scalars(select(Consent).order_by(Consent.id.desc())).first()
         assert consent is not None and consent.child_assent is None
+
+
+@pytest.mark.parametrize("typed", ["xm0102", "Birchfield", "birchfield", "Birchfield (XM0102)"])
+def test_the_place_is_found_by_pcode_in_any_case_or_by_name(client: TestClient, typed: str) -> None:
+    load_demo()  # the demo's places
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    form = client.get("/register").text
+    assert '<option value="Birchfield (XM0102)">' in form  # the picker lists the places
+    data = {
+        "csrf_token": token,
+        "given_name": "Lina",
+        "place_pcode": typed,
+        "consent": ["case_management"],
+        "thematic_areas": ["gbv"],
+        "subject": "individual",
+    }
+    r = client.post("/register", data=data)
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        assert s.scalars(select(Case.place_pcode).order_by(Case.id.desc())).first() == "XM0102"
+
+
+def test_an_unknown_place_is_refused_naming_the_field(client: TestClient) -> None:
+    load_demo()
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    data = {
+        "csrf_token": token,
+        "given_name": "Lina",
+        "place_pcode": "Atlantis",
+        "consent": ["case_management"],
+        "thematic_areas": ["gbv"],
+    }
+    r = client.post("/register", data=data)
+    assert r.status_code == 422
+    assert "no place with the P-code or name" in r.text and 'value="Atlantis"' in r.text
+    with session_scope() as s:
+        assert s.scalars(select(Case)).first() is None
 
 
 def test_registration_without_consent_is_refused_with_the_reason(client: TestClient) -> None:

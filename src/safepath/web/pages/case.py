@@ -24,6 +24,7 @@ from safepath.cases.schemas import (
     ReferralIn,
 )
 from safepath.errors import SafepathError
+from safepath.places.lookup import place_choices, resolve_place
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
@@ -40,7 +41,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/register")
 def register_form(page: PageDep) -> Response:
     page.require(*menu.opens("/register"))
-    return page.render("register.html", values={}, consents=set(), areas=set())
+    return page.render(
+        "register.html", values={}, consents=set(), areas=set(), places=place_choices(page.db)
+    )
 
 
 def _person_in(post: Posted) -> PersonIn:
@@ -80,6 +83,9 @@ async def register(page: PageDep) -> Response:
     page.check_csrf(first(post, "csrf_token"))
 
     def write() -> str:
+        typed = first(post, "place_pcode")
+        if typed:  # a P-code in any case, a place name, or the picker's "Name (PCODE)"
+            post["place_pcode"] = [resolve_place(page.db, typed)]
         try:
             person_in, case_in = _person_in(post), _case_in(post)
         except ValidationError as exc:
@@ -94,6 +100,7 @@ async def register(page: PageDep) -> Response:
             values={k: first(post, k) or "" for k in post},
             consents=set(post.get("consent", [])),
             areas=set(post.get("thematic_areas", [])),
+            places=place_choices(page.db),
             refused=refused.message,
         )
     return see_other(f"/cases/{code}")
