@@ -137,7 +137,9 @@ def _risk_charts(page: Page, history: list[views.AssessmentRow]) -> dict[str, An
     return {"tvc_chart": tvc, "trend_chart": trend}
 
 
-def case_page(page: Page, code: str, status: int = 200, refused: str | None = None) -> Response:
+def case_page(
+    page: Page, code: str, status: int = 200, refused: str | None = None, done: str | None = None
+) -> Response:
     if page.actor.role is Role.partner_focal_point:
         registry.get_case(page.db, page.actor, code)  # 404 unless referred to the partner
         return see_other("/inbox")
@@ -157,6 +159,7 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
         Action=Action,
         shareable=SHAREABLE_FIELDS,
         refused=refused,
+        done=done,
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
@@ -165,12 +168,27 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
 
 
 @router.get("/cases/{code}")
-def case_view(page: PageDep, code: str) -> Response:
-    return case_page(page, code)
+def case_view(page: PageDep, code: str, done: str | None = None) -> Response:
+    return case_page(page, code, done=done if done in DONE else None)
 
 
-async def _act(page: Page, code: str, write: Any) -> Response:
-    """Check the token and the version, run the write; back to the case either way."""
+# What a save confirms, and the section of the case page it lands on (no jump to the top).
+DONE: dict[str, str] = {
+    "plan_saved": "plan",
+    "plan_approved": "plan",
+    "referral_sent": "referrals",
+    "follow_up_recorded": "follow-ups",
+    "closure_requested": "closure",
+    "closure_approved": "closure",
+    "closure_rejected": "closure",
+    "reassigned": "summary",
+    "assessed": "risk",
+}
+
+
+async def _act(page: Page, code: str, write: Any, done: str) -> Response:
+    """Check the token and the version, run the write; back to the case either way, at the
+    section written, with a confirmation (``done`` is one of ``DONE``)."""
     post = await read_form(page.request)
     page.check_csrf(first(post, "csrf_token"))
     expected = version(post)
@@ -184,7 +202,7 @@ async def _act(page: Page, code: str, write: Any) -> Response:
     _, refused = page.attempt(run)
     if refused is not None:
         return case_page(page, code, status=refused.status, refused=refused.message)
-    return see_other(f"/cases/{code}")
+    return see_other(f"/cases/{code}?done={done}#{DONE[done]}")
 
 
 def _interventions(post: Posted) -> list[InterventionIn]:
@@ -220,12 +238,18 @@ async def save_plan(page: PageDep, code: str) -> Response:
         lambda post, v: plans.set_plan(
             page.db, page.actor, code, PlanIn(interventions=_interventions(post)), v
         ),
+        done="plan_saved",
     )
 
 
 @router.post("/cases/{code}/plan/approve")
 async def approve_plan(page: PageDep, code: str) -> Response:
-    return await _act(page, code, lambda post, v: plans.approve_plan(page.db, page.actor, code, v))
+    return await _act(
+        page,
+        code,
+        lambda post, v: plans.approve_plan(page.db, page.actor, code, v),
+        done="plan_approved",
+    )
 
 
 @router.post("/cases/{code}/refer")
@@ -246,6 +270,7 @@ async def refer(page: PageDep, code: str) -> Response:
             ),
             v,
         ),
+        done="referral_sent",
     )
 
 
@@ -265,6 +290,7 @@ async def follow_up(page: PageDep, code: str) -> Response:
             ),
             v,
         ),
+        done="follow_up_recorded",
     )
 
 
@@ -280,13 +306,17 @@ async def request_closure(page: PageDep, code: str) -> Response:
             ClosureIn(reason=first(post, "reason"), note=first(post, "note")),
             v,
         ),
+        done="closure_requested",
     )
 
 
 @router.post("/cases/{code}/close/approve")
 async def approve_closure(page: PageDep, code: str) -> Response:
     return await _act(
-        page, code, lambda post, v: closure.approve_closure(page.db, page.actor, code, v)
+        page,
+        code,
+        lambda post, v: closure.approve_closure(page.db, page.actor, code, v),
+        done="closure_approved",
     )
 
 
@@ -298,6 +328,7 @@ async def assign(page: PageDep, code: str) -> Response:
         lambda post, v: registry.assign(
             page.db, page.actor, code, AssignIn(caseworker=first(post, "caseworker")), v
         ),
+        done="reassigned",
     )
 
 
@@ -309,6 +340,7 @@ async def reject_closure(page: PageDep, code: str) -> Response:
         lambda post, v: closure.reject_closure(
             page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
         ),
+        done="closure_rejected",
     )
 
 
