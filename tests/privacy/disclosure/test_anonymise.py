@@ -183,7 +183,7 @@ def test_mdav_groups_have_at_least_k_records_and_keep_the_means() -> None:
     res = mdav(df, ["x", "y"], k=3)
     groups = res.groups[res.groups >= 0]
     assert np.bincount(groups).min() >= 3
-    assert res.groups[5] == -1 and np.isnan(res.frame.loc[5, "x"])
+    assert res.groups[5] == -1 and pd.isna(res.frame["x"].iloc[5])
     complete = df.dropna()
     assert res.frame.loc[complete.index, "y"].mean() == pytest.approx(complete["y"].mean())
     # every group's records carry one value per variable
