@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
+    # Disclosure control of microdata exports (safepath.privacy.disclosure.policy).
+    disclosure_k: int = Field(default=3, ge=1)
+    disclosure_max_global_risk: float = Field(default=0.03, gt=0, le=1)
+    disclosure_max_individual_risk: float = Field(default=0.1, gt=0, le=1)
     session_timeout_minutes: int = Field(default=30, ge=1)
     token_ttl_minutes: int = Field(default=60, ge=1)
     # Days a record is kept after it is closed before the retention job anonymises it.

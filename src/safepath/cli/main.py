@@ -43,6 +43,7 @@ def _register() -> None:
         outcomes,
         places,
         retention,
+        sdc,
         serve,
         users,
     )
@@ -54,6 +55,7 @@ def _register() -> None:
     app.add_typer(retention.app, name="retention")
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
+    app.add_typer(sdc.app, name="sdc")
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)
