@@ -21,6 +21,7 @@ from safepath.cases.schemas import (
     FollowUpIn,
     InterventionIn,
     PlanIn,
+    ReferralAnswer,
     ReferralIn,
 )
 from safepath.errors import SafepathError
@@ -183,6 +184,8 @@ DONE: dict[str, str] = {
     "closure_rejected": "closure",
     "reassigned": "summary",
     "assessed": "risk",
+    "referral_revoked": "referrals",
+    "reopened": "closure",
 }
 
 
@@ -345,3 +348,29 @@ async def reject_closure(page: PageDep, code: str) -> Response:
 
 
 __all__ = ["SafepathError", "router"]
+
+
+@router.post("/cases/{code}/referrals/{ref}/revoke")
+async def revoke_referral(page: PageDep, code: str, ref: str) -> Response:
+    """The sender withdraws a referral (the partner loses access at once); the version is the
+    referral's own."""
+    return await _act(
+        page,
+        code,
+        lambda post, v: referrals.revoke(
+            page.db, page.actor, ref, ReferralAnswer(note=first(post, "note")), v
+        ),
+        done="referral_revoked",
+    )
+
+
+@router.post("/cases/{code}/reopen")
+async def reopen(page: PageDep, code: str) -> Response:
+    return await _act(
+        page,
+        code,
+        lambda post, v: closure.reopen(
+            page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
+        ),
+        done="reopened",
+    )
