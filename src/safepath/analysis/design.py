@@ -47,7 +47,7 @@ class Design:
         return [c for c in (self.weight, self.strata, self.cluster) if c]
 
 
-def _number(col: Any) -> Any:
+def number(col: Any) -> Any:
     """A column as float64: text is trimmed and read as a number (null when it is not one)."""
     if col.type().is_string():
         return col.strip().try_cast("float64")
@@ -60,7 +60,7 @@ def _text(col: Any) -> Any:
     return col if col.type().is_string() else col.cast("string")
 
 
-def _problems(t: Any, bad: Any, column: str, design: Design, why: Any) -> list[Problem]:
+def problems_at(t: Any, bad: Any, column: str, design: Design, why: Any) -> list[Problem]:
     """The first rows where ``bad`` holds, as problems naming row, column, value and reason."""
     shown = t.filter(bad).select(
         _row=t[design.row] if design.row else ibis.null("int64"),
@@ -94,7 +94,7 @@ def check(t: Any, design: Design) -> None:
     counts: list[str] = []
     if design.weight:
         raw = t[design.weight]
-        num = _number(raw)
+        num = number(raw)
         blank = raw.isnull() | (_text(raw).strip() == "")
         why = ibis.cases(
             (blank, "missing weight"),
@@ -107,7 +107,7 @@ def check(t: Any, design: Design) -> None:
         bad = why.notnull()
         n_bad = int(t.filter(bad).count().execute())
         if n_bad:
-            problems += _problems(t, bad, design.weight, design, why)
+            problems += problems_at(t, bad, design.weight, design, why)
             counts.append(f"{n_bad} unusable weight(s) in {design.weight!r}")
     for role, column in (("stratum", design.strata), ("cluster", design.cluster)):
         if not column:
@@ -116,7 +116,7 @@ def check(t: Any, design: Design) -> None:
         bad = raw.isnull() | (_text(raw).strip() == "")
         n_bad = int(t.filter(bad).count().execute())
         if n_bad:
-            problems += _problems(t, bad, column, design, ibis.literal(f"blank {role}"))
+            problems += problems_at(t, bad, column, design, ibis.literal(f"blank {role}"))
             counts.append(f"{n_bad} blank {role}(s) in {column!r}")
     if problems:
         raise InputError(f"{design.source}: {'; '.join(counts)}", problems=problems)
@@ -131,7 +131,7 @@ def staged(t: Any, design: Design, keep: dict[str, Any]) -> Any:
         psu = _text(t[design.cluster])
     else:
         psu = ibis.row_number().cast("string")
-    weight = _number(t[design.weight]) if design.weight else ibis.literal(1.0, "float64")
+    weight = number(t[design.weight]) if design.weight else ibis.literal(1.0, "float64")
     return t.select(**{STRATUM: stratum, PSU: psu, WEIGHT: weight}, **keep)
 
 

@@ -105,7 +105,7 @@ def key_text(col: Any) -> Any:
     return ibis.ifelse(text.isnull() | (text.strip() == ""), ibis.literal(MISSING), text)
 
 
-def _present(col: Any) -> Any:
+def present(col: Any) -> Any:
     typ = col.type()
     if typ.is_floating():
         return col.notnull() & ~col.isnan()
@@ -117,7 +117,7 @@ def _present(col: Any) -> Any:
 def _refuse(t: Any, bad: Any, column: str, design: Design, why: str) -> None:
     n_bad = int(t.filter(bad).count().execute())
     if n_bad:
-        problems = d._problems(t, bad, column, design, ibis.literal(why))
+        problems = d.problems_at(t, bad, column, design, ibis.literal(why))
         raise InputError(
             f"{design.source}: {n_bad} value(s) of {column!r}: {why}", problems=problems
         )
@@ -150,7 +150,7 @@ def _require_var(t: Any, var: str, design: Design, kind: Kind) -> None:
 def _categories(t: Any, var: str, exclude: Sequence[str], design: Design) -> list[Indicator]:
     col = t[var]
     values = (
-        t.filter(_present(col)).select(v=col).distinct().limit(MAX_CATEGORIES + 1).to_pyarrow()
+        t.filter(present(col)).select(v=col).distinct().limit(MAX_CATEGORIES + 1).to_pyarrow()
     )
     raw = [v for v in values.column("v").to_pylist() if v is not None]
     if len(raw) > MAX_CATEGORIES:
@@ -162,7 +162,7 @@ def _categories(t: Any, var: str, exclude: Sequence[str], design: Design) -> lis
     skip = {str(e) for e in exclude}
     kept = sorted((canonical(v), v) for v in raw if canonical(v) not in skip)
     skipped = [v for v in raw if canonical(v) in skip]
-    base = _present(col)
+    base = present(col)
     if skipped:
         base = base & ~col.isin(skipped)
     return [
@@ -177,7 +177,7 @@ def _mean(t: Any, var: str, design: Design) -> list[Indicator]:
         raise InputError(f"{var!r} is true/false: estimate it as categorical")
     if col.type().is_string():
         num = col.strip().try_cast("float64")
-        _refuse(t, _present(col) & num.isnull(), var, design, "not a number")
+        _refuse(t, present(col) & num.isnull(), var, design, "not a number")
     else:
         num = col.cast("float64")
     _refuse(t, num.notnull() & num.isinf(), var, design, "infinite value")
@@ -189,7 +189,7 @@ def _multiple(t: Any, var: str, design: Design) -> list[Indicator]:
     if hot:
         out = []
         for column in hot:
-            num = d._number(t[column])
+            num = d.number(t[column])
             num = ibis.ifelse(num.isnan(), ibis.null("float64"), num)
             _refuse(t, num.notnull() & ~num.isin([0.0, 1.0]), column, design, "not 0 or 1")
             out.append(Indicator(column[len(var) + 1 :], num))
@@ -198,11 +198,11 @@ def _multiple(t: Any, var: str, design: Design) -> list[Indicator]:
     if not col.type().is_string():
         raise InputError(f"{var!r} is not a select-multiple answer (space-separated options)")
     tokens = col.strip().re_split(r"\s+")
-    found = t.filter(_present(col)).select(o=tokens.unnest()).distinct().to_pyarrow()
+    found = t.filter(present(col)).select(o=tokens.unnest()).distinct().to_pyarrow()
     options = sorted(o for o in found.column("o").to_pylist() if o)
     if len(options) > MAX_CATEGORIES:
         raise InputError(f"{var!r} has more than {MAX_CATEGORIES} options: is it free text?")
-    present = _present(col)
+    present = present(col)
     return [
         Indicator(
             o, ibis.ifelse(present, tokens.contains(o).cast("float64"), ibis.null("float64"))
