@@ -11,8 +11,8 @@ tidy <- function(m, case, var, by) {
   est <- coef(m)
   if (by) {
     df <- as.data.frame(m)
-    se <- as.vector(as.matrix(df[, grep("^se", names(df)), drop = FALSE]))
-    de <- df[, grep("^DEff", names(df)), drop = FALSE]
+    se <- as.vector(as.matrix(df[, grep("^se$|^se[.]", names(df)), drop = FALSE]))
+    de <- df[, grep("^DEff$|^DEff[.]", names(df)), drop = FALSE]
     de <- if (ncol(de)) as.vector(as.matrix(de)) else rep(NA, length(est))
     key <- names(est)
     group <- sub(":[^:]*$", "", key)

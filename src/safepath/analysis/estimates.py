@@ -202,10 +202,10 @@ def _multiple(t: Any, var: str, design: Design) -> list[Indicator]:
     options = sorted(o for o in found.column("o").to_pylist() if o)
     if len(options) > MAX_CATEGORIES:
         raise InputError(f"{var!r} has more than {MAX_CATEGORIES} options: is it free text?")
-    present = present(col)
+    answered = present(col)
     return [
         Indicator(
-            o, ibis.ifelse(present, tokens.contains(o).cast("float64"), ibis.null("float64"))
+            o, ibis.ifelse(answered, tokens.contains(o).cast("float64"), ibis.null("float64"))
         )
         for o in options
     ]
@@ -249,9 +249,8 @@ def psu_sums(
         }
     groups = [*keep][: len(by)]
     frame = s.group_by([*groups, d.STRATUM, d.PSU]).aggregate(**sums).to_pyarrow().to_pandas()
-    for name in sums:
-        frame[name] = frame[name].fillna(0)
-    frame[d.STRATUM] = frame[d.STRATUM].astype(str)
+    filled = frame[list(sums)].fillna(0)  # an empty sum is null
+    frame = pd.concat([frame[[*groups, d.STRATUM, d.PSU]].astype(str), filled], axis=1)
     return frame, d.psu_counts(s)
 
 
@@ -305,7 +304,8 @@ def _rows(
     domains = [[], groups] if by else [[]]
     if design.lonely_psu == "fail":
         answered = frame[[f"r{k}" for k in range(len(inds))]].sum(axis=1)
-        refuse_lonely(frame.assign(r=answered), n_psu, source=design.source)
+        held = pd.DataFrame({d.STRATUM: frame[d.STRATUM], "r": answered})
+        refuse_lonely(held, n_psu, source=design.source)
     out: list[tuple[tuple[str, ...], int, Estimate]] = []
     for k, ind in enumerate(inds):
         psu = frame[[*groups, d.STRATUM, d.PSU, *(f"{s}{k}" for s in SUMS)]]
