@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.analysis.r_oracle import run_oracle
+from tests.cli_process import run_cli
 
 from safepath.analysis.design import Design, LonelyPsu
 from safepath.analysis.estimates import Estimate, Kind, estimate
@@ -26,8 +28,6 @@ from safepath.errors import InputError
 from safepath.risk import load_model, score_table
 from safepath.risk.table import as_table
 from safepath.surveys.tables import read_table
-from tests.analysis.r_oracle import run_oracle
-from tests.cli_process import run_cli
 
 pytestmark = [pytest.mark.shared]
 REACH = "data/reach-msna-2024"
@@ -325,8 +325,14 @@ def test_pin_share_equals_r_and_people_use_the_frame(
     rows = oracle["in_need"]
     for size, var in ((None, "in_need"), ("hh_size", "in_need/hh_size")):
         pin = people_in_need(
-            as_table(scored[["stratum", "cluster_id", "weight", "_row", "admin1", "hh_size", "phase"]]),
-            MSNA, population, phase=3, by=["admin1"], household_size=size
+            as_table(
+                scored[["stratum", "cluster_id", "weight", "_row", "admin1", "hh_size", "phase"]]
+            ),
+            MSNA,
+            population,
+            phase=3,
+            by=["admin1"],
+            household_size=size,
         )
         r_rows = [r for r in rows if r["var"] == var]
         assert len(pin) == len(r_rows) == 3

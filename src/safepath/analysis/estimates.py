@@ -149,9 +149,7 @@ def _require_var(t: Any, var: str, design: Design, kind: Kind) -> None:
 
 def _categories(t: Any, var: str, exclude: Sequence[str], design: Design) -> list[Indicator]:
     col = t[var]
-    values = (
-        t.filter(present(col)).select(v=col).distinct().limit(MAX_CATEGORIES + 1).to_pyarrow()
-    )
+    values = t.filter(present(col)).select(v=col).distinct().limit(MAX_CATEGORIES + 1).to_pyarrow()
     raw = [v for v in values.column("v").to_pylist() if v is not None]
     if len(raw) > MAX_CATEGORIES:
         raise InputError(

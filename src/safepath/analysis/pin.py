@@ -19,7 +19,7 @@ import ibis
 
 from safepath.analysis import design as d
 from safepath.analysis.design import Design
-from safepath.analysis.estimates import present, estimate
+from safepath.analysis.estimates import estimate, present
 from safepath.analysis.population import Population
 from safepath.errors import InputError
 

@@ -177,9 +177,7 @@ def from_dtm(
         raise InputError(
             f"{source}: {len(mixed)} P-code(s) have figures from several rounds or operations "
             f"(e.g. {key}: {listing}); choose one with --dtm-round (and --dtm-operation)",
-            problems=[Problem("several rounds", scope=source, value=k) for k in sorted(mixed)][
-                :20
-            ],
+            problems=[Problem("several rounds", scope=source, value=k) for k in sorted(mixed)][:20],
         )
     figures: dict[tuple[str, ...], float] = {}
     for key, _, _, fig in rows:

@@ -34,7 +34,14 @@ from safepath.errors import InputError, Problem
 
 DeffMethod = Literal["without_replacement", "with_replacement"]
 DEFF_METHODS: tuple[DeffMethod, ...] = ("without_replacement", "with_replacement")
-SUMS = ("b", "y", "q", "n", "r", "c")  # base weight, sum w*y, sum w*y^2, nonzero-weight n, rows, hits
+SUMS = (
+    "b",
+    "y",
+    "q",
+    "n",
+    "r",
+    "c",
+)  # base weight, sum w*y, sum w*y^2, nonzero-weight n, rows, hits
 _ALL = "_sp_all"
 
 

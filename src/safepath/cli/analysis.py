@@ -79,10 +79,11 @@ def _read(path: Path, sheet: str | None, needed: list[str], wanted: list[str]) -
 
     frame = read_table(path, sheet=sheet, columns=needed)
     frame = frame.rename(columns=group_prefix_renames(frame.columns, wanted))
-    frame.columns = [str(c) for c in frame.columns]
+    names = [str(c) for c in frame.columns]
+    frame.columns = names
     keep = list(dict.fromkeys(needed))
     for var in wanted:
-        keep += [c for c in [var, *one_hot_columns(frame.columns, var)] if c in frame.columns]
+        keep += [c for c in [var, *one_hot_columns(names, var)] if c in names]
     frame = frame[list(dict.fromkeys(keep))].copy()
     first = 1 if table_format(path) == "parquet" else 2  # the header is row 1 of a sheet
     frame[ROW] = range(first, first + len(frame))
@@ -224,10 +225,19 @@ def pin_cmd(
         Path | None,
         typer.Option("--dtm", help="HXL-tagged DTM table giving the population instead."),
     ] = None,
-    dtm_figure: Annotated[str, typer.Option("--dtm-figure")] = "#affected+idps",
-    dtm_key: Annotated[str, typer.Option("--dtm-key", help="P-code hashtag.")] = "#adm1+code",
-    dtm_round: Annotated[str | None, typer.Option("--dtm-round")] = None,
-    dtm_operation: Annotated[str | None, typer.Option("--dtm-operation")] = None,
+    dtm_figure: Annotated[
+        str, typer.Option("--dtm-figure", help="Hashtag of the figure summed as population.")
+    ] = "#affected+idps",
+    dtm_key: Annotated[
+        str, typer.Option("--dtm-key", help="Hashtag of the P-code the figures are summed by.")
+    ] = "#adm1+code",
+    dtm_round: Annotated[
+        str | None, typer.Option("--dtm-round", help="DTM round (#round+code) to use.")
+    ] = None,
+    dtm_operation: Annotated[
+        str | None,
+        typer.Option("--dtm-operation", help="DTM operation (#operation+name) to use."),
+    ] = None,
     sheet: SheetOpt = None,
     by: ByOpt = None,
     strata: StrataOpt = None,
@@ -280,7 +290,14 @@ def pin_cmd(
             source=input.name,
         )
         population = _population(
-            frame, frame_sheet, frame_pop, dtm, dtm_figure, dtm_key, dtm_round, dtm_operation,
+            frame,
+            frame_sheet,
+            frame_pop,
+            dtm,
+            dtm_figure,
+            dtm_key,
+            dtm_round,
+            dtm_operation,
             groups,
         )
         table = _read_for_model(input, sheet, m, [*design.columns(), *groups, household_size])
