@@ -35,13 +35,18 @@ def _unavailable() -> str | None:
     return None
 
 
-def run_oracle(cases: list[dict[str, Any]], tmp: Path) -> dict[str, list[dict[str, Any]]]:
-    """Rows per case id: ``{case, var, group, name, est, se, lo, hi, deff}`` or ``{error}``."""
+def require_r() -> None:
+    """Skip (fail under SAFEPATH_REQUIRE_R=1) when R cannot be the oracle."""
     why = _unavailable()
     if why is not None:
         if REQUIRED:
             pytest.fail(f"SAFEPATH_REQUIRE_R=1 but {why}")
         pytest.skip(why)
+
+
+def run_oracle(cases: list[dict[str, Any]], tmp: Path) -> dict[str, list[dict[str, Any]]]:
+    """Rows per case id: ``{case, var, group, name, est, se, lo, hi, deff}`` or ``{error}``."""
+    require_r()
     spec, result = tmp / "cases.json", tmp / "results.json"
     spec.write_text(json.dumps(cases), encoding="utf-8")
     done = subprocess.run(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from tests.analysis.r_oracle import run_oracle
+from tests.analysis.r_oracle import require_r, run_oracle
 from tests.cli_process import run_cli
 
 from safepath.analysis.design import Design, LonelyPsu
@@ -29,7 +29,6 @@ from safepath.risk import load_model, score_table
 from safepath.risk.table import as_table
 from safepath.surveys.tables import read_table
 
-pytestmark = [pytest.mark.shared]
 REACH = "data/reach-msna-2024"
 TOL = 1e-6
 MSNA = Design(weight="weight", strata="stratum", cluster="cluster_id", row="_row", source="m")
@@ -118,14 +117,42 @@ SYN = {"cluster": "psu", "strata": "st", "weight": "w"}
 
 @pytest.fixture(scope="module")
 def oracle(
-    msna: pd.DataFrame, scored: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[dict[str, Any]]]:
+    """Every R figure of the module from one Rscript run (the MSNA cases when ../shared is)."""
+    require_r()  # before any work
     tmp = tmp_path_factory.mktemp("r")
-    m, s = str(tmp / "msna.csv"), str(tmp / "synthetic.csv")
-    _msna_for_r(msna, scored).to_csv(m, index=False)
+    s = str(tmp / "synthetic.csv")
     _synthetic().drop(columns="_row").to_csv(s, index=False)
+    cases = _synthetic_cases(s)
+    try:
+        msna, scored = request.getfixturevalue("msna"), request.getfixturevalue("scored")
+    except pytest.skip.Exception:
+        return run_oracle(cases, tmp)
+    m = str(tmp / "msna.csv")
+    _msna_for_r(msna, scored).to_csv(m, index=False)
+    return run_oracle([*cases, *_msna_cases(m, msna, scored)], tmp)
+
+
+def _synthetic_cases(s: str) -> list[dict[str, Any]]:
+    return [
+        _case("s_fail", s, ["cat"], by=["g"], kind="factor", design=SYN),
+        *(
+            _case(f"s_cat_{r}", s, ["cat"], by=["g"], kind="factor", lonely=r, design=SYN)
+            for r in LONELY
+        ),
+        *(_case(f"s_num_{r}", s, ["num"], by=["g"], lonely=r, design=SYN) for r in LONELY),
+        _case(
+            "s_rows", s, ["cat"], by=["g"], kind="factor", lonely="adjust", design={"strata": "st"}
+        ),
+        _case("s_one_stratum", s, ["num"], by=["g"], design={"cluster": "psu", "weight": "w"}),
+        _case("s_unweighted", s, ["cat"], kind="factor", lonely="remove", design={"strata": "st"}),
+    ]
+
+
+def _msna_cases(m: str, msna: pd.DataFrame, scored: pd.DataFrame) -> list[dict[str, Any]]:
     shelter = sorted(c for c in _msna_for_r(msna, scored).columns if c.startswith("oh_"))
-    cases = [
+    return [
         _case("displaced", m, ["prot_concern_freq_displaced"], by=["admin1"], kind="factor"),
         _case(
             "displaced_wr",
@@ -156,19 +183,7 @@ def oracle(
             indicator={"name": "in_need", "column": "phase", "at_least": 3},
             ratio="hh_size",
         ),
-        _case("s_fail", s, ["cat"], by=["g"], kind="factor", design=SYN),
-        *(
-            _case(f"s_cat_{r}", s, ["cat"], by=["g"], kind="factor", lonely=r, design=SYN)
-            for r in LONELY
-        ),
-        *(_case(f"s_num_{r}", s, ["num"], by=["g"], lonely=r, design=SYN) for r in LONELY),
-        _case(
-            "s_rows", s, ["cat"], by=["g"], kind="factor", lonely="adjust", design={"strata": "st"}
-        ),
-        _case("s_one_stratum", s, ["num"], by=["g"], design={"cluster": "psu", "weight": "w"}),
-        _case("s_unweighted", s, ["cat"], kind="factor", lonely="remove", design={"strata": "st"}),
     ]
-    return run_oracle(cases, tmp)
 
 
 def _key(e: Estimate, label: str) -> tuple[str, str]:
@@ -213,6 +228,7 @@ def _est(
     return estimate(table, var, design, by=by, kind=kind, exclude=exclude, deff=deff)
 
 
+@pytest.mark.shared
 def test_acceptance_cli_json_equals_r(
     shared_dir: Path, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -255,6 +271,7 @@ def test_acceptance_cli_json_equals_r(
     assert all(r["small_n"] is False and r["no_population"] is False for r in rows)
 
 
+@pytest.mark.shared
 def test_categorical_and_deff_with_replacement(
     msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -264,6 +281,7 @@ def test_categorical_and_deff_with_replacement(
     assert all(e.deff is not None and e.deff > 0 for e in est)
 
 
+@pytest.mark.shared
 def test_excluded_answers_leave_the_base(
     msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -274,6 +292,7 @@ def test_excluded_answers_leave_the_base(
     assert est[0].n == 241 - 30 - 50
 
 
+@pytest.mark.shared
 def test_two_groupings_are_one_domain_each(
     msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -287,6 +306,7 @@ def test_two_groupings_are_one_domain_each(
     assert not any(e.small_n for e in est if e.by and e.n >= 30)
 
 
+@pytest.mark.shared
 def test_means_with_missing_answers(
     msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -299,11 +319,13 @@ def test_means_with_missing_answers(
     assert hoh[0].n == 241 - 112  # the unanswered are outside the base
 
 
+@pytest.mark.shared
 def test_mean_by_setting(msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]) -> None:
     est = _est(msna, "health_facility_time", MSNA, ["setting"])
     _check(oracle["facility"], est, lambda e: "health_facility_time")
 
 
+@pytest.mark.shared
 def test_select_multiple_one_hot_and_space_separated(
     msna: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -316,6 +338,7 @@ def test_select_multiple_one_hot_and_space_separated(
     _check(oracle["challenge"], est, lambda e: "tok_" + e.value)
 
 
+@pytest.mark.shared
 def test_pin_share_equals_r_and_people_use_the_frame(
     shared_dir: Path, scored: pd.DataFrame, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:
@@ -348,6 +371,7 @@ def test_pin_share_equals_r_and_people_use_the_frame(
             assert p.pin_low < p.pin < p.pin_high  # type: ignore[operator]
 
 
+@pytest.mark.shared
 def test_pin_cli_in_people_with_intervals(
     shared_dir: Path, oracle: dict[str, list[dict[str, Any]]]
 ) -> None:

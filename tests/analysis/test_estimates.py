@@ -16,6 +16,7 @@ from safepath.analysis.estimates import Estimate, estimate
 from safepath.cli.main import _register, app
 from safepath.errors import InputError
 from safepath.risk.table import as_table
+from safepath.settings import reset_settings
 
 _register()
 
@@ -184,3 +185,29 @@ def test_cli_csv_output_and_refusal(tmp_path: Path) -> None:
     assert done.exit_code == 2 and done.stdout == ""
     assert "bad.csv, row 4, column 'w': negative weight" in stderr
     assert "bad.csv, row 3, column 'w': weight is not a number" in stderr
+
+
+def test_cli_lonely_psu_and_small_n_come_from_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "lonely.csv"
+    path.write_text("st,cl,y\nA,1,1\nA,2,2\nB,1,3\n", encoding="utf-8")
+    args = ["analysis", "estimate", str(path), "--var", "y", "--strata", "st", "--cluster", "cl"]
+    runner = CliRunner()
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 2 and "single PSU" in failed.stderr and "B" in failed.stderr
+    monkeypatch.setenv("SAFEPATH_ANALYSIS_LONELY_PSU", "certainty")
+    monkeypatch.setenv("SAFEPATH_ANALYSIS_SMALL_N", "3")
+    reset_settings()
+    try:
+        done = runner.invoke(app, args)
+        assert done.exit_code == 0, done.stderr
+        [row] = json.loads(done.stdout)
+        assert row["mean"] == 2.0 and row["n"] == 3 and row["small_n"] is False
+        # B is a certainty unit (0); A's PSU totals -1/3 and 0: 2/(2-1) * 2 * (1/6)^2 = 1/9
+        assert row["se"] == pytest.approx(1 / 3)
+        averaged = runner.invoke(app, [*args, "--lonely-psu", "average"])
+        assert json.loads(averaged.stdout)[0]["se"] > row["se"]
+    finally:
+        monkeypatch.undo()
+        reset_settings()
