@@ -123,6 +123,11 @@ def _refuse(t: Any, bad: Any, column: str, design: Design, why: str) -> None:
         )
 
 
+def flag(cond: Any) -> Any:
+    """1.0 or 0.0 (null stays null): PostgreSQL cannot cast a boolean to a double."""
+    return ibis.ifelse(cond, ibis.literal(1.0, "float64"), ibis.literal(0.0, "float64"))
+
+
 def one_hot_columns(columns: Sequence[str], var: str) -> list[str]:
     return [c for c in columns if c.startswith(f"{var}/") and len(c) > len(var) + 1]
 
@@ -164,7 +169,7 @@ def _categories(t: Any, var: str, exclude: Sequence[str], design: Design) -> lis
     if skipped:
         base = base & ~col.isin(skipped)
     return [
-        Indicator(label, ibis.ifelse(base, (col == v).cast("float64"), ibis.null("float64")))
+        Indicator(label, ibis.ifelse(base, flag(col == v), ibis.null("float64")))
         for label, v in kept
     ]
 
@@ -202,9 +207,7 @@ def _multiple(t: Any, var: str, design: Design) -> list[Indicator]:
         raise InputError(f"{var!r} has more than {MAX_CATEGORIES} options: is it free text?")
     answered = present(col)
     return [
-        Indicator(
-            o, ibis.ifelse(answered, tokens.contains(o).cast("float64"), ibis.null("float64"))
-        )
+        Indicator(o, ibis.ifelse(answered, flag(tokens.contains(o)), ibis.null("float64")))
         for o in options
     ]
 

@@ -19,7 +19,7 @@ import ibis
 
 from safepath.analysis import design as d
 from safepath.analysis.design import Design
-from safepath.analysis.estimates import estimate, present
+from safepath.analysis.estimates import estimate, flag, present
 from safepath.analysis.population import Population
 from safepath.errors import InputError
 
@@ -91,7 +91,10 @@ def people_in_need(
             f"group by as many columns (got {', '.join(by) or 'none'})"
         )
     d.check(scored, design)
-    t = scored.mutate(**{IN_NEED: (scored.phase.cast("int64") >= phase).cast("float64")})
+    in_need = scored.phase.cast("int64") >= phase
+    t = scored.mutate(
+        **{IN_NEED: ibis.ifelse(in_need.isnull(), ibis.null("float64"), flag(in_need))}
+    )
     if household_size is not None:
         t, design = _people_weights(t, design, household_size)
     rows = []
