@@ -36,12 +36,13 @@ ALLOWED: dict[str, set[str]] = {
     "directory": {"store", "framework"} | _BASE,
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},
+    "analysis": {"risk", "places", "errors"},  # estimates over Ibis tables: no IO, no store
     "http": {"privacy", "store"} | _BASE,
     "api": {"http"} | _DOMAIN,
     "web": {"http"} | _DOMAIN,
     "wiring": _DOMAIN,
     "demo": {"wiring"} | _DOMAIN,
-    "cli": {"wiring", "demo"} | _DOMAIN,
+    "cli": {"wiring", "demo", "analysis"} | _DOMAIN,
     "app": {"api", "web", "http", "wiring"} | _DOMAIN,
 }
 

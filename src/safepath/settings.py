@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # database stays usable (the pause also lets a test interrupt it half-way).
     rotate_batch_size: int = Field(default=500, ge=1)
     rotate_batch_pause_ms: int = Field(default=0, ge=0)
+    # Design-based estimates (safepath.analysis): groups with fewer records are flagged small_n;
+    # a stratum with a single PSU is handled as R's options(survey.lonely.psu=...); the design
+    # effect compares with simple random sampling without (R's deff=TRUE) or with replacement.
+    analysis_small_n: int = Field(default=30, ge=1)
+    analysis_lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail"
+    analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

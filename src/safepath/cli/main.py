@@ -59,9 +59,11 @@ def _register() -> None:
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)
+    from safepath.cli.analysis import app as analysis_app
     from safepath.cli.risk import app as risk_app
 
     app.add_typer(risk_app, name="risk")
+    app.add_typer(analysis_app, name="analysis")
 
 
 NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"
