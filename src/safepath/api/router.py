@@ -15,6 +15,7 @@ from safepath.api.routes import (
     places,
     referrals,
 )
+from safepath.http.responses import document_http_layer
 
 API_PREFIX = "/api/v1"
 
@@ -32,5 +33,6 @@ def build_router() -> APIRouter:
         referrals,
         outcomes,
     ):
+        document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)
     return api

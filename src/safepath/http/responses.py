@@ -1,8 +1,9 @@
 """The error answers each API route documents in OpenAPI, every one with the one error body.
 
 Routers declare what all their routes can answer (``responses=SIGNED_IN`` on a router behind a
-bearer token); a route adds what its own shape makes possible (``RECORD`` for a path that names a
-record, ``VERSIONED_WRITE`` for a write sent with ``If-Match``...). FastAPI merges the two, and
+bearer token); a route adds what it does (``RECORD`` for a path that names a record,
+``VERSIONED_WRITE`` for a write sent with ``If-Match``...); FastAPI merges the two. What the HTTP
+layer answers for any route (400, 413, 422) is added to every route by ``document_http_layer``. And
 ``tests/api/test_openapi_contract.py`` walks ``app.openapi()`` and fails on an operation that
 leaves out a code its shape can answer; the schemathesis run (``tests/api/test_schemathesis.py``)
 fails on any status code a route answers without documenting it.
@@ -12,9 +13,12 @@ A 500 is not documented: it is a bug, never part of the contract.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.routing import BaseRoute
 
 
 class ProblemBody(BaseModel):
@@ -73,14 +77,31 @@ def merged(*parts: Responses) -> Responses:
     return out
 
 
-# What every route of a router can answer (422: any parameter may be invalid; the server also
-# refuses a NUL character in any query parameter).
-PUBLIC = errors(422)
-ANY_ROLE = errors(401, 422)  # any signed-in user may call it
-SIGNED_IN = errors(401, 403, 422)  # some roles may not
-# What a route adds by its shape.
+# What a router's routes can answer because of who may call them ...
+ANY_ROLE = errors(401)  # any signed-in user
+SIGNED_IN = errors(401, 403)  # some roles may not
+# ... and what a route adds by what it does.
 RECORD = errors(404)  # a path naming a record (absent and out of scope answer alike)
-WRITE = errors(409, 413)  # any POST/PUT/PATCH: the body limit; a conflict found at commit
+WRITE = errors(409)  # a change: a constraint found broken at commit (a concurrent write won)
 RECORD_WRITE = merged(RECORD, WRITE)
 VERSIONED_WRITE = merged(RECORD_WRITE, errors(412, 428))  # a write sent with If-Match
-SIGN_IN = merged(PUBLIC, WRITE, errors(401, 429))  # the token endpoint (throttled)
+SIGN_IN = merged(WRITE, errors(401, 429))  # the token endpoint (throttled)
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def document_http_layer(routes: Iterable[BaseRoute]) -> None:
+    """Add what the HTTP layer answers whatever the route does: 422 for any parameter (a NUL
+    character in any query parameter too: ``limits``), 413 for any request that may carry a body
+    (``limits``), 400 for a body that cannot be parsed (FastAPI: bytes that are not UTF-8, a
+    broken form)."""
+    for route in routes:
+        if not isinstance(route, APIRoute):
+            continue
+        layer = [422]
+        if (route.methods or set()) & _BODY_METHODS:
+            layer.append(413)
+        if route.body_field is not None:
+            layer.append(400)
+        for status, answer in errors(*layer).items():
+            route.responses.setdefault(status, answer)

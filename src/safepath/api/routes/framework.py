@@ -7,9 +7,9 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from safepath.framework import catalogue
-from safepath.http.responses import PUBLIC, RECORD
+from safepath.http.responses import RECORD
 
-router = APIRouter(prefix="/framework", tags=["framework"], responses=PUBLIC)
+router = APIRouter(prefix="/framework", tags=["framework"])
 Lang = Literal["en", "fr", "es", "ar"]
 
 
