@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # database stays usable (the pause also lets a test interrupt it half-way).
     rotate_batch_size: int = Field(default=500, ge=1)
     rotate_batch_pause_ms: int = Field(default=0, ge=0)
+    # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
+    role_grant_approval: bool = False
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

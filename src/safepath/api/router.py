@@ -14,6 +14,7 @@ from safepath.api.routes import (
     persons,
     places,
     referrals,
+    users,
 )
 from safepath.http.responses import document_http_layer
 
@@ -32,6 +33,7 @@ def build_router() -> APIRouter:
         follow_ups,
         referrals,
         outcomes,
+        users,
     ):
         document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)

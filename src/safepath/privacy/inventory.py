@@ -27,6 +27,7 @@ from safepath.store.models import (
     LoginThrottle,
     Organisation,
     Place,
+    RoleGrant,
     Service,
     ServiceCoverage,
     Team,
@@ -82,6 +83,7 @@ INVENTORY: dict[type[Any], TextColumns] = {
         safe={"username": STAFF, "password_hash": SECRET_HASH, "role": STAFF, "language": STAFF}
     ),
     Team: TextColumns(safe={"code": STAFF, "name": STAFF}),
+    RoleGrant: TextColumns(safe={"role": STAFF, "status": STAFF}),
     ApiToken: TextColumns(safe={"token_hash": SECRET_HASH}),
     WebSession: TextColumns(
         safe={"session_hash": SECRET_HASH, "csrf_token": "a random per-session token"}

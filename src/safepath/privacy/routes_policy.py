@@ -169,6 +169,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
         {"purpose": "referral_sharing"}
     ),
     ("POST", f"{API}/persons/{{code}}/consents/{{purpose}}/withdraw"): roles(*CASE_STAFF),
+    # users and role grants: admins, of their own agency (the grant factory: test_access_matrix)
+    ("POST", f"{API}/users"): roles(R.admin).with_body(
+        {"username": "new.user", "password": "tern lagoon 123 quartz", "role": "auditor"}
+    ),
+    ("GET", f"{API}/role-grants"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/approval"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/rejection"): roles(R.admin),
     # audit trail
     ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),
     ("GET", f"{API}/audit/verify"): roles(R.dp_focal_point, R.auditor, R.admin),
@@ -219,6 +226,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("POST", "/admin/grants/{grant_id}/approve"),
+            ("POST", "/admin/grants/{grant_id}/reject"),
         )
     },
 }
