@@ -45,7 +45,7 @@ from safepath.store.models import Place
 from safepath.store.models.cases import Case, Referral
 from safepath.store.models.persons import Person
 
-EXAMPLES = int(os.environ.get("SAFEPATH_FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("SAFEPATH_FUZZ_EXAMPLES", "4"))
 # PostgreSQL refuses what SQLite takes (NUL characters, out-of-range numbers, strict types): a
 # shorter run there by default, as deep as SQLite's when asked for
 PG_EXAMPLES = int(os.environ.get("SAFEPATH_FUZZ_EXAMPLES", "2"))
