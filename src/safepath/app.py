@@ -18,6 +18,7 @@ from safepath.http.api_docs import install_api_docs
 from safepath.http.concurrency import ConcurrencyLimit
 from safepath.http.errors import install_error_handlers
 from safepath.http.limits import InputLimits
+from safepath.http.methods import AllowedMethods
 from safepath.http.security import install_log_filters, security_headers
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -47,7 +48,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app, render_html=render_error)
     install_log_filters()
     settings = get_settings()
-    # innermost: its refusals still get the security headers and take their turn in the queue
+    app.add_middleware(AllowedMethods)  # OPTIONS, HEAD, and Allow on every 405 (RFC 9110)
+    # inside all but the above: its refusals still get the security headers and queue their turn
     app.add_middleware(
         InputLimits,
         max_json_bytes=settings.max_json_bytes,

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     analysis_small_n: int = Field(default=30, ge=1)
     analysis_lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail"
     analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
+    # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
+    role_grant_approval: bool = False
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

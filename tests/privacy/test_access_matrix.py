@@ -5,6 +5,7 @@ identifiers on every route."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -12,15 +13,15 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.cases.matrix_records import case_request
-from tests.privacy.conftest import PASSWORD, TestClient, World
+from tests.privacy.conftest import AGENCY_A, PASSWORD, TestClient, World
 
 from safepath.app import create_app
-from safepath.privacy import persons
+from safepath.privacy import identity, persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import PersonIn
 from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome, Rule
 from safepath.store.db import session_scope
-from safepath.store.models import Place
+from safepath.store.models import Place, RoleGrant
 
 SECRETS = ("Zyxwvutsr", "Qplmokn", "7788 9911", "77889911", "1988-03-04", "QX-558822")
 WHO = [ANONYMOUS, *(r.value for r in Role), "other_agency"]
@@ -88,6 +89,28 @@ def _code_for(world: World, path: str) -> str:
     pytest.fail(f"no record factory for {{code}} in {path}: add one to CODE_FACTORIES")
 
 
+_GRANTS = itertools.count(1)
+
+
+def _grant_id(world: World, path: str) -> str:
+    """A role grant of agency A, pending, asked for by another admin than the one calling."""
+    n = next(_GRANTS)
+    with session_scope() as s:
+        asker = identity.add_user(s, f"asker{n}.a", Role.admin, AGENCY_A, PASSWORD)
+        user = identity.add_user(s, f"granted{n}.a", Role.caseworker, AGENCY_A, PASSWORD)
+        user.disabled = True
+        grant = RoleGrant(
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            role=user.role,
+            status="pending",
+            requested_by_user_id=asker.id,
+        )
+        s.add(grant)
+        s.flush()
+        return str(grant.id)
+
+
 # Path parameter -> a value the route can find (add factories for new parameters here).
 PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{code}": _code_for,
@@ -95,6 +118,8 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{pcode}": lambda world, path: "XM",
     "{purpose}": lambda world, path: "analysis",
     "{username}": lambda world, path: "caseworker.a",
+    "{grant_id}": _grant_id,
+    "{ref}": lambda world, path: "RF-ANY",  # pages: only the anonymous outcome is checked
 }
 
 

@@ -14,7 +14,9 @@ from safepath.api.routes import (
     persons,
     places,
     referrals,
+    users,
 )
+from safepath.http.responses import document_http_layer
 
 API_PREFIX = "/api/v1"
 
@@ -31,6 +33,8 @@ def build_router() -> APIRouter:
         follow_ups,
         referrals,
         outcomes,
+        users,
     ):
+        document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)
     return api

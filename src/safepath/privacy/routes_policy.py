@@ -137,7 +137,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
     ("GET", f"{API}/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", f"{API}/docs/init.js"): public(),
     ("GET", "/healthz"): public(),
     ("GET", f"{API}/framework"): public(),
     ("GET", f"{API}/framework/{{name}}"): public(),
@@ -169,6 +169,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
         {"purpose": "referral_sharing"}
     ),
     ("POST", f"{API}/persons/{{code}}/consents/{{purpose}}/withdraw"): roles(*CASE_STAFF),
+    # users and role grants: admins, of their own agency (the grant factory: test_access_matrix)
+    ("POST", f"{API}/users"): roles(R.admin).with_body(
+        {"username": "new.user", "password": "tern lagoon 123 quartz", "role": "auditor"}
+    ),
+    ("GET", f"{API}/role-grants"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/approval"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/rejection"): roles(R.admin),
     # audit trail
     ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),
     ("GET", f"{API}/audit/verify"): roles(R.dp_focal_point, R.auditor, R.admin),
@@ -207,6 +214,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/cases/{code}/close/approve"),
             ("POST", "/cases/{code}/close/reject"),
             ("POST", "/cases/{code}/assign"),
+            ("POST", "/cases/{code}/referrals/{ref}/revoke"),
+            ("POST", "/cases/{code}/reopen"),
             ("GET", "/inbox"),
             ("GET", "/referrals/{code}"),
             ("POST", "/referrals/{code}/accept"),
@@ -219,6 +228,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("POST", "/admin/grants/{grant_id}/approve"),
+            ("POST", "/admin/grants/{grant_id}/reject"),
         )
     },
 }

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends
 from safepath.http.auth import requires
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, Limit, Offset
+from safepath.http.responses import SIGNED_IN
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor, Role
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], responses=SIGNED_IN)
 
 
 @router.get("/events")

@@ -13,6 +13,7 @@ from safepath.store.models.directory import Organisation, Service, ServiceCovera
 from safepath.store.models.identity import (
     ApiToken,
     LoginThrottle,
+    RoleGrant,
     Team,
     User,
     WebSession,
@@ -33,6 +34,7 @@ __all__ = [
     "Organisation",
     "Place",
     "Referral",
+    "RoleGrant",
     "Service",
     "ServiceCoverage",
     "Team",
