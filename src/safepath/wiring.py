@@ -11,6 +11,7 @@ from __future__ import annotations
 from threading import Lock
 
 from safepath.cases import hooks as case_hooks
+from safepath.feedback import hooks as feedback_hooks
 from safepath.privacy import audit, fields, hooks, retention
 from safepath.store import encrypted
 
@@ -27,4 +28,5 @@ def wire() -> None:
         audit.install_chaining()
         retention.install()
         case_hooks.install()
+        feedback_hooks.install()
         hooks.mark_wired()

@@ -8,6 +8,7 @@ from safepath.api.routes import (
     audit,
     auth,
     cases,
+    complaints,
     follow_ups,
     framework,
     outcomes,
@@ -31,6 +32,7 @@ def build_router() -> APIRouter:
         follow_ups,
         referrals,
         outcomes,
+        complaints,
     ):
         api.include_router(module.router)
     return api

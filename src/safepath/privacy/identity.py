@@ -139,6 +139,7 @@ PERSONAL_DATA_ROLES = frozenset(
         Role.dp_focal_point,
         Role.partner_focal_point,
         Role.analyst,
+        Role.psea_focal_point,  # complaint narratives and contacts
     }
 )
 # Offered first (and preselected) when an admin creates a user: the least privileged role.

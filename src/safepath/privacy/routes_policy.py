@@ -133,6 +133,41 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
     }
 
 
+COMPLAINT_BODY = {"channel": "hotline", "category": "assistance_quality", "description": "Late"}
+
+
+def _complaint_routes() -> dict[tuple[str, str], Rule]:
+    """Complaints (safepath.feedback): anyone may send one; the agency's complaint handlers see
+    them, except the sensitive ones (the PSEA focal point's alone). A complaint the caller may
+    not see answers 404 to every role. Reports are aggregates; the register has no free text."""
+    handle = (*CASE_STAFF, R.psea_focal_point)
+    others = [r for r in Role if r not in handle]
+    one = f"{API}/complaints/{{code}}"
+    return {
+        ("POST", f"{API}/complaints"): public().with_body(COMPLAINT_BODY),
+        ("GET", f"{API}/complaints"): roles(*handle),
+        ("GET", f"{API}/complaints/report"): roles(*handle, R.dp_focal_point, R.analyst, R.admin),
+        ("GET", f"{API}/complaints/export"): roles(R.supervisor, R.psea_focal_point),
+        ("GET", one): roles(*handle, hidden=others),
+        ("POST", f"{one}/acknowledgement"): roles(*handle, hidden=others),
+        ("POST", f"{one}/assignment"): roles(R.supervisor, R.psea_focal_point).with_body(
+            {"assignee": "supervisor.a"}
+        ),
+        ("POST", f"{one}/response"): roles(*handle, hidden=others).with_body(
+            {"response": "We will deliver next week."}
+        ),
+        ("POST", f"{one}/closure"): roles(*handle, hidden=others).with_body(
+            {"feedback_given": "Called back."}
+        ),
+        ("POST", f"{one}/category"): roles(*handle, hidden=others).with_body(
+            {"category": "information_request"}
+        ),
+        ("POST", f"{one}/case"): roles(*CASE_STAFF).with_body(
+            {"consent_case_management": True, "thematic_areas": ["gbv"]}
+        ),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
@@ -175,6 +210,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # cases (safepath.cases): staff of the agency; partners only through referrals (404 for a
     # case not referred to them); analysts and admins get aggregates (outcomes) only
     **_case_routes(),
+    **_complaint_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),
@@ -184,6 +220,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
     ("POST", "/account/language"): page_login(),  # then the session's CSRF token
+    # the public complaint form (safepath.feedback): no account, a double-submit CSRF cookie
+    ("GET", "/feedback"): page(),
+    ("POST", "/feedback"): page_csrf(),
     # pages of safepath.web: each needs a signed-in user (forms check their CSRF token after
     # that), so an anonymous caller of any of them is sent to /login
     **{
@@ -219,6 +258,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("GET", "/complaints"),
+            ("POST", "/complaints"),
+            ("GET", "/complaints/report"),
+            ("GET", "/complaints/{code}"),
+            ("POST", "/complaints/{code}/{step}"),
         )
     },
 }
