@@ -104,7 +104,8 @@ def submit(
     session: Session, actor: Actor | None, data: ComplaintIn, *, ip: str | None = None
 ) -> Complaint:
     """Take a complaint. ``actor`` ``None``: sent without an account (the public form or an
-    anonymous API call), counted against the address's flood limit first."""
+    anonymous API call), counted against the address's flood limit first, in a transaction of its
+    own (so call it before writing anything else in ``session``: SQLite has one write lock)."""
     if actor is None:
         throttle.count_public_submission(_engine(session), ip)
         agency_id = receiving_agency(session, data.agency)

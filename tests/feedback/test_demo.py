@@ -1,0 +1,44 @@
+"""The demo's complaints: loaded through the services at past times, idempotent, a few of them
+sensitive and visible to the demo PSEA focal point only."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+
+from safepath.demo import load_demo
+from safepath.demo.accountability import load_demo_complaints
+from safepath.feedback import reports, service
+from safepath.feedback.service import ComplaintFilter
+from safepath.privacy import identity
+from safepath.privacy.demo import demo_password, ensure_demo_users
+from safepath.store.db import session_scope
+from safepath.store.models import AuditEvent
+from safepath.store.models.feedback import Complaint
+
+
+def test_demo_complaints(engine: Engine) -> None:
+    load_demo()
+    with session_scope() as s:
+        ensure_demo_users(s)
+    with session_scope() as s:
+        made = load_demo_complaints(s)
+    with session_scope() as s:
+        assert load_demo_complaints(s) == 0  # idempotent
+    with session_scope() as s:
+        assert s.scalar(select(func.count(Complaint.id))) == made == 27
+        psea = identity.actor_for(identity.authenticate(s, "psea", demo_password("psea"), None))
+        caseworker = identity.actor_for(identity.find_user(s, "caseworker"))
+        assert service.list_complaints(s, psea, ComplaintFilter())[0] == 27
+        assert service.list_complaints(s, caseworker, ComplaintFilter())[0] == 24
+        statuses = set(s.scalars(select(Complaint.status)))
+        assert {"closed", "acknowledged"} <= statuses
+        # replayed in the past: received before acknowledged, both before now
+        for c in s.scalars(select(Complaint).where(Complaint.acknowledged_at.is_not(None))):
+            assert c.acknowledged_at is not None and c.received_at < c.acknowledged_at
+        by_category = {r["category"]: r["complaints"] for r in reports.report(s, caseworker)}
+        assert "sexual_exploitation_abuse" not in by_category
+        assert s.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.record_type == "sensitive_complaint")
+        )
