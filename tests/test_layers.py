@@ -24,7 +24,7 @@ _DOMAIN = {
     "cells",
 } | _BASE
 # The accountability packages sit beside cases; the layers above see them as domain too.
-_ACCOUNTABILITY = {"feedback"}
+_ACCOUNTABILITY = {"feedback", "advocacy"}
 _UPPER = _DOMAIN | _ACCOUNTABILITY
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -41,6 +41,8 @@ ALLOWED: dict[str, set[str]] = {
     "cases": _DOMAIN - {"cases"},
     # a complaint revealing a protection risk becomes a case (cases.intake)
     "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
+    # an area's page sets its cases (aggregated, cases.access) beside its advocacy
+    "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
     "http": {"privacy", "store"} | _BASE,
     "api": {"http"} | _UPPER,
     "web": {"http"} | _UPPER,

@@ -1,6 +1,7 @@
-"""Records for the access matrix (tests/privacy/test_access_matrix.py) on the complaint routes:
-a complaint of agency A in the state each route needs, a fresh one for every write, and the
-version to name, so "allow" means the request really succeeds."""
+"""Records for the access matrix (tests/privacy/test_access_matrix.py) on the accountability
+routes (complaints, advocacy, projects): a record of agency A in the state each route needs, a
+fresh one for every request, and the version to name, so "allow" means the request really
+succeeds."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from safepath.advocacy import service as advocacy
+from safepath.advocacy.schemas import IssueIn
 from safepath.feedback import service
 from safepath.feedback.schemas import ComplaintIn
 from safepath.privacy.actor import Actor
-from safepath.privacy.routes_policy import COMPLAINT_BODY
+from safepath.privacy.routes_policy import COMPLAINT_BODY, ISSUE_BODY
 from safepath.store.db import session_scope
 
 ONE = "/api/v1/complaints/{code}"
+ISSUE = "/api/v1/advocacy/{code}"
 
 
 @dataclass
@@ -33,13 +37,22 @@ def new_complaint(actor: Actor, *, acknowledged: bool = False, **values: Any) ->
         return c.code, c.version
 
 
-def complaint_request(
+def new_issue(actor: Actor) -> tuple[str, int]:
+    with session_scope() as s:
+        issue = advocacy.create_issue(s, actor, IssueIn.model_validate(ISSUE_BODY))
+        return issue.code, issue.version
+
+
+def accountability_request(
     actors: Mapping[str, Actor], method: str, path: str, who: str
 ) -> ComplaintRequest | None:
-    """What to send on a complaint route naming a complaint; ``None`` for the other routes."""
-    if not path.startswith(ONE):
+    """What to send on a route naming a complaint or an issue; ``None`` for the other routes."""
+    if path.startswith(ONE):
+        code, version = new_complaint(actors["caseworker"], acknowledged=path.endswith("/closure"))
+    elif path.startswith(ISSUE):
+        code, version = new_issue(actors["supervisor"])
+    else:
         return None
-    code, version = new_complaint(actors["caseworker"], acknowledged=path.endswith("/closure"))
     out = ComplaintRequest(params={"{code}": code})
     if method == "POST":
         out.headers["If-Match"] = f'"{version}"'

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from safepath.demo import load_demo
-from safepath.demo.accountability import load_demo_complaints
+from safepath.demo.accountability import load, load_demo_complaints
 from safepath.feedback import reports, service
 from safepath.feedback.service import ComplaintFilter
 from safepath.privacy import identity
@@ -41,4 +41,28 @@ def test_demo_complaints(engine: Engine) -> None:
             select(func.count())
             .select_from(AuditEvent)
             .where(AuditEvent.record_type == "sensitive_complaint")
+        )
+
+
+def test_the_demo_loader_is_idempotent(engine: Engine) -> None:
+    load_demo()
+    with session_scope() as s:
+        ensure_demo_users(s)
+    first = load()
+    again = load()
+    assert first[0].startswith("complaints: 27 (3 sensitive") and "already" not in first[0]
+    assert all("(already loaded)" in line for line in again)
+    with session_scope() as s:
+        supervisor = identity.actor_for(identity.find_user(s, "supervisor"))
+        from safepath.advocacy import service as advocacy
+
+        issues = {i.title: i for i in advocacy.list_issues(s, supervisor)}
+        assert len(issues) == 4 and {i.status for i in issues.values()} == {
+            "open",
+            "in_progress",
+            "achieved",
+        }
+        assert (
+            len(issues["Checkpoints delay patients on the road to the district hospital"].actions)
+            == 3
         )

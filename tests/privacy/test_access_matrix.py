@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.cases.matrix_records import case_request
-from tests.feedback.matrix_records import complaint_request
+from tests.feedback.matrix_records import accountability_request
 from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.app import create_app
@@ -80,6 +80,7 @@ CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     "/cases/": lambda world: "CS-ANY",
     "/referrals/": lambda world: "RF-ANY",
     "/complaints/": lambda world: "CP-ANY",
+    "/advocacy/": lambda world: "AD-ANY",
 }
 
 
@@ -111,7 +112,7 @@ def _request(
             url = url.replace(param, value)
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
         return {"method": method, "url": url, "headers": headers | case.headers, "json": case.json}
-    complaint = complaint_request(world.actors, method, path, who)  # tests/feedback
+    complaint = accountability_request(world.actors, method, path, who)  # tests/feedback
     if complaint is not None:
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
         sent: dict[str, Any] = {

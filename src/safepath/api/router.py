@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from safepath.api.routes import (
+    advocacy,
     audit,
     auth,
     cases,
@@ -33,6 +34,7 @@ def build_router() -> APIRouter:
         referrals,
         outcomes,
         complaints,
+        advocacy,
     ):
         api.include_router(module.router)
     return api

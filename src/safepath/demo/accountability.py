@@ -1,5 +1,6 @@
 """Demo accountability data: complaints and feedback (a few sensitive ones, handled by the PSEA
-focal point), so the complaint pages and reports are real on first start.
+focal point), advocacy issues with duty bearers, and projects with two mainstreaming
+self-assessments each, so the pages and reports are real on first start.
 
 Every step goes through the services a user calls, as the acting demo user, at its own past time
 (``safepath.cases.clock.at``): received, acknowledged, answered and closed days apart. Deterministic
@@ -15,12 +16,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safepath.advocacy import service as advocacy
+from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
 from safepath.cases import clock
 from safepath.feedback import service
 from safepath.feedback.schemas import AssignIn, ClosureIn, ComplaintIn, ResponseIn
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation, User
+from safepath.store.models.advocacy import AdvocacyIssue
 from safepath.store.models.feedback import Complaint
 
 AGENCY = "demo-agency"
@@ -247,12 +251,115 @@ def load_demo_complaints(session: Session, seed: int = SEED) -> int:
     return made
 
 
+# (title, duty bearer, level, rights, GPC risks, areas, actions (kind, days ago, what, response),
+# final status)
+ISSUES: list[
+    tuple[
+        str, str, str, list[str], list[str], list[str], list[tuple[str, int, str, str | None]], str
+    ]
+] = [
+    (
+        "Checkpoints delay patients on the road to the district hospital",
+        "Provincial governor, northern province",
+        "local",
+        ["freedom_of_movement", "health"],
+        ["movement_restrictions"],
+        ["XM0101", "XM0102"],
+        [
+            ("meeting", 120, "Raised the delays with the governor's office.", "Asked for cases."),
+            ("letter", 90, "Sent anonymised figures on delayed referrals.", None),
+            ("meeting", 30, "Agreed a medical pass at two checkpoints.", "Passes issued."),
+        ],
+        "achieved",
+    ),
+    (
+        "Birth registration closed to displaced families",
+        "Ministry of Interior, civil registry department",
+        "national",
+        ["access_to_justice", "family_life"],
+        ["legal_identity_justice"],
+        ["XM02"],
+        [
+            ("joint_statement", 75, "Protection cluster statement on legal identity.", None),
+            ("letter", 40, "Requested mobile registration days.", "Under review."),
+        ],
+        "in_progress",
+    ),
+    (
+        "Deportation of migrants without screening at the border",
+        "Regional migration commission",
+        "regional",
+        ["non_refoulement", "access_to_justice"],
+        ["abduction_detention", "movement_restrictions"],
+        ["XM04"],
+        [("meeting", 20, "Briefed the commission on screening for protection needs.", None)],
+        "in_progress",
+    ),
+    (
+        "Evictions from informal settlements",
+        "Municipality of the eastern district",
+        "local",
+        ["decent_work_living"],
+        ["theft_extortion_eviction"],
+        ["XM0301"],
+        [],
+        "open",
+    ),
+]
+
+
+def load_demo_advocacy(session: Session) -> int:
+    """Create the demo advocacy issues unless the demo agency has some."""
+    agency_id = session.scalar(select(Organisation.id).where(Organisation.code == AGENCY))
+    if session.scalar(
+        select(func.count(AdvocacyIssue.id)).where(AdvocacyIssue.organisation_id == agency_id)
+    ):
+        return 0
+    supervisor = _actor(session, "supervisor")
+    today = datetime.now(UTC).date()
+    for title, bearer, level, rights, risks, areas, actions, status in ISSUES:
+        issue = advocacy.create_issue(
+            session,
+            supervisor,
+            IssueIn(
+                title=title,
+                duty_bearer=bearer,
+                duty_bearer_level=level,
+                rights=rights,
+                gpc_risks=risks,
+                areas=areas,
+            ),
+        )
+        for kind, days_ago, what, response in actions:
+            taken = today - timedelta(days=days_ago)
+            advocacy.add_action(
+                session,
+                supervisor,
+                issue.code,
+                ActionIn(
+                    kind=kind,
+                    taken_on=taken,
+                    description=what,
+                    response=response,
+                    response_on=taken + timedelta(days=10) if response else None,
+                ),
+                issue.version,
+            )
+        if status != issue.status:
+            advocacy.set_status(
+                session, supervisor, issue.code, StatusIn(status=status), issue.version
+            )
+    return len(ISSUES)
+
+
 def load() -> list[str]:
     """Entry point for ``safepath demo``, after the demo users and cases."""
     from safepath.store.db import session_scope
 
     with session_scope() as session:
         made = load_demo_complaints(session)
+    with session_scope() as session:
+        issues = load_demo_advocacy(session)
     with session_scope() as session:
         total = session.scalar(select(func.count(Complaint.id))) or 0
         sensitive = (
@@ -262,4 +369,5 @@ def load() -> list[str]:
     return [
         f"complaints: {total} ({sensitive} sensitive, for the PSEA focal point only)"
         + ("" if made else " (already loaded)"),
+        f"advocacy issues: {len(ISSUES)}" + ("" if issues else " (already loaded)"),
     ]

@@ -168,6 +168,31 @@ def _complaint_routes() -> dict[tuple[str, str], Rule]:
     }
 
 
+ISSUE_BODY = {
+    "title": "Access to civil registration",
+    "duty_bearer": "Ministry of Interior",
+    "duty_bearer_level": "national",
+    "rights": ["access_to_justice"],
+}
+
+
+def _advocacy_routes() -> dict[tuple[str, str], Rule]:
+    """The advocacy log (safepath.advocacy): the agency's protection staff read it, supervisors
+    and analysts keep it; an area's page adds the cases aggregated by the outcome scope."""
+    read = (*CASE_STAFF, R.analyst, R.dp_focal_point)
+    keep = (R.supervisor, R.analyst)
+    one = f"{API}/advocacy/{{code}}"
+    action = {"kind": "meeting", "taken_on": "2026-01-10", "description": "Met the director"}
+    return {
+        ("GET", f"{API}/advocacy"): roles(*read),
+        ("POST", f"{API}/advocacy"): roles(*keep).with_body(ISSUE_BODY),
+        ("GET", one): roles(*read),
+        ("POST", f"{one}/actions"): roles(*keep).with_body(action),
+        ("POST", f"{one}/status"): roles(*keep).with_body({"status": "achieved"}),
+        ("GET", f"{API}/areas/{{pcode}}"): roles(*read),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
@@ -211,6 +236,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # case not referred to them); analysts and admins get aggregates (outcomes) only
     **_case_routes(),
     **_complaint_routes(),
+    **_advocacy_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),
@@ -263,6 +289,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/complaints/report"),
             ("GET", "/complaints/{code}"),
             ("POST", "/complaints/{code}/{step}"),
+            ("GET", "/advocacy"),
+            ("POST", "/advocacy"),
+            ("GET", "/advocacy/{code}"),
+            ("POST", "/advocacy/{code}/{step}"),
+            ("GET", "/areas/{pcode}"),
         )
     },
 }

@@ -42,6 +42,7 @@ MENU: tuple[Item, ...] = (
     Item("/analysis/areas", N_("Areas"), ANALYSTS),
     Item("/complaints", N_("Complaints"), COMPLAINTS),
     Item("/complaints/report", N_("Complaint reports"), COMPLAINTS | ANALYSTS),
+    Item("/advocacy", N_("Advocacy"), CASE_STAFF | {R.analyst, R.dp_focal_point}),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
     Item("/account", N_("Your account"), frozenset(Role)),
 )
