@@ -24,7 +24,7 @@ _DOMAIN = {
     "cells",
 } | _BASE
 # The accountability packages sit beside cases; the layers above see them as domain too.
-_ACCOUNTABILITY = {"feedback", "advocacy"}
+_ACCOUNTABILITY = {"feedback", "advocacy", "mainstreaming"}
 _UPPER = _DOMAIN | _ACCOUNTABILITY
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -43,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
     # an area's page sets its cases (aggregated, cases.access) beside its advocacy
     "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
+    "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
     "api": {"http"} | _UPPER,
     "web": {"http"} | _UPPER,

@@ -13,12 +13,16 @@ from safepath.advocacy import service as advocacy
 from safepath.advocacy.schemas import IssueIn
 from safepath.feedback import service
 from safepath.feedback.schemas import ComplaintIn
+from safepath.framework import catalogue
+from safepath.mainstreaming import service as projects
+from safepath.mainstreaming.schemas import AssessmentIn, ProjectIn
 from safepath.privacy.actor import Actor
-from safepath.privacy.routes_policy import COMPLAINT_BODY, ISSUE_BODY
+from safepath.privacy.routes_policy import COMPLAINT_BODY, ISSUE_BODY, PROJECT_BODY
 from safepath.store.db import session_scope
 
 ONE = "/api/v1/complaints/{code}"
 ISSUE = "/api/v1/advocacy/{code}"
+PROJECT = "/api/v1/projects/{code}"
 
 
 @dataclass
@@ -43,6 +47,29 @@ def new_issue(actor: Actor) -> tuple[str, int]:
         return issue.code, issue.version
 
 
+def checklist(day: str, score: int = 1) -> dict[str, Any]:
+    """A complete self-assessment body: every principle at every stage."""
+    cat = catalogue()
+    return {
+        "assessed_on": day,
+        "scores": [
+            {"principle": p, "stage": s, "score": score}
+            for p in cat.codes("mainstreaming_principles")
+            for s in cat.codes("project_cycle_stages")
+        ],
+    }
+
+
+def new_project(actor: Actor) -> str:
+    """A project with two self-assessments (so its progress can be read)."""
+    with session_scope() as s:
+        project = projects.create_project(s, actor, ProjectIn.model_validate(PROJECT_BODY))
+        for day, score in (("2025-01-10", 1), ("2025-06-10", 2)):
+            body = AssessmentIn.model_validate(checklist(day, score))
+            projects.add_assessment(s, actor, project.code, body)
+        return project.code
+
+
 def accountability_request(
     actors: Mapping[str, Actor], method: str, path: str, who: str
 ) -> ComplaintRequest | None:
@@ -51,6 +78,8 @@ def accountability_request(
         code, version = new_complaint(actors["caseworker"], acknowledged=path.endswith("/closure"))
     elif path.startswith(ISSUE):
         code, version = new_issue(actors["supervisor"])
+    elif path.startswith(PROJECT):
+        code, version = new_project(actors["supervisor"]), 1
     else:
         return None
     out = ComplaintRequest(params={"{code}": code})

@@ -81,6 +81,7 @@ CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     "/referrals/": lambda world: "RF-ANY",
     "/complaints/": lambda world: "CP-ANY",
     "/advocacy/": lambda world: "AD-ANY",
+    "/projects/": lambda world: "PJ-ANY",
 }
 
 

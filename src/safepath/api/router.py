@@ -15,6 +15,7 @@ from safepath.api.routes import (
     outcomes,
     persons,
     places,
+    projects,
     referrals,
 )
 
@@ -35,6 +36,7 @@ def build_router() -> APIRouter:
         outcomes,
         complaints,
         advocacy,
+        projects,
     ):
         api.include_router(module.router)
     return api

@@ -21,11 +21,15 @@ from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
 from safepath.cases import clock
 from safepath.feedback import service
 from safepath.feedback.schemas import AssignIn, ClosureIn, ComplaintIn, ResponseIn
+from safepath.framework import catalogue
+from safepath.mainstreaming import service as mainstreaming
+from safepath.mainstreaming.schemas import AssessmentIn, ProjectIn
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation, User
 from safepath.store.models.advocacy import AdvocacyIssue
 from safepath.store.models.feedback import Complaint
+from safepath.store.models.mainstreaming import Project
 
 AGENCY = "demo-agency"
 SEED = 16
@@ -352,6 +356,93 @@ def load_demo_advocacy(session: Session) -> int:
     return len(ISSUES)
 
 
+# (name, programming type, pillars, interventions (name, type, pillars, thematic area))
+PROJECTS: list[tuple[str, str, list[str], list[tuple[str, str, list[str], str]]]] = [
+    (
+        "Protection case management in the northern province",
+        "specialized",
+        ["capacity", "accountability"],
+        [
+            ("Case management teams", "specialized", ["capacity"], "other"),
+            ("Referral pathways with partners", "integration", ["partnership"], "other"),
+        ],
+    ),
+    (
+        "Shelter and non-food items for displaced families",
+        "mainstreaming",
+        ["accountability"],
+        [
+            ("Site safety audits", "integration", ["accountability"], "gbv"),
+            (
+                "Complaint and feedback desks",
+                "mainstreaming",
+                ["accountability", "partnership"],
+                "psea",
+            ),
+        ],
+    ),
+    (
+        "Legal identity for returnees",
+        "specialized",
+        ["advocacy", "leadership"],
+        [("Mobile civil registration days", "integration", ["advocacy"], "legal_identity")],
+    ),
+]
+
+
+def load_demo_projects(session: Session, seed: int = SEED) -> int:
+    """Create the demo projects, each with two self-assessments six months apart."""
+    agency_id = session.scalar(select(Organisation.id).where(Organisation.code == AGENCY))
+    if session.scalar(select(func.count(Project.id)).where(Project.organisation_id == agency_id)):
+        return 0
+    rng = random.Random(seed)
+    analyst = _actor(session, "analyst")
+    cat = catalogue()
+    principles = cat.codes("mainstreaming_principles")
+    stages = cat.codes("project_cycle_stages")
+    today = datetime.now(UTC).date()
+    for name, kind, pillars, interventions in PROJECTS:
+        project = mainstreaming.create_project(
+            session,
+            analyst,
+            ProjectIn.model_validate(
+                {
+                    "name": name,
+                    "programming_type": kind,
+                    "pillars": pillars,
+                    "interventions": [
+                        {"name": n, "programming_type": t, "pillars": p, "thematic_area": a}
+                        for n, t, p, a in interventions
+                    ],
+                }
+            ),
+        )
+        first = {(p, s): rng.randint(0, 2) for p in principles for s in stages}
+        second = {k: min(3, v + rng.choice((0, 0, 1, 1, 2))) for k, v in first.items()}
+        for days_ago, scores in ((200, first), (20, second)):
+            weakest = min(scores, key=lambda k: (scores[k], k))
+            body = {
+                "assessed_on": (today - timedelta(days=days_ago)).isoformat(),
+                "scores": [
+                    {"principle": p, "stage": s, "score": v, "evidence": "Checklist review"}
+                    for (p, s), v in scores.items()
+                ],
+                "actions": [
+                    {
+                        "principle": weakest[0],
+                        "stage": weakest[1],
+                        "action": "Train the team and add the check to the activity plan",
+                        "owner": "Programme manager",
+                        "due_on": (today - timedelta(days=days_ago - 60)).isoformat(),
+                    }
+                ],
+            }
+            mainstreaming.add_assessment(
+                session, analyst, project.code, AssessmentIn.model_validate(body)
+            )
+    return len(PROJECTS)
+
+
 def load() -> list[str]:
     """Entry point for ``safepath demo``, after the demo users and cases."""
     from safepath.store.db import session_scope
@@ -360,6 +451,8 @@ def load() -> list[str]:
         made = load_demo_complaints(session)
     with session_scope() as session:
         issues = load_demo_advocacy(session)
+    with session_scope() as session:
+        projects = load_demo_projects(session)
     with session_scope() as session:
         total = session.scalar(select(func.count(Complaint.id))) or 0
         sensitive = (
@@ -370,4 +463,6 @@ def load() -> list[str]:
         f"complaints: {total} ({sensitive} sensitive, for the PSEA focal point only)"
         + ("" if made else " (already loaded)"),
         f"advocacy issues: {len(ISSUES)}" + ("" if issues else " (already loaded)"),
+        f"projects: {len(PROJECTS)}, two self-assessments each"
+        + ("" if projects else " (already loaded)"),
     ]

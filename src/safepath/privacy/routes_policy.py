@@ -193,6 +193,40 @@ def _advocacy_routes() -> dict[tuple[str, str], Rule]:
     }
 
 
+PROJECT_BODY = {"name": "Shelter", "programming_type": "integration", "pillars": ["capacity"]}
+
+
+def _checklist() -> dict[str, Any]:
+    from safepath.framework import catalogue
+
+    cat = catalogue()
+    return {
+        "assessed_on": "2025-11-01",
+        "scores": [
+            {"principle": p, "stage": s, "score": 2}
+            for p in cat.codes("mainstreaming_principles")
+            for s in cat.codes("project_cycle_stages")
+        ],
+    }
+
+
+def _project_routes() -> dict[tuple[str, str], Rule]:
+    """Projects and mainstreaming self-assessments (safepath.mainstreaming): the agency's staff
+    read them, supervisors and analysts keep them."""
+    read = (*CASE_STAFF, R.analyst, R.dp_focal_point, R.admin)
+    keep = (R.supervisor, R.analyst)
+    one = f"{API}/projects/{{code}}"
+    return {
+        ("GET", f"{API}/projects"): roles(*read),
+        ("POST", f"{API}/projects"): roles(*keep).with_body(PROJECT_BODY),
+        ("GET", one): roles(*read),
+        ("POST", f"{one}/assessments"): roles(*keep).with_body(_checklist()),
+        ("GET", f"{one}/progress"): roles(*read),
+        ("GET", f"{API}/mainstreaming/rollup"): roles(*read),
+        ("GET", f"{API}/roadmap/pillars"): roles(*read),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
@@ -237,6 +271,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     **_case_routes(),
     **_complaint_routes(),
     **_advocacy_routes(),
+    **_project_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),
@@ -294,6 +329,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/advocacy/{code}"),
             ("POST", "/advocacy/{code}/{step}"),
             ("GET", "/areas/{pcode}"),
+            ("GET", "/projects"),
+            ("POST", "/projects"),
+            ("GET", "/projects/{code}"),
+            ("POST", "/projects/{code}/assessments"),
         )
     },
 }

@@ -85,9 +85,10 @@ def mount_web(app: FastAPI) -> None:
         case,
         complaints,
         partner,
+        projects,
         work,
     )
 
     app.include_router(account_router)
-    for module in (work, assess, case, partner, analysis, admin, complaints, advocacy):
+    for module in (work, assess, case, partner, analysis, admin, complaints, advocacy, projects):
         app.include_router(module.router)
