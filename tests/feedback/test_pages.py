@@ -135,19 +135,17 @@ def test_a_complaint_routed_to_psea_leaves_the_recorder(client: TestClient, peop
     assert client.get(f"/complaints/{code}").status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("lang", "title"),
-    [
-        ("en", "Complaint reports"),
-        ("fr", "Rapports sur les plaintes"),
-        ("es", "Informes de quejas"),
-        ("ar", "تقارير الشكاوى"),
-    ],
-)
-def test_the_report_page_in_each_language(
-    client: TestClient, people: People, lang: str, title: str
-) -> None:
+TITLES = {
+    "en": "Complaint reports",
+    "fr": "Rapports sur les plaintes",
+    "es": "Informes de quejas",
+    "ar": "تقارير الشكاوى",
+}
+
+
+def test_the_report_page_in_each_language(client: TestClient, people: People) -> None:
     _sign_in(client, people, "analyst")
-    r = client.get("/complaints/report", params={"lang": lang, "by": "channel"})
-    assert r.status_code == 200 and f"<h1>{title}</h1>" in r.text
-    assert ('dir="rtl"' in r.text) == (lang == "ar")
+    for lang, title in TITLES.items():
+        r = client.get("/complaints/report", params={"lang": lang, "by": "channel"})
+        assert r.status_code == 200 and f"<h1>{title}</h1>" in r.text
+        assert ('dir="rtl"' in r.text) == (lang == "ar")
