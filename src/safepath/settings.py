@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Complaints (safepath.feedback): the agency that receives complaints sent without an account
+    # (an organisation code; unset: the first agency registered), and the public intake's limit:
+    # at most this many complaints per address within the window, then 429.
+    complaints_agency: str | None = None
+    complaint_public_limit: int = Field(default=10, ge=1)
+    complaint_public_window_minutes: int = Field(default=60, ge=1)
+    # Days a closed complaint keeps its free text and contact before retention blanks them.
+    retention_days_complaint: int = Field(default=2 * 365, ge=1)
     # argon2id cost (defaults: the argon2-cffi / RFC 9106 "low memory" profile). Tests lower it.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=1024)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.cases.matrix_records import case_request
+from tests.feedback.matrix_records import accountability_request
 from tests.privacy.conftest import AGENCY_A, PASSWORD, TestClient, World
 
 from safepath.app import create_app
@@ -79,6 +80,9 @@ CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     # pages (safepath.web): only the anonymous outcome is checked, before any lookup
     "/cases/": lambda world: "CS-ANY",
     "/referrals/": lambda world: "RF-ANY",
+    "/complaints/": lambda world: "CP-ANY",
+    "/advocacy/": lambda world: "AD-ANY",
+    "/projects/": lambda world: "PJ-ANY",
 }
 
 
@@ -120,6 +124,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{username}": lambda world, path: "caseworker.a",
     "{grant_id}": _grant_id,
     "{ref}": lambda world, path: "RF-ANY",  # pages: only the anonymous outcome is checked
+    "{step}": lambda world, path: "acknowledge",
 }
 
 
@@ -133,6 +138,17 @@ def _request(
             url = url.replace(param, value)
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
         return {"method": method, "url": url, "headers": headers | case.headers, "json": case.json}
+    complaint = accountability_request(world.actors, method, path, who)  # tests/feedback
+    if complaint is not None:
+        headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
+        sent: dict[str, Any] = {
+            "method": method,
+            "url": path.replace("{code}", complaint.params["{code}"]),
+            "headers": headers | complaint.headers,
+        }
+        if rule.body is not None:
+            sent["json"] = dict(rule.body)
+        return sent
     url = path
     for param in re.findall(r"\{[^}]+\}", path):
         if method == "GET":  # reads share one record; writes get a fresh one each

@@ -5,14 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from safepath.api.routes import (
+    advocacy,
     audit,
     auth,
     cases,
+    complaints,
     follow_ups,
     framework,
     outcomes,
     persons,
     places,
+    projects,
     referrals,
     users,
 )
@@ -34,6 +37,9 @@ def build_router() -> APIRouter:
         referrals,
         outcomes,
         users,
+        complaints,
+        advocacy,
+        projects,
     ):
         document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)

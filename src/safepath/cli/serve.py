@@ -71,6 +71,7 @@ def demo(
     ] = None,
 ) -> None:
     """Migrate, load the demo data (idempotent) and serve it."""
+    from safepath.demo import accountability as demo_accountability
     from safepath.demo import cases as demo_cases
     from safepath.demo import load_demo
     from safepath.store import migrate
@@ -78,6 +79,7 @@ def demo(
     settings = get_settings()
     migrate.upgrade()
     summary = load_demo() + (demo_cases.load(cases) if cases else demo_cases.load())
+    summary += demo_accountability.load()  # complaints, advocacy, self-assessments
     typer.echo(f"demo data in {settings.data_dir.resolve()}:")
     for line in summary:
         typer.echo(f"  {line}")

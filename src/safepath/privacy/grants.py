@@ -32,6 +32,7 @@ PERSONAL_DATA_ROLES = frozenset(
         Role.dp_focal_point,
         Role.partner_focal_point,
         Role.analyst,
+        Role.psea_focal_point,  # complaint narratives and contacts
     }
 )
 Status = Literal["pending", "approved", "rejected"]

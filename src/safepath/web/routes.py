@@ -77,8 +77,18 @@ def mount_web(app: FastAPI) -> None:
     )
     app.include_router(router)
     from safepath.web.account import router as account_router
-    from safepath.web.pages import admin, analysis, assess, case, partner, work
+    from safepath.web.pages import (
+        admin,
+        advocacy,
+        analysis,
+        assess,
+        case,
+        complaints,
+        partner,
+        projects,
+        work,
+    )
 
     app.include_router(account_router)
-    for module in (work, assess, case, partner, analysis, admin):
+    for module in (work, assess, case, partner, analysis, admin, complaints, advocacy, projects):
         app.include_router(module.router)
