@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint docs bench bench-cases install clean lock
+.PHONY: demo test lint docs bench bench-cases bench-sdc install clean lock
 
 install: $(STAMP)
 
@@ -44,6 +44,10 @@ bench-cases: $(STAMP)
 	test -x $(DATASETTE) || ($(PYTHON) -m venv .datasette-venv && \
 		.datasette-venv/bin/python -m pip install --quiet --disable-pip-version-check datasette==0.65.5)
 	$(BIN)/python -m bench.cases --datasette $(DATASETTE) $(ARGS)
+
+# Disclosure control: sdcMicro's risk measures on 1M records (needs ../shared/data/sdcmicro).
+bench-sdc: $(STAMP)
+	$(BIN)/python -m bench.sdc $(ARGS)
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock:

@@ -23,6 +23,9 @@ _DOMAIN = {
     "directory",
     "cells",
 } | _BASE
+# The accountability packages sit beside cases; the layers above see them as domain too.
+_ACCOUNTABILITY = {"feedback", "advocacy", "mainstreaming"}
+_UPPER = _DOMAIN | _ACCOUNTABILITY
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "inputs": set(),  # the input shapes every layer shares (pydantic only)
@@ -36,13 +39,19 @@ ALLOWED: dict[str, set[str]] = {
     "directory": {"store", "framework"} | _BASE,
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},
+    "analysis": {"risk", "places", "errors"},  # estimates over Ibis tables: no IO, no store
+    # a complaint revealing a protection risk becomes a case (cases.intake)
+    "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
+    # an area's page sets its cases (aggregated, cases.access) beside its advocacy
+    "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
+    "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
-    "api": {"http"} | _DOMAIN,
-    "web": {"http"} | _DOMAIN,
-    "wiring": _DOMAIN,
-    "demo": {"wiring"} | _DOMAIN,
-    "cli": {"wiring", "demo"} | _DOMAIN,
-    "app": {"api", "web", "http", "wiring"} | _DOMAIN,
+    "api": {"http"} | _UPPER,
+    "web": {"http"} | _UPPER,
+    "wiring": _UPPER,
+    "demo": {"wiring"} | _UPPER,
+    "cli": {"wiring", "demo", "analysis"} | _UPPER,
+    "app": {"api", "web", "http", "wiring"} | _UPPER,
 }
 
 

@@ -14,9 +14,11 @@ from sqlalchemy import text
 
 from safepath import __version__
 from safepath.api.router import API_PREFIX, build_router
+from safepath.http.api_docs import install_api_docs
 from safepath.http.concurrency import ConcurrencyLimit
 from safepath.http.errors import install_error_handlers
 from safepath.http.limits import InputLimits
+from safepath.http.methods import AllowedMethods
 from safepath.http.security import SecurityHeaders, install_log_filters
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
@@ -40,13 +42,14 @@ def create_app() -> FastAPI:
         title="Safepath",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by install_api_docs from the installed package, not a CDN
         redoc_url=None,
     )
     install_error_handlers(app, render_html=render_error)
     install_log_filters()
     settings = get_settings()
-    # innermost: its refusals still get the security headers and take their turn in the queue
+    app.add_middleware(AllowedMethods)  # OPTIONS, HEAD, and Allow on every 405 (RFC 9110)
+    # inside all but the above: its refusals still get the security headers and queue their turn
     app.add_middleware(
         InputLimits,
         max_json_bytes=settings.max_json_bytes,
@@ -64,5 +67,11 @@ def create_app() -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    install_api_docs(
+        app,
+        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        title="Safepath",
+    )
     mount_web(app)
     return app

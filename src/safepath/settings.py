@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
+    # Disclosure control of microdata exports (safepath.privacy.disclosure.policy).
+    disclosure_k: int = Field(default=3, ge=1)
+    disclosure_max_global_risk: float = Field(default=0.03, gt=0, le=1)
+    disclosure_max_individual_risk: float = Field(default=0.1, gt=0, le=1)
     session_timeout_minutes: int = Field(default=30, ge=1)
     token_ttl_minutes: int = Field(default=60, ge=1)
     # Days a record is kept after it is closed before the retention job anonymises it.
@@ -51,6 +55,14 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Complaints (safepath.feedback): the agency that receives complaints sent without an account
+    # (an organisation code; unset: the first agency registered), and the public intake's limit:
+    # at most this many complaints per address within the window, then 429.
+    complaints_agency: str | None = None
+    complaint_public_limit: int = Field(default=10, ge=1)
+    complaint_public_window_minutes: int = Field(default=60, ge=1)
+    # Days a closed complaint keeps its free text and contact before retention blanks them.
+    retention_days_complaint: int = Field(default=2 * 365, ge=1)
     # argon2id cost (defaults: the argon2-cffi / RFC 9106 "low memory" profile). Tests lower it.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=1024)
@@ -58,6 +70,14 @@ class Settings(BaseSettings):
     # database stays usable (the pause also lets a test interrupt it half-way).
     rotate_batch_size: int = Field(default=500, ge=1)
     rotate_batch_pause_ms: int = Field(default=0, ge=0)
+    # Design-based estimates (safepath.analysis): groups with fewer records are flagged small_n;
+    # a stratum with a single PSU is handled as R's options(survey.lonely.psu=...); the design
+    # effect compares with simple random sampling without (R's deff=TRUE) or with replacement.
+    analysis_small_n: int = Field(default=30, ge=1)
+    analysis_lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail"
+    analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
+    # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
+    role_grant_approval: bool = False
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from threading import Lock
 
+from safepath.advocacy import hooks as advocacy_hooks
 from safepath.cases import hooks as case_hooks
+from safepath.feedback import hooks as feedback_hooks
+from safepath.mainstreaming import hooks as mainstreaming_hooks
 from safepath.privacy import audit, fields, hooks, retention
 from safepath.store import encrypted
 
@@ -27,4 +30,7 @@ def wire() -> None:
         audit.install_chaining()
         retention.install()
         case_hooks.install()
+        feedback_hooks.install()
+        advocacy_hooks.install()
+        mainstreaming_hooks.install()
         hooks.mark_wired()

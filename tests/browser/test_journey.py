@@ -75,6 +75,9 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     page.click("#plan button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#plan").get_by_text("Draft").count() >= 1
+    # a confirmation where the form was, not a jump to the top of the page
+    assert page.url.endswith("?done=plan_saved#plan")
+    assert page.locator("#plan [role=status]").inner_text() == "The plan is saved."
     sign_in(page, visit.base, "supervisor")
     visit.go(f"/cases/{code}")
     page.click("#plan form[action$='/plan/approve'] button")
@@ -85,6 +88,7 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     sign_in(page, visit.base, "caseworker")
     visit.go(f"/cases/{code}")
     partner_service = page.locator("#service option[value^='legal-aid/']").first
+    page.click("#referrals summary")  # the form opens on demand
     page.select_option("#service", partner_service.get_attribute("value"))
     page.check("input[name=shared_fields][value=age]")
     page.check("input[name=shared_fields][value=risk_level]")
@@ -115,10 +119,13 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     visit.go(f"/cases/{code}")
 
     # follow-up
+    page.click("#follow-ups summary")
     page.select_option("#kind", "call")
     page.fill("#fu-note", "Called, person safe")
     page.click("#follow-ups button[type=submit]")
     page.wait_for_load_state()
+    assert page.locator("#follow-ups [role=status]").inner_text() == "The follow-up is recorded."
+    assert page.locator("#follow-ups details").get_attribute("open") is None  # closed again
     assert "Called, person safe" in page.locator("#follow-ups").inner_text()
 
     # reassessment with lower answers, then closure requested and approved
@@ -128,6 +135,7 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     page.wait_for_url(re.compile(rf"/cases/{code}"))
     assert page.locator("#risk tbody tr").count() >= 2
     assert page.locator("#risk .equation").inner_text() != baseline_r
+    page.click("#closure summary")
     page.fill("#close-note", "Goals met")
     page.click("#closure button[type=submit]")
     page.wait_for_load_state()

@@ -83,3 +83,30 @@ def test_assets_are_compressed(browser: Any, live_server: LiveServer) -> None:
         context.close()
     assert encodings[live_server.url + "/catalogue/gpc_risks"] == "gzip"
     assert encodings[live_server.url + "/static/safepath.css"] == "gzip"
+
+
+def test_api_docs_render_from_this_server_under_its_csp(
+    browser: Any, live_server: LiveServer
+) -> None:
+    """Swagger UI comes from the installed package: the docs render with every operation and
+    nothing is fetched from another host, with the app's own CSP in force (no bypass)."""
+    context, page = _open(browser, live_server, "/api/v1/docs")
+    hosts: set[str] = set()
+    blocked: list[str] = []
+    page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    try:
+        response = page.goto(live_server.url + "/api/v1/docs", wait_until="networkidle")
+        assert response is not None and response.status == 200
+        page.wait_for_selector(".opblock", timeout=10_000)
+        operations = page.locator(".opblock").count()
+        title = page.locator(".info .title").inner_text()
+    finally:
+        context.close()
+    assert hosts == {"127.0.0.1"}, hosts
+    assert "Safepath" in title
+    assert operations >= 20
+    assert not [b for b in blocked if "script" in b], blocked

@@ -39,12 +39,15 @@ def test_framework_list_json_and_csv(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_twice_loads_once(tmp_path: Path) -> None:
-    first = run(["demo", "--no-serve"], tmp_path)
+    # A small demo: the idempotence is the same at 60 cases as at the default 2,000.
+    first = run(["demo", "--no-serve", "--cases", "60"], tmp_path)
     assert first.returncode == 0, first.stderr
     assert "4 adm1, 18 adm2" in first.stdout
-    second = run(["demo", "--no-serve"], tmp_path)
+    assert "cases: 60 (" in first.stdout
+    second = run(["demo", "--no-serve", "--cases", "60"], tmp_path)
     assert second.returncode == 0, second.stderr
     assert "already loaded" in second.stdout
+    assert "cases: 60 (" in second.stdout
     import sqlite3
 
     con = sqlite3.connect(tmp_path / "safepath.db")

@@ -18,7 +18,7 @@ def test_catalogue_is_loaded_once() -> None:
 def test_packaged_data_is_read_through_importlib_resources() -> None:
     data = files("safepath.framework") / "data"
     yaml_files = sorted(p.name for p in data.iterdir() if p.name.endswith(".yaml"))
-    assert len(yaml_files) == 30
+    assert len(yaml_files) == 34
     assert load_catalogue(data).names() == catalogue().names()
 
 

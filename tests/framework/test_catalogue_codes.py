@@ -259,14 +259,45 @@ CODES: dict[str, list[str]] = {
         "other",
         "prefer_not_to_say",
     ],
+    "complaint_categories": [
+        "assistance_quality",
+        "access_exclusion",
+        "information_request",
+        "suggestion_appreciation",
+        "safety_protection_concern",
+        "sexual_exploitation_abuse",
+        "fraud_corruption",
+        "staff_misconduct",
+        "other",
+    ],
+    "complaint_channels": [
+        "hotline",
+        "help_desk",
+        "suggestion_box",
+        "community_meeting",
+        "web_form",
+    ],
+    "duty_bearer_levels": ["local", "national", "regional"],
+    "advocacy_actions": ["meeting", "letter", "joint_statement"],
 }
 
 
 def test_the_catalogue_holds_exactly_the_documented_lists() -> None:
     assert catalogue().names() == sorted(CODES)
-    assert len(catalogue()) == 30
+    assert len(catalogue()) == 34
 
 
 @pytest.mark.parametrize("name", sorted(CODES))
 def test_codes_are_pinned_in_order(name: str) -> None:
     assert catalogue().codes(name) == CODES[name]
+
+
+def test_complaint_categories_flag_the_sensitive_ones() -> None:
+    # Sensitive categories are routed to the PSEA focal point only (safepath.feedback).
+    entries = catalogue().get("complaint_categories").entries
+    assert {e.code for e in entries if e.sensitive} == {
+        "sexual_exploitation_abuse",
+        "fraud_corruption",
+        "staff_misconduct",
+    }
+    assert all(e.sensitive is not None for e in entries)

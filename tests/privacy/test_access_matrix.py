@@ -5,6 +5,7 @@ identifiers on every route."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -12,15 +13,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.cases.matrix_records import case_request
-from tests.privacy.conftest import PASSWORD, TestClient, World
+from tests.feedback.matrix_records import accountability_request
+from tests.privacy.conftest import AGENCY_A, PASSWORD, TestClient, World
 
 from safepath.app import create_app
-from safepath.privacy import persons
+from safepath.privacy import identity, persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import PersonIn
 from safepath.privacy.routes_policy import ANONYMOUS, ROUTES, Outcome, Rule
 from safepath.store.db import session_scope
-from safepath.store.models import Place
+from safepath.store.models import Place, RoleGrant
 
 SECRETS = ("Zyxwvutsr", "Qplmokn", "7788 9911", "77889911", "1988-03-04", "QX-558822")
 WHO = [ANONYMOUS, *(r.value for r in Role), "other_agency"]
@@ -78,6 +80,9 @@ CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     # pages (safepath.web): only the anonymous outcome is checked, before any lookup
     "/cases/": lambda world: "CS-ANY",
     "/referrals/": lambda world: "RF-ANY",
+    "/complaints/": lambda world: "CP-ANY",
+    "/advocacy/": lambda world: "AD-ANY",
+    "/projects/": lambda world: "PJ-ANY",
 }
 
 
@@ -88,6 +93,28 @@ def _code_for(world: World, path: str) -> str:
     pytest.fail(f"no record factory for {{code}} in {path}: add one to CODE_FACTORIES")
 
 
+_GRANTS = itertools.count(1)
+
+
+def _grant_id(world: World, path: str) -> str:
+    """A role grant of agency A, pending, asked for by another admin than the one calling."""
+    n = next(_GRANTS)
+    with session_scope() as s:
+        asker = identity.add_user(s, f"asker{n}.a", Role.admin, AGENCY_A, PASSWORD)
+        user = identity.add_user(s, f"granted{n}.a", Role.caseworker, AGENCY_A, PASSWORD)
+        user.disabled = True
+        grant = RoleGrant(
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            role=user.role,
+            status="pending",
+            requested_by_user_id=asker.id,
+        )
+        s.add(grant)
+        s.flush()
+        return str(grant.id)
+
+
 # Path parameter -> a value the route can find (add factories for new parameters here).
 PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{code}": _code_for,
@@ -95,6 +122,9 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{pcode}": lambda world, path: "XM",
     "{purpose}": lambda world, path: "analysis",
     "{username}": lambda world, path: "caseworker.a",
+    "{grant_id}": _grant_id,
+    "{ref}": lambda world, path: "RF-ANY",  # pages: only the anonymous outcome is checked
+    "{step}": lambda world, path: "acknowledge",
 }
 
 
@@ -108,6 +138,17 @@ def _request(
             url = url.replace(param, value)
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
         return {"method": method, "url": url, "headers": headers | case.headers, "json": case.json}
+    complaint = accountability_request(world.actors, method, path, who)  # tests/feedback
+    if complaint is not None:
+        headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
+        sent: dict[str, Any] = {
+            "method": method,
+            "url": path.replace("{code}", complaint.params["{code}"]),
+            "headers": headers | complaint.headers,
+        }
+        if rule.body is not None:
+            sent["json"] = dict(rule.body)
+        return sent
     url = path
     for param in re.findall(r"\{[^}]+\}", path):
         if method == "GET":  # reads share one record; writes get a fresh one each

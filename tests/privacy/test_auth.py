@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from tests.privacy.conftest import PASSWORD, TestClient, World
 
 from safepath.privacy import identity
+from safepath.privacy.actor import Role
 from safepath.store.db import session_scope
 from safepath.store.models import ApiToken, AuditEvent, User, WebSession
 
@@ -26,7 +27,7 @@ def _token(
 def test_passwords_are_argon2id_and_never_stored(world: World) -> None:
     with session_scope() as s:
         hashes = s.scalars(select(User.password_hash)).all()
-    assert len(hashes) == 8
+    assert len(hashes) == len(Role) + 1  # one per role, and agency B's caseworker
     assert all(h.startswith("$argon2id$v=19$") for h in hashes)
     assert not any(PASSWORD in h for h in hashes)
     assert len(set(hashes)) == len(hashes)  # salted

@@ -230,3 +230,19 @@ def test_household_members(client: TestClient, world: World) -> None:
 def test_age_and_birth_year_follow_the_date_of_birth(client: TestClient, world: World) -> None:
     p = register(client, world, age=None, date_of_birth="2000-01-01")
     assert p["birth_year"] == 2000 and p["age"] is not None and p["age"] >= 26
+
+
+def test_a_team_that_is_not_yours_is_an_invalid_body_not_a_missing_record(
+    client: TestClient, world: World
+) -> None:
+    # found by schemathesis: {"team": ""} answered 404, a status POST /persons does not document
+    for team in ("", "team-of-nobody"):
+        r = client.post(
+            "/api/v1/persons",
+            json={"given_name": "Amina", "sex": "female", "age": 30, "team": team},
+            headers=world.auth("caseworker"),
+        )
+        assert r.status_code == 422, r.text
+        problem = r.json()["error"]["problems"][0]
+        assert (problem["scope"], problem["column"], problem["value"]) == ("body", "team", team)
+    assert register(client, world, team="team-1")["team"] == "team-1"

@@ -17,7 +17,7 @@ from safepath.store.db import session_scope
 from safepath.store.models import ApiToken, Organisation, User
 from safepath.store.models.persons import Person
 
-NO_HOLDS = {"persons_held_open_case": 0}  # no person here has a case
+NO_HOLDS = {"persons_held_open_case": 0, "complaints": 0}  # no case, no closed complaint
 
 
 @dataclass
@@ -74,7 +74,7 @@ def test_demo_users_one_per_role_idempotent(engine: Engine) -> None:
         first = ensure_demo_users(s)
     with session_scope() as s:
         second = ensure_demo_users(s)
-        assert s.scalar(select(func.count()).select_from(User)) == len(first) == 8
+        assert s.scalar(select(func.count()).select_from(User)) == len(first) == 9
         partner = s.scalar(select(Organisation).where(Organisation.code == "legal-aid"))
         assert partner is not None and partner.kind == "partner"
     assert first == second
@@ -86,6 +86,7 @@ def test_demo_users_one_per_role_idempotent(engine: Engine) -> None:
         "analyst",
         "partner_focal_point",
         "auditor",
+        "psea_focal_point",
     }
     username, password, _, _ = first[3]
     with session_scope() as s:

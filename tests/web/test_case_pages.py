@@ -13,10 +13,12 @@ from sqlalchemy import select, update
 
 from safepath.app import create_app
 from safepath.cases import worklist
+from safepath.demo import load_demo
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import User
 from safepath.store.models.cases import Case
+from safepath.store.models.persons import Consent
 
 XSS = "<script>alert(1)</script>"
 
@@ -87,6 +89,81 @@ def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient) -> None:
     assert r.status_code == 403
     r = client.post("/register", data={"csrf_token": "forged", "given_name": "A"})
     assert r.status_code == 403
+
+
+def test_a_child_is_registered_with_a_guardians_consent_and_the_childs_assent(
+    client: TestClient,
+) -> None:
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    form = client.get("/register").text
+    assert 'name="child_assent" value="yes"' in form and 'name="child_assent" value="no"' in form
+    child = {
+        "csrf_token": token,
+        "given_name": "Sami",
+        "age": "12",
+        "consent": ["case_management"],
+        "given_by": "guardian",
+        "thematic_areas": ["child_protection"],
+        "subject": "individual",
+    }
+    refused = client.post("/register", data=child)
+    assert refused.status_code == 422
+    assert "assent" in refused.text and 'value="Sami"' in refused.text
+    assert 'name="child_assent" value="yes" checked' not in refused.text
+    r = client.post("/register", data={**child, "child_assent": "yes"})
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        consent = s.scalars(select(Consent).order_by(Consent.id.desc())).first()
+        assert consent is not None
+        assert (consent.purpose, consent.given_by, consent.child_assent) == (
+            "case_management",
+            "guardian",
+            True,
+        )
+    # The person's own consent carries no assent, even if the radio was left set.
+    adult = {**child, "given_name": "Rana", "age": "30", "given_by": "person"}
+    r = client.post("/register", data={**adult, "child_assent": "no"})
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        consent = s.scalars(select(Consent).order_by(Consent.id.desc())).first()
+        assert consent is not None and consent.child_assent is None
+
+
+@pytest.mark.parametrize("typed", ["xm0102", "Birchfield", "birchfield", "Birchfield (XM0102)"])
+def test_the_place_is_found_by_pcode_in_any_case_or_by_name(client: TestClient, typed: str) -> None:
+    load_demo()  # the demo's places
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    form = client.get("/register").text
+    assert '<option value="Birchfield (XM0102)">' in form  # the picker lists the places
+    data = {
+        "csrf_token": token,
+        "given_name": "Lina",
+        "place_pcode": typed,
+        "consent": ["case_management"],
+        "thematic_areas": ["gbv"],
+        "subject": "individual",
+    }
+    r = client.post("/register", data=data)
+    assert r.status_code == 303, r.text[-800:]
+    with session_scope() as s:
+        assert s.scalars(select(Case.place_pcode).order_by(Case.id.desc())).first() == "XM0102"
+
+
+def test_an_unknown_place_is_refused_naming_the_field(client: TestClient) -> None:
+    load_demo()
+    token = sign_in(client, "cw", "tern lagoon 123 quartz")
+    data = {
+        "csrf_token": token,
+        "given_name": "Lina",
+        "place_pcode": "Atlantis",
+        "consent": ["case_management"],
+        "thematic_areas": ["gbv"],
+    }
+    r = client.post("/register", data=data)
+    assert r.status_code == 422
+    assert "no place with the P-code or name" in r.text and 'value="Atlantis"' in r.text
+    with session_scope() as s:
+        assert s.scalars(select(Case)).first() is None
 
 
 def test_registration_without_consent_is_refused_with_the_reason(client: TestClient) -> None:

@@ -5,16 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from safepath.api.routes import (
+    advocacy,
     audit,
     auth,
     cases,
+    complaints,
     follow_ups,
     framework,
     outcomes,
     persons,
     places,
+    projects,
     referrals,
+    users,
 )
+from safepath.http.responses import document_http_layer
 
 API_PREFIX = "/api/v1"
 
@@ -31,6 +36,11 @@ def build_router() -> APIRouter:
         follow_ups,
         referrals,
         outcomes,
+        users,
+        complaints,
+        advocacy,
+        projects,
     ):
+        document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)
     return api

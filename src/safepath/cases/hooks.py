@@ -16,9 +16,16 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from safepath.cases import lifecycle
-from safepath.privacy import consent, persons, policy, retention
+from safepath.privacy import consent, inventory, persons, policy, retention
 from safepath.privacy.actor import Actor, Role, Scope
-from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
+from safepath.store.models.cases import (
+    Assessment,
+    Case,
+    CaseThematicArea,
+    FollowUp,
+    Intervention,
+    Referral,
+)
 
 PARTNER_VISIBLE = ("sent", "accepted", "completed")
 CASE_FIELDS = frozenset(
@@ -109,8 +116,9 @@ def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]
     return live_shared_fields(session, actor, [case_id])
 
 
-# Personal free text per model, declared once: erasure blanks exactly these, the data-subject
-# export includes them, and a test fails when an encrypted column is missing here.
+# The text columns of the case models, declared once (``safepath.privacy.inventory``): erasure
+# blanks exactly the personal ones, the data-subject export carries them, and a test fails on a
+# text column declared neither personal nor safe.
 PERSONAL_TEXT: dict[type[Any], tuple[str, ...]] = {
     Case: ("narrative", "closure_note"),
     Assessment: ("answers",),
@@ -118,6 +126,50 @@ PERSONAL_TEXT: dict[type[Any], tuple[str, ...]] = {
     Referral: ("reason", "consent_override_reason", "response_note"),
     FollowUp: ("note",),
 }
+_CODE = "a pseudonymous code"
+_CODED = "a coded value from the catalogue or the lifecycle"
+SAFE_TEXT: dict[type[Any], dict[str, str]] = {
+    Case: {
+        "code": _CODE,
+        "person_code": _CODE,
+        "place_pcode": _CODE,
+        **dict.fromkeys(
+            (
+                "subject",
+                "status",
+                "thematic_areas",
+                "gpc_risks",
+                "population_group",
+                "risk_level",
+                "plan_status",
+                "closure_reason",
+                "outcome_rule",
+            ),
+            _CODED,
+        ),
+    },
+    Assessment: {
+        "place_pcode": _CODE,
+        "case_level": _CODED,
+        "explanation": "scores per indicator; erasure trims the answers it quotes (unmapped)",
+        **dict.fromkeys(("model_id", "model_version", "instrument_id", "form_id"), _CODE),
+    },
+    Intervention: dict.fromkeys(
+        ("modality", "thematic_area", "gpc_risks", "rights", "status"), _CODED
+    ),
+    Referral: {"code": _CODE, **dict.fromkeys(("shared_fields", "status", "urgency"), _CODED)},
+    FollowUp: {"kind": _CODED},
+    CaseThematicArea: {"thematic_area": _CODED},  # a copy of Case.thematic_areas, indexed
+}
+
+
+def _text(row: Any) -> dict[str, Any]:
+    """The row's declared personal text, readable (assessment answers are JSON)."""
+    out: dict[str, Any] = {}
+    for name in PERSONAL_TEXT[type(row)]:
+        value = getattr(row, name)
+        out[name] = json.loads(value) if name == "answers" else value
+    return out
 
 
 def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, Any]]:
@@ -130,17 +182,16 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
                 "code": case.code,
                 "status": case.status,
                 "thematic_areas": case.thematic_areas,
-                "narrative": case.narrative,
                 "closure_reason": case.closure_reason,
-                "closure_note": case.closure_note,
                 "outcome_achieved": case.outcome_achieved,
+                **_text(case),
                 "assessments": [
                     {
                         "seq": a.seq,
                         "assessed_at": str(a.assessed_at),
                         "risk": a.risk,
                         "phase": a.phase,
-                        "answers": json.loads(a.answers),
+                        **_text(a),
                     }
                     for a in case.assessments
                 ],
@@ -149,12 +200,12 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
                         "modality": i.modality,
                         "thematic_area": i.thematic_area,
                         "status": i.status,
-                        "description": i.description,
+                        **_text(i),
                     }
                     for i in case.interventions
                 ],
                 "follow_ups": [
-                    {"at": str(f.at), "kind": f.kind, "note": f.note} for f in case.follow_ups
+                    {"at": str(f.at), "kind": f.kind, **_text(f)} for f in case.follow_ups
                 ],
                 "referrals": [
                     {
@@ -162,9 +213,7 @@ def _export(session: Session, actor: Actor, person_id: int) -> list[dict[str, An
                         "status": r.status,
                         "urgency": r.urgency,
                         "shared_fields": r.shared_fields,
-                        "reason": r.reason,
-                        "consent_override_reason": r.consent_override_reason,
-                        "response_note": r.response_note,
+                        **_text(r),
                     }
                     for r in case.referrals
                 ],
@@ -237,6 +286,8 @@ def install() -> None:
     )
     policy.register_referred_to("case", cases_referred_to, _case_shared)
     policy.register_referred_to("person", persons_referred_to, _person_shared)
+    for model, safe in SAFE_TEXT.items():  # CaseThematicArea holds no personal text
+        inventory.declare(model, personal=PERSONAL_TEXT.get(model, ()), safe=safe)
     persons.register_export_section("cases", _export)
     persons.register_erasure_step(_erase)
     retention.register_hold("open_case", _open_case_persons)

@@ -230,6 +230,7 @@ class ReferralRow:
     shared_fields: list[str]
     response_note: str | None
     sent_at: datetime | None
+    version: int = 0  # the referral's own version, for a revoke from the case page
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,7 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                 r.shared_fields,
                 r.response_note,
                 aware(r.sent_at),
+                r.version,
             )
             for r, svc in refs
         ],

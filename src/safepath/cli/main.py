@@ -43,6 +43,7 @@ def _register() -> None:
         outcomes,
         places,
         retention,
+        sdc,
         serve,
         users,
     )
@@ -54,12 +55,15 @@ def _register() -> None:
     app.add_typer(retention.app, name="retention")
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
+    app.add_typer(sdc.app, name="sdc")
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)
+    from safepath.cli.analysis import app as analysis_app
     from safepath.cli.risk import app as risk_app
 
     app.add_typer(risk_app, name="risk")
+    app.add_typer(analysis_app, name="analysis")
 
 
 NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"

@@ -65,15 +65,25 @@ def demo(
     port: Port = 8000,
     host: Host = "127.0.0.1",
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data only")] = False,
+    cases: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Demo cases to create on the first load [default: 2000; fewer load faster]",
+        ),
+    ] = None,
 ) -> None:
     """Migrate, load the demo data (idempotent) and serve it."""
+    from safepath.demo import accountability as demo_accountability
     from safepath.demo import cases as demo_cases
     from safepath.demo import load_demo
     from safepath.store import migrate
 
     settings = get_settings()
     migrate.upgrade()
-    summary = load_demo() + demo_cases.load()
+    summary = load_demo() + (demo_cases.load(cases) if cases else demo_cases.load())
+    summary += demo_accountability.load()  # complaints, advocacy, self-assessments
     typer.echo(f"demo data in {settings.data_dir.resolve()}:")
     for line in summary:
         typer.echo(f"  {line}")

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     NonNegativeInt,
     PrivateAttr,
+    StrictBool,
     StrictInt,
     StringConstraints,
     model_validator,
@@ -24,7 +25,7 @@ from safepath.errors import InputError, NotFound
 LANGUAGES: Final = ("en", "fr", "es", "ar")
 CODE_PATTERN: Final = r"^[a-z0-9_]+$"
 # Typed attributes some lists carry (see docs/catalogue-codes.md), in output column order.
-EXTRA_ATTRIBUTES: Final = ("value", "min_age", "max_age")
+EXTRA_ATTRIBUTES: Final = ("value", "min_age", "max_age", "sensitive")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
@@ -76,6 +77,8 @@ class Entry(BaseModel):
     value: StrictInt | None = None
     min_age: Annotated[NonNegativeInt, Field(strict=True)] | None = None
     max_age: Annotated[NonNegativeInt, Field(strict=True)] | None = None
+    # Complaint categories: a sensitive one is routed to the PSEA focal point only.
+    sensitive: StrictBool | None = None
 
     @model_validator(mode="after")
     def _age_range(self) -> Entry:
@@ -97,7 +100,7 @@ class Entry(BaseModel):
         text: str | None = getattr(self.descriptions, lang)
         return text if text is not None else self.description
 
-    def extras(self) -> dict[str, int | None]:
+    def extras(self) -> dict[str, int | bool | None]:
         return {name: getattr(self, name) for name in EXTRA_ATTRIBUTES}
 
 
@@ -148,7 +151,7 @@ class CatalogueList(BaseModel):
             ) from None
 
     def extra_attributes(self) -> list[str]:
-        """The typed attributes (value, min_age, max_age) that any entry of this list sets."""
+        """The typed attributes (value, min_age, max_age, sensitive) any entry of this list sets."""
         return [a for a in EXTRA_ATTRIBUTES if any(getattr(e, a) is not None for e in self.entries)]
 
     def rows(self, lang: str = "en") -> list[dict[str, Any]]:

@@ -41,6 +41,20 @@ class PlaceRow:
     row: int
 
 
+@dataclass(frozen=True)
+class KeptPlace:
+    """A place another source holds with other values: kept as it is, and what would change."""
+
+    pcode: str
+    source: str
+    row: int
+    changes: tuple[tuple[str, str, str], ...]  # (field, stored value, value in this file)
+
+    def describe(self) -> str:
+        diff = "; ".join(f"{f} {old!r} -> {new!r}" for f, old, new in self.changes)
+        return f"{self.pcode} (row {self.row}, from {self.source}): {diff}"
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -48,6 +62,7 @@ class ImportReport:
     unchanged: int = 0
     countries_created: int = 0
     by_level: dict[int, int] = field(default_factory=dict)
+    kept: list[KeptPlace] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -56,7 +71,13 @@ class ImportReport:
     @property
     def places(self) -> int:
         """Admin places (level 1 and below) in the file."""
-        return self.created + self.updated + self.unchanged
+        return self.created + self.updated + self.unchanged + len(self.kept)
+
+    def kept_by_source(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for k in self.kept:
+            counts[k.source] = counts.get(k.source, 0) + 1
+        return dict(sorted(counts.items()))
 
 
 # A cell longer than this is refused (named by row and column) rather than read: no P-code,
@@ -381,18 +402,36 @@ def _check_against(rows: list[PlaceRow], existing: dict[str, tuple[int, str]], s
     problems.raise_if_any(f"{scope}: cannot import places")
 
 
+_FIELDS = ("name", "parent_pcode", "valid_from", "country")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def import_places(
     session: Session,
     rows: Iterable[PlaceRow],
     *,
     scope: str = "places",
+    source: str | None = None,
+    update_from: Iterable[str] = (),
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Create or update places; the caller's transaction makes it all-or-nothing."""
+    """Create or update places; the caller's transaction makes it all-or-nothing.
+
+    ``source`` names the dataset (default: ``scope``). A place stored from another source is
+    never overwritten (two datasets can give one P-code different names and dates: a DTM round
+    is not the COD); it is kept and reported with what would change, unless its source is in
+    ``update_from``, in which case this file's values and source replace it."""
+    source = (source or scope).strip()
+    if not source or len(source) > 120:
+        raise InputError(f"{scope}: the source name must have 1 to 120 characters")
+    takes_over = frozenset(update_from)
     rows = sorted(rows, key=lambda r: (r.level, r.row))
-    existing = {
-        pcode: (level, f"{name}\x1f{parent or ''}\x1f{vf or ''}\x1f{country}")
-        for pcode, level, name, parent, vf, country in session.execute(
+    stored = {
+        p: (level, {"name": n, "parent_pcode": par, "valid_from": vf, "country": c}, src)
+        for p, level, n, par, vf, c, src in session.execute(
             select(
                 Place.pcode,
                 Place.level,
@@ -400,12 +439,13 @@ def import_places(
                 Place.parent_pcode,
                 Place.valid_from,
                 Place.country,
+                Place.source,
             )
         )
     }
-    _check_against(rows, existing, scope)
+    _check_against(rows, {p: (v[0], "") for p, v in stored.items()}, scope)
     report = ImportReport()
-    new_countries = sorted({r.country for r in rows} - existing.keys())
+    new_countries = sorted({r.country for r in rows} - stored.keys())
     if new_countries:
         session.execute(
             insert(Place),
@@ -417,6 +457,7 @@ def import_places(
                     "parent_pcode": None,
                     "name": c,
                     "valid_from": None,
+                    "source": source,
                 }
                 for c in new_countries
             ],
@@ -426,21 +467,30 @@ def import_places(
     to_update: list[dict[str, object]] = []
     for r in rows:
         report.by_level[r.level] = report.by_level.get(r.level, 0) + 1
-        values = {
+        values: dict[str, object] = {
             "pcode": r.pcode,
             "level": r.level,
             "country": r.country,
             "parent_pcode": r.parent_pcode,
             "name": r.name,
             "valid_from": r.valid_from,
+            "source": source,
         }
-        fingerprint = f"{r.name}\x1f{r.parent_pcode or ''}\x1f{r.valid_from or ''}\x1f{r.country}"
-        if r.pcode not in existing:
+        if r.pcode not in stored:
             to_insert.append(values)
-        elif existing[r.pcode] != (r.level, fingerprint):
+            continue
+        level, old, old_source = stored[r.pcode]
+        changes = tuple(
+            (f, _text(old[f]), _text(values[f])) for f in _FIELDS if old[f] != values[f]
+        )
+        if level != r.level:
+            changes = (("level", str(level), str(r.level)), *changes)
+        if not changes:
+            report.unchanged += 1
+        elif old_source == source or old_source in takes_over:
             to_update.append(values)
         else:
-            report.unchanged += 1
+            report.kept.append(KeptPlace(r.pcode, old_source, r.row, changes))
     # Parents go in before children: rows are sorted by level, inserted level by level.
     for level in sorted({int(str(v["level"])) for v in to_insert}):
         batch = [v for v in to_insert if v["level"] == level]
@@ -452,7 +502,7 @@ def import_places(
     for values in to_update:
         session.execute(update(Place).where(Place.pcode == values["pcode"]).values(**values))
     if progress:
-        progress(len(to_update) + report.unchanged)
+        progress(len(to_update) + report.unchanged + len(report.kept))
     report.created = len(to_insert)
     report.updated = len(to_update)
     session.flush()

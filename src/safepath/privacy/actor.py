@@ -14,6 +14,8 @@ class Role(StrEnum):
     analyst = "analyst"
     partner_focal_point = "partner_focal_point"
     auditor = "auditor"
+    # Sexual exploitation and abuse, fraud, misconduct: the only role that sees such complaints.
+    psea_focal_point = "psea_focal_point"
 
 
 class Scope(StrEnum):

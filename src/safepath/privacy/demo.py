@@ -23,6 +23,7 @@ DEMO_USERS: tuple[tuple[str, Role, str, tuple[str, ...]], ...] = (
     ("analyst", Role.analyst, DEMO_AGENCY, ()),
     ("partner", Role.partner_focal_point, DEMO_PARTNER, ()),
     ("auditor", Role.auditor, DEMO_AGENCY, ()),
+    ("psea", Role.psea_focal_point, DEMO_AGENCY, ()),
 )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safepath.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
-from safepath.privacy import audit, credentials, throttle
+from safepath.privacy import audit, credentials, grants, throttle
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
 from safepath.store.models import ApiToken, Organisation, Team, User, WebSession
@@ -131,28 +131,15 @@ def add_user(
     return user
 
 
-# Roles that read personal data: granting one is an audit event of its own.
-PERSONAL_DATA_ROLES = frozenset(
-    {
-        Role.caseworker,
-        Role.supervisor,
-        Role.dp_focal_point,
-        Role.partner_focal_point,
-        Role.analyst,
-    }
-)
+PERSONAL_DATA_ROLES = grants.PERSONAL_DATA_ROLES
 # Offered first (and preselected) when an admin creates a user: the least privileged role.
 LEAST_PRIVILEGED = Role.auditor
 
 
 def record_grant(session: Session, actor: Actor, user: User) -> None:
-    """Audit the creation of a user; granting a role that reads personal data is recorded as a
-    ``user_admin`` event of its own naming the role, so such grants can be reviewed apart."""
-    audit.record(session, actor, "user_admin", "user", user.id, fields=("created", "role"))
-    if Role(user.role) in PERSONAL_DATA_ROLES:
-        audit.record(
-            session, actor, "user_admin", "user", user.id, fields=(f"role_granted:{user.role}",)
-        )
+    """Audit the creation of a user by an operator (``safepath users add``): a role that reads
+    personal data is recorded as granted (``safepath.privacy.grants``), never held."""
+    grants.record_new_user(session, actor, user, hold=False)
 
 
 def _own_agency(session: Session, actor: Actor) -> Organisation:
@@ -177,12 +164,14 @@ def admin_add_user(
     teams: list[str] | None = None,
 ) -> User:
     """An admin creates a user, in the admin's own agency only (an admin reaching another
-    agency's users could sign in as one and read that agency's persons). Audited."""
+    agency's users could sign in as one and read that agency's persons). Audited; a role that
+    reads personal data waits for a second admin when ``SAFEPATH_ROLE_GRANT_APPROVAL`` is on
+    (the user is then created disabled: ``safepath.privacy.grants``)."""
     own = _own_agency(session, actor)
     if (agency or own.code) != own.code:
         raise Forbidden(f"you manage the users of your own agency ({own.code}) only")
     user = add_user(session, username, role, own.code, password, teams)
-    record_grant(session, actor, user)
+    grants.record_new_user(session, actor, user, hold=True)
     return user
 
 
@@ -192,6 +181,8 @@ def admin_set_disabled(session: Session, actor: Actor, username: str, disabled: 
     user = find_user(session, username)
     if user.organisation_id != own.id:
         raise Forbidden(f"you manage the users of your own agency ({own.code}) only")
+    if not disabled and grants.is_pending(session, user.id):
+        raise Conflict(f"{user.username}'s role awaits another admin's approval")
     set_disabled(session, username, disabled)
     audit.record(session, actor, "user_admin", "user", user.id, fields=("disabled",))
     return user

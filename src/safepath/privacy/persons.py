@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from safepath.errors import Conflict, NotFound, PreconditionFailed, Problem, ValidationFailed
-from safepath.privacy import audit, blind_index, policy
+from safepath.privacy import audit, blind_index, inventory, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
 from safepath.privacy.hooks import require_wired
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
 from safepath.store.models import Place
 from safepath.store.models.identity import Team
-from safepath.store.models.persons import ENCRYPTED_PERSON_FIELDS, BlindIndex, Person
+from safepath.store.models.persons import BlindIndex, Person
 
 KIND = "person"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -155,7 +155,12 @@ def _team_id(session: Session, actor: Actor, code: str | None) -> int | None:
         select(Team).where(Team.organisation_id == actor.agency_id, Team.code == code)
     )
     if team is None or team.id not in actor.team_ids:
-        raise NotFound(f"team {code!r} not found among your teams")
+        # a value in the body, not the record the path names: 422 (404 would say the URL is wrong)
+        message = f"team {code!r} is not one of your teams"
+        raise ValidationFailed(
+            f"invalid request: {message}",
+            problems=[Problem(message, scope="body", column="team", value=code)],
+        )
     return team.id
 
 
@@ -335,9 +340,12 @@ def export(session: Session, actor: Actor, code: str) -> dict[str, Any]:
     require_wired("data-subject export")
     policy.require(actor, "person.export")
     person = _load(session, actor, code)
+    held = _as_dict(session, person)
+    for name in inventory.personal_columns(Person):  # every declared column, whatever the view
+        held.setdefault(name, getattr(person, name))
     data: dict[str, Any] = {
         "exported_at": datetime.now(UTC).isoformat(),
-        "person": _as_dict(session, person),
+        "person": held,
         "consents": [consents.as_dict(c) for c in person.consents],
         "history": [audit.as_dict(e) for e in audit.events(session, person_code=person.code)],
     }
@@ -353,9 +361,9 @@ def anonymise(session: Session, actor: Actor, person: Person, action: str = "era
     """Remove every identifier (names, contacts, documents, narratives, blind indexes); keep the
     pseudonymous code and the coarse, non-identifying fields that statistics need."""
     require_wired("erasure")
-    for name in ENCRYPTED_PERSON_FIELDS:
+    personal = inventory.personal_columns(Person)
+    for name in personal:
         setattr(person, name, None)
-    person.household_code = None
     person.anonymised_at = datetime.now(UTC)
     session.execute(delete(BlindIndex).where(BlindIndex.person_id == person.id))
     for step in ERASURE_STEPS:
@@ -368,7 +376,7 @@ def anonymise(session: Session, actor: Actor, person: Person, action: str = "era
         KIND,
         person.code,
         person_code=person.code,
-        fields=(*ENCRYPTED_PERSON_FIELDS, "household_code"),
+        fields=personal,
     )
 
 

@@ -88,6 +88,7 @@ DEFAULT_SCOPES: Mapping[Role, Scope] = {
     R.partner_focal_point: Scope.referred_to,
     R.admin: Scope.none,
     R.auditor: Scope.none,
+    R.psea_focal_point: Scope.none,  # complaints only (safepath.feedback), no case records
 }
 
 

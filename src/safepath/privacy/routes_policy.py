@@ -133,11 +133,105 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
     }
 
 
+COMPLAINT_BODY = {"channel": "hotline", "category": "assistance_quality", "description": "Late"}
+
+
+def _complaint_routes() -> dict[tuple[str, str], Rule]:
+    """Complaints (safepath.feedback): anyone may send one; the agency's complaint handlers see
+    them, except the sensitive ones (the PSEA focal point's alone). A complaint the caller may
+    not see answers 404 to every role. Reports are aggregates; the register has no free text."""
+    handle = (*CASE_STAFF, R.psea_focal_point)
+    others = [r for r in Role if r not in handle]
+    one = f"{API}/complaints/{{code}}"
+    return {
+        ("POST", f"{API}/complaints"): public().with_body(COMPLAINT_BODY),
+        ("GET", f"{API}/complaints"): roles(*handle),
+        ("GET", f"{API}/complaints/report"): roles(*handle, R.dp_focal_point, R.analyst, R.admin),
+        ("GET", f"{API}/complaints/export"): roles(R.supervisor, R.psea_focal_point),
+        ("GET", one): roles(*handle, hidden=others),
+        ("POST", f"{one}/acknowledgement"): roles(*handle, hidden=others),
+        ("POST", f"{one}/assignment"): roles(R.supervisor, R.psea_focal_point).with_body(
+            {"assignee": "supervisor.a"}
+        ),
+        ("POST", f"{one}/response"): roles(*handle, hidden=others).with_body(
+            {"response": "We will deliver next week."}
+        ),
+        ("POST", f"{one}/closure"): roles(*handle, hidden=others).with_body(
+            {"feedback_given": "Called back."}
+        ),
+        ("POST", f"{one}/category"): roles(*handle, hidden=others).with_body(
+            {"category": "information_request"}
+        ),
+        ("POST", f"{one}/case"): roles(*CASE_STAFF).with_body(
+            {"consent_case_management": True, "thematic_areas": ["gbv"]}
+        ),
+    }
+
+
+ISSUE_BODY = {
+    "title": "Access to civil registration",
+    "duty_bearer": "Ministry of Interior",
+    "duty_bearer_level": "national",
+    "rights": ["access_to_justice"],
+}
+
+
+def _advocacy_routes() -> dict[tuple[str, str], Rule]:
+    """The advocacy log (safepath.advocacy): the agency's protection staff read it, supervisors
+    and analysts keep it; an area's page adds the cases aggregated by the outcome scope."""
+    read = (*CASE_STAFF, R.analyst, R.dp_focal_point)
+    keep = (R.supervisor, R.analyst)
+    one = f"{API}/advocacy/{{code}}"
+    action = {"kind": "meeting", "taken_on": "2026-01-10", "description": "Met the director"}
+    return {
+        ("GET", f"{API}/advocacy"): roles(*read),
+        ("POST", f"{API}/advocacy"): roles(*keep).with_body(ISSUE_BODY),
+        ("GET", one): roles(*read),
+        ("POST", f"{one}/actions"): roles(*keep).with_body(action),
+        ("POST", f"{one}/status"): roles(*keep).with_body({"status": "achieved"}),
+        ("GET", f"{API}/areas/{{pcode}}"): roles(*read),
+    }
+
+
+PROJECT_BODY = {"name": "Shelter", "programming_type": "integration", "pillars": ["capacity"]}
+
+
+def _checklist() -> dict[str, Any]:
+    from safepath.framework import catalogue
+
+    cat = catalogue()
+    return {
+        "assessed_on": "2025-11-01",
+        "scores": [
+            {"principle": p, "stage": s, "score": 2}
+            for p in cat.codes("mainstreaming_principles")
+            for s in cat.codes("project_cycle_stages")
+        ],
+    }
+
+
+def _project_routes() -> dict[tuple[str, str], Rule]:
+    """Projects and mainstreaming self-assessments (safepath.mainstreaming): the agency's staff
+    read them, supervisors and analysts keep them."""
+    read = (*CASE_STAFF, R.analyst, R.dp_focal_point, R.admin)
+    keep = (R.supervisor, R.analyst)
+    one = f"{API}/projects/{{code}}"
+    return {
+        ("GET", f"{API}/projects"): roles(*read),
+        ("POST", f"{API}/projects"): roles(*keep).with_body(PROJECT_BODY),
+        ("GET", one): roles(*read),
+        ("POST", f"{one}/assessments"): roles(*keep).with_body(_checklist()),
+        ("GET", f"{one}/progress"): roles(*read),
+        ("GET", f"{API}/mainstreaming/rollup"): roles(*read),
+        ("GET", f"{API}/roadmap/pillars"): roles(*read),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
     ("GET", f"{API}/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", f"{API}/docs/init.js"): public(),
     ("GET", "/healthz"): public(),
     ("GET", f"{API}/framework"): public(),
     ("GET", f"{API}/framework/{{name}}"): public(),
@@ -169,12 +263,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
         {"purpose": "referral_sharing"}
     ),
     ("POST", f"{API}/persons/{{code}}/consents/{{purpose}}/withdraw"): roles(*CASE_STAFF),
+    # users and role grants: admins, of their own agency (the grant factory: test_access_matrix)
+    ("POST", f"{API}/users"): roles(R.admin).with_body(
+        {"username": "new.user", "password": "tern lagoon 123 quartz", "role": "auditor"}
+    ),
+    ("GET", f"{API}/role-grants"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/approval"): roles(R.admin),
+    ("POST", f"{API}/role-grants/{{grant_id}}/rejection"): roles(R.admin),
     # audit trail
     ("GET", f"{API}/audit/events"): roles(R.dp_focal_point, R.auditor),
     ("GET", f"{API}/audit/verify"): roles(R.dp_focal_point, R.auditor, R.admin),
     # cases (safepath.cases): staff of the agency; partners only through referrals (404 for a
     # case not referred to them); analysts and admins get aggregates (outcomes) only
     **_case_routes(),
+    **_complaint_routes(),
+    **_advocacy_routes(),
+    **_project_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),
@@ -184,6 +288,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
     ("POST", "/account/language"): page_login(),  # then the session's CSRF token
+    # the public complaint form (safepath.feedback): no account, a double-submit CSRF cookie
+    ("GET", "/feedback"): page(),
+    ("POST", "/feedback"): page_csrf(),
     # pages of safepath.web: each needs a signed-in user (forms check their CSRF token after
     # that), so an anonymous caller of any of them is sent to /login
     **{
@@ -207,6 +314,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/cases/{code}/close/approve"),
             ("POST", "/cases/{code}/close/reject"),
             ("POST", "/cases/{code}/assign"),
+            ("POST", "/cases/{code}/referrals/{ref}/revoke"),
+            ("POST", "/cases/{code}/reopen"),
             ("GET", "/inbox"),
             ("GET", "/referrals/{code}"),
             ("POST", "/referrals/{code}/accept"),
@@ -219,6 +328,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("POST", "/admin/grants/{grant_id}/approve"),
+            ("POST", "/admin/grants/{grant_id}/reject"),
+            ("GET", "/complaints"),
+            ("POST", "/complaints"),
+            ("GET", "/complaints/report"),
+            ("GET", "/complaints/{code}"),
+            ("POST", "/complaints/{code}/{step}"),
+            ("GET", "/advocacy"),
+            ("POST", "/advocacy"),
+            ("GET", "/advocacy/{code}"),
+            ("POST", "/advocacy/{code}/{step}"),
+            ("GET", "/areas/{pcode}"),
+            ("GET", "/projects"),
+            ("POST", "/projects"),
+            ("GET", "/projects/{code}"),
+            ("POST", "/projects/{code}/assessments"),
         )
     },
 }

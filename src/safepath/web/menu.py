@@ -30,6 +30,7 @@ class Item:
 
 CASE_STAFF = frozenset({R.caseworker, R.supervisor})
 ANALYSTS = frozenset({R.analyst, R.supervisor, R.dp_focal_point, R.admin})
+COMPLAINTS = frozenset({R.caseworker, R.supervisor, R.psea_focal_point})  # safepath.feedback
 
 MENU: tuple[Item, ...] = (
     Item("/work", N_("My work"), CASE_STAFF),
@@ -39,6 +40,10 @@ MENU: tuple[Item, ...] = (
     Item("/inbox", N_("Referrals received"), frozenset({R.partner_focal_point, R.supervisor})),
     Item("/analysis/outcomes", N_("Outcomes"), ANALYSTS),
     Item("/analysis/areas", N_("Areas"), ANALYSTS),
+    Item("/complaints", N_("Complaints"), COMPLAINTS),
+    Item("/complaints/report", N_("Complaint reports"), COMPLAINTS | ANALYSTS),
+    Item("/advocacy", N_("Advocacy"), CASE_STAFF | {R.analyst, R.dp_focal_point}),
+    Item("/projects", N_("Projects"), ANALYSTS | CASE_STAFF),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
     Item("/account", N_("Your account"), frozenset(Role)),
 )
@@ -53,6 +58,7 @@ START: dict[Role, str] = {
     R.dp_focal_point: "/analysis/outcomes",
     R.admin: "/admin",
     R.auditor: "/account",
+    R.psea_focal_point: "/complaints",
 }
 
 

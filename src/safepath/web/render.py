@@ -43,6 +43,7 @@ def environment() -> Environment:
         round(float(v), digits), format="#,##0." + "0" * digits, locale=current_language.get()
     )
     env.globals["label"] = catalogue_label
+    env.globals["phase"] = phase_label
     env.globals["catalogue_rows"] = catalogue_rows
     env.globals["menu_for"] = menu.items_for
     return env
@@ -56,6 +57,16 @@ def catalogue_label(list_name: str, code: str | None) -> str:
         if row["code"] == code:
             return str(row["label"])
     return code
+
+
+def phase_label(value: int | None) -> str:
+    """A severity phase by its name in the reader's language, with its number: "Extreme (4)"."""
+    if value is None:
+        return ""
+    for row in catalogue_rows("severity_phases"):
+        if row.get("value") == value:
+            return f"{row['label']} ({format_decimal(value, locale=current_language.get())})"
+    return str(value)
 
 
 def catalogue_rows(list_name: str) -> list[dict[str, Any]]:

@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from safepath.feedback.access import SENSITIVE_RECORD_TYPE
 from safepath.http.auth import requires
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, Limit, Offset
+from safepath.http.responses import SIGNED_IN
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor, Role
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], responses=SIGNED_IN)
 
 
 @router.get("/events")
@@ -26,7 +28,9 @@ def events(
     # Auditors oversee everything; a data-protection focal point oversees their agency.
     agency = None if actor.role is Role.auditor else actor.agency_id
     found = audit.events(db, person_code=person, limit=limit, offset=offset, agency_id=agency)
-    return [audit.as_dict(e) for e in found]
+    # Events about sensitive complaints are the PSEA focal point's alone: not even their number
+    # is shown here (the chain and ``verify`` still cover them).
+    return [audit.as_dict(e) for e in found if e.record_type != SENSITIVE_RECORD_TYPE]
 
 
 @router.get("/verify")

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from safepath.errors import NotAuthenticated, TooManyRequests
 from safepath.http.auth import CurrentActor, client_ip, oauth2
 from safepath.http.db import DB
+from safepath.http.responses import ANY_ROLE, SIGN_IN, WRITE, merged
 from safepath.privacy import identity
 from safepath.store.models import Organisation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token")
+@router.post("/token", responses=SIGN_IN)
 def token(
     request: Request,
     db: DB,
@@ -31,7 +32,7 @@ def token(
     return {"access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in}
 
 
-@router.post("/revoke")
+@router.post("/revoke", responses=merged(ANY_ROLE, WRITE))
 def revoke(
     actor: CurrentActor, db: DB, token: Annotated[str | None, Depends(oauth2)]
 ) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def revoke(
     return {"revoked": revoked}
 
 
-@router.get("/me")
+@router.get("/me", responses=ANY_ROLE)
 def me(actor: CurrentActor, db: DB) -> dict[str, Any]:
     org = db.get(Organisation, actor.agency_id)
     return {

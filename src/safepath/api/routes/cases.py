@@ -25,8 +25,9 @@ from safepath.cases.schemas import (
 )
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, IdParam, Limit, NameParam, Offset
+from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE, WRITE
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], responses=SIGNED_IN)
 Status = Literal[
     "registered",
     "assessed",
@@ -99,7 +100,7 @@ def _page_url(request: Request, cursor: str | None) -> str | None:
     return f"{request.url.path}?{urlencode([*kept, ('cursor', cursor)])}"
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=WRITE)
 def create_case(db: DB, actor: Who, body: CaseIn) -> JSONResponse:
     case = registry.create_case(db, actor, body)
     return versioned(db, views.case_view(db, case), case.version, 201)
@@ -112,26 +113,26 @@ def overdue(
     return registry.overdue_summary(db, actor, by)
 
 
-@router.get("/{code}")
+@router.get("/{code}", responses=RECORD)
 def get_case(db: DB, actor: Who, code: str) -> JSONResponse:
     case = registry.get_case(db, actor, code)
     return versioned(db, views.view_for(db, actor, case), case.version)
 
 
-@router.patch("/{code}")
+@router.patch("/{code}", responses=VERSIONED_WRITE)
 def update_case(db: DB, actor: Who, code: str, body: CaseUpdate, version: IfMatch) -> JSONResponse:
     case = registry.update_case(db, actor, code, body, version)
     return versioned(db, views.case_view(db, case), case.version)
 
 
-@router.post("/{code}/assignment")
+@router.post("/{code}/assignment", responses=VERSIONED_WRITE)
 def assign(db: DB, actor: Who, code: str, body: AssignIn, version: IfMatch) -> JSONResponse:
     case = registry.assign(db, actor, code, body, version)
     return versioned(db, views.case_view(db, case), case.version)
 
 
 # --- assessments ---------------------------------------------------------------------------
-@router.get("/{code}/assessments")
+@router.get("/{code}/assessments", responses=RECORD)
 def list_assessments(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     _, rows = assessments.list_assessments(db, actor, code)
     out = [assessments.assessment_view(a) for a in rows]
@@ -139,34 +140,34 @@ def list_assessments(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     return out
 
 
-@router.post("/{code}/assessments", status_code=201)
+@router.post("/{code}/assessments", status_code=201, responses=VERSIONED_WRITE)
 def assess(db: DB, actor: Who, code: str, body: AssessmentIn, version: IfMatch) -> JSONResponse:
     a = assessments.record_assessment(db, actor, code, body.answers, version)
     return versioned(db, assessments.assessment_view(a, with_answers=False), a.case.version, 201)
 
 
 # --- plan ----------------------------------------------------------------------------------
-@router.get("/{code}/plan")
+@router.get("/{code}/plan", responses=RECORD)
 def get_plan(db: DB, actor: Who, code: str) -> JSONResponse:
     access.require(actor, access.INTERNAL)
     case = registry.get_case(db, actor, code)
     return versioned(db, plans.plan_view(db, case), case.version)
 
 
-@router.put("/{code}/plan")
+@router.put("/{code}/plan", responses=VERSIONED_WRITE)
 def set_plan(db: DB, actor: Who, code: str, body: PlanIn, version: IfMatch) -> JSONResponse:
     case = plans.set_plan(db, actor, code, body, version)
     return versioned(db, plans.plan_view(db, case), case.version)
 
 
-@router.post("/{code}/plan/approval")
+@router.post("/{code}/plan/approval", responses=VERSIONED_WRITE)
 def approve_plan(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
     case = plans.approve_plan(db, actor, code, version)
     return versioned(db, views.case_view(db, case), case.version)
 
 
 # --- closure -------------------------------------------------------------------------------
-@router.get("/{code}/closure")
+@router.get("/{code}/closure", responses=RECORD)
 def get_closure(db: DB, actor: Who, code: str) -> JSONResponse:
     access.require(actor, access.INTERNAL)
     case = registry.get_case(db, actor, code)
@@ -179,7 +180,7 @@ def get_closure(db: DB, actor: Who, code: str) -> JSONResponse:
     return versioned(db, body, case.version)
 
 
-@router.post("/{code}/closure")
+@router.post("/{code}/closure", responses=VERSIONED_WRITE)
 def request_closure(
     db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
 ) -> JSONResponse:
@@ -187,13 +188,13 @@ def request_closure(
     return versioned(db, views.case_view(db, case), case.version)
 
 
-@router.post("/{code}/closure/approval")
+@router.post("/{code}/closure/approval", responses=VERSIONED_WRITE)
 def approve_closure(db: DB, actor: Who, code: str, version: IfMatch) -> JSONResponse:
     case = closure.approve_closure(db, actor, code, version)
     return versioned(db, views.case_view(db, case), case.version)
 
 
-@router.post("/{code}/closure/rejection")
+@router.post("/{code}/closure/rejection", responses=VERSIONED_WRITE)
 def reject_closure(
     db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch
 ) -> JSONResponse:
@@ -201,7 +202,7 @@ def reject_closure(
     return versioned(db, views.case_view(db, case), case.version)
 
 
-@router.post("/{code}/reopening")
+@router.post("/{code}/reopening", responses=VERSIONED_WRITE)
 def reopen(db: DB, actor: Who, code: str, body: ClosureIn, version: IfMatch) -> JSONResponse:
     case = closure.reopen(db, actor, code, body, version)
     return versioned(db, views.case_view(db, case), case.version)

@@ -11,11 +11,12 @@ from safepath.api.routes.case_common import IfMatch, Who, done, versioned
 from safepath.cases import followups
 from safepath.cases.schemas import FollowUpIn
 from safepath.http.db import DB
+from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE
 
-router = APIRouter(prefix="/cases", tags=["follow-ups"])
+router = APIRouter(prefix="/cases", tags=["follow-ups"], responses=SIGNED_IN)
 
 
-@router.get("/{code}/follow-ups")
+@router.get("/{code}/follow-ups", responses=RECORD)
 def list_follow_ups(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     _, rows = followups.list_follow_ups(db, actor, code)
     out = [followups.follow_up_view(db, f) for f in rows]
@@ -23,7 +24,7 @@ def list_follow_ups(db: DB, actor: Who, code: str) -> list[dict[str, Any]]:
     return out
 
 
-@router.post("/{code}/follow-ups", status_code=201)
+@router.post("/{code}/follow-ups", status_code=201, responses=VERSIONED_WRITE)
 def add_follow_up(
     db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch
 ) -> JSONResponse:

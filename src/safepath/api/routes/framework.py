@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from safepath.framework import catalogue
+from safepath.http.responses import RECORD
 
 router = APIRouter(prefix="/framework", tags=["framework"])
 Lang = Literal["en", "fr", "es", "ar"]
@@ -26,6 +27,6 @@ def list_lists(lang: Lang = "en") -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{name}")
+@router.get("/{name}", responses=RECORD)
 def get_list(name: str, lang: Lang = "en") -> list[dict[str, Any]]:
     return catalogue().get(name).rows(lang)

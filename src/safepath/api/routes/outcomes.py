@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from safepath.api.routes.case_common import Who
 from safepath.cases import outcomes
 from safepath.http.db import DB
+from safepath.http.responses import SIGNED_IN
 
-router = APIRouter(tags=["outcomes"])
+router = APIRouter(tags=["outcomes"], responses=SIGNED_IN)
 
 
 @router.get("/outcomes")

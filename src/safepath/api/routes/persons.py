@@ -10,12 +10,13 @@ from safepath.errors import PreconditionFailed, PreconditionRequired
 from safepath.http.auth import requires
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, Limit, NameParam, Offset
+from safepath.http.responses import RECORD, RECORD_WRITE, SIGNED_IN, VERSIONED_WRITE, WRITE
 from safepath.privacy import persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.consent import Purpose
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
 
-router = APIRouter(prefix="/persons", tags=["persons"])
+router = APIRouter(prefix="/persons", tags=["persons"], responses=SIGNED_IN)
 
 
 CanRead = Annotated[Actor, Depends(requires("person.read"))]
@@ -44,7 +45,7 @@ def _etag(response: Response, data: dict[str, Any]) -> None:
         response.headers["ETag"] = f'"{data["version"]}"'
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=WRITE)
 def create_person(data: PersonIn, db: DB, response: Response, actor: CanCreate) -> dict[str, Any]:
     out = persons.create(db, actor, data)
     _etag(response, out)
@@ -64,14 +65,14 @@ def list_persons(
     return persons.search(db, actor, q, household=household, limit=limit, offset=offset)
 
 
-@router.get("/{code}")
+@router.get("/{code}", responses=RECORD)
 def get_person(code: str, db: DB, response: Response, actor: CanRead) -> dict[str, Any]:
     out = persons.get(db, actor, code)
     _etag(response, out)
     return out
 
 
-@router.patch("/{code}")
+@router.patch("/{code}", responses=VERSIONED_WRITE)
 def patch_person(
     code: str,
     data: PersonPatch,
@@ -85,27 +86,27 @@ def patch_person(
     return out
 
 
-@router.get("/{code}/export")
+@router.get("/{code}/export", responses=RECORD)
 def export_person(code: str, db: DB, actor: CanExport) -> dict[str, Any]:
     return persons.export(db, actor, code)
 
 
-@router.post("/{code}/erase")
+@router.post("/{code}/erase", responses=RECORD_WRITE)
 def erase_person(code: str, db: DB, actor: CanErase) -> dict[str, Any]:
     return persons.erase(db, actor, code)
 
 
-@router.get("/{code}/consents")
+@router.get("/{code}/consents", responses=RECORD)
 def list_consents(code: str, db: DB, actor: CanReadConsent) -> list[dict[str, object]]:
     return persons.list_consents(db, actor, code)
 
 
-@router.post("/{code}/consents", status_code=201)
+@router.post("/{code}/consents", status_code=201, responses=RECORD_WRITE)
 def give_consent(code: str, data: ConsentIn, db: DB, actor: CanWriteConsent) -> dict[str, object]:
     return persons.give_consent(db, actor, code, data)
 
 
-@router.post("/{code}/consents/{purpose}/withdraw")
+@router.post("/{code}/consents/{purpose}/withdraw", responses=RECORD_WRITE)
 def withdraw_consent(
     code: str, purpose: Purpose, db: DB, actor: CanWriteConsent
 ) -> dict[str, object]:

@@ -12,10 +12,11 @@ from safepath.errors import NotFound
 from safepath.http.auth import current_actor
 from safepath.http.db import DB
 from safepath.http.params import Limit, Offset
+from safepath.http.responses import ANY_ROLE, RECORD
 from safepath.store.models import Place
 
 # Directory data is not personal, but it is operational: signed-in users only.
-router = APIRouter(tags=["places"], dependencies=[Depends(current_actor)])
+router = APIRouter(tags=["places"], dependencies=[Depends(current_actor)], responses=ANY_ROLE)
 
 
 def _place(p: Place) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def list_places(
     return {"total": total, "items": [_place(p) for p in rows]}
 
 
-@router.get("/places/{pcode}")
+@router.get("/places/{pcode}", responses=RECORD)
 def get_place(db: DB, pcode: str) -> dict[str, Any]:
     place = db.get(Place, pcode)
     if place is None:

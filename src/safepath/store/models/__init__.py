@@ -4,6 +4,9 @@ Person, Consent and BlindIndex are deliberately not re-exported: outside ``store
 ``privacy`` persons are reached only through the privacy layer's ``persons`` service.
 """
 
+from safepath.store.models import advocacy as _advocacy  # noqa: F401
+from safepath.store.models import feedback as _feedback  # noqa: F401
+from safepath.store.models import mainstreaming as _mainstreaming  # noqa: F401
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
 from safepath.store.models.areas import AreaProfileRow
 from safepath.store.models.audit import AuditEvent
@@ -13,6 +16,7 @@ from safepath.store.models.directory import Organisation, Service, ServiceCovera
 from safepath.store.models.identity import (
     ApiToken,
     LoginThrottle,
+    RoleGrant,
     Team,
     User,
     WebSession,
@@ -33,6 +37,7 @@ __all__ = [
     "Organisation",
     "Place",
     "Referral",
+    "RoleGrant",
     "Service",
     "ServiceCoverage",
     "Team",

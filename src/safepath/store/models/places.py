@@ -22,3 +22,7 @@ class Place(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date | None] = mapped_column(Date)
+    # The dataset the place came from (a COD table, a DTM round...): an import from another
+    # source never overwrites it unless told to, since two sources can give one P-code
+    # different names and dates.
+    source: Mapped[str] = mapped_column(String(120), default="unknown", server_default="unknown")

@@ -4,12 +4,16 @@ is audited."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from safepath.errors import ValidationFailed
-from safepath.privacy import identity, policy
+from safepath.inputs import DB_INT_MAX
+from safepath.privacy import grants, identity, policy
 from safepath.privacy.actor import Role
 from safepath.store.models import Organisation, Place, Service, User
 from safepath.web import menu
@@ -17,6 +21,7 @@ from safepath.web.context import Page, PageDep, see_other
 from safepath.web.forms import first, read_form
 
 router = APIRouter(include_in_schema=False)
+GrantId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
 
 
 def _admin(page: Page) -> None:
@@ -50,9 +55,12 @@ def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Res
         select(Place.pcode, Place.name, Place.level).order_by(Place.pcode).limit(200)
     ).all()
     n_places = page.db.scalar(select(func.count()).select_from(Place)) or 0
+    pending = grants.list_grants(page.db, page.actor, "pending")
     return page.render(
         "admin.html",
         users=users,
+        grants=[grants.grant_view(page.db, g) for g in pending],
+        actor_username=page.actor.username,
         services=services,
         places=places,
         n_places=n_places,
@@ -111,6 +119,31 @@ async def _set_disabled(page: Page, username: str, disabled: bool) -> Response:
 
     def write() -> None:
         identity.admin_set_disabled(page.db, page.actor, username, disabled)
+
+    _, refused = page.attempt(write)
+    if refused is not None:
+        return admin_page(page, refused.status, refused.message)
+    return see_other("/admin")
+
+
+@router.post("/admin/grants/{grant_id}/approve")
+async def approve_grant(page: PageDep, grant_id: GrantId) -> Response:
+    return await _decide(page, grant_id, grants.approve)
+
+
+@router.post("/admin/grants/{grant_id}/reject")
+async def reject_grant(page: PageDep, grant_id: GrantId) -> Response:
+    return await _decide(page, grant_id, grants.reject)
+
+
+async def _decide(page: Page, grant_id: int, decide: Callable[..., object]) -> Response:
+    """A second admin approves or refuses a pending role grant (``safepath.privacy.grants``)."""
+    _admin(page)
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+
+    def write() -> None:
+        decide(page.db, page.actor, grant_id)
 
     _, refused = page.attempt(write)
     if refused is not None:

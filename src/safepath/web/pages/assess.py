@@ -148,7 +148,7 @@ async def assess(page: PageDep, code: str) -> Response:
         lambda: assessments.assess_case(page.db, page.actor, loaded, answers, version(post))
     )
     if refused is None:
-        return see_other(f"/cases/{case.code}#risk")
+        return see_other(f"/cases/{case.code}?done=assessed#risk")
     if isinstance(refused, InputError):
         errors = af.errors_by_field(form(), refused.problems)
         return show(page, action, case.code, answers, errors, counts, status=422, case=case)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from safepath.cases import closure, followups, intake, plans, referrals, registry, views
 from safepath.cases.actions import Action
+from safepath.cases.phase_reason import phase_reason
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
     AssignIn,
@@ -20,9 +21,11 @@ from safepath.cases.schemas import (
     FollowUpIn,
     InterventionIn,
     PlanIn,
+    ReferralAnswer,
     ReferralIn,
 )
 from safepath.errors import SafepathError
+from safepath.places.lookup import place_choices, resolve_place
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
@@ -39,10 +42,17 @@ router = APIRouter(include_in_schema=False)
 @router.get("/register")
 def register_form(page: PageDep) -> Response:
     page.require(*menu.opens("/register"))
-    return page.render("register.html", values={}, consents=set(), areas=set())
+    return page.render(
+        "register.html", values={}, consents=set(), areas=set(), places=place_choices(page.db)
+    )
 
 
 def _person_in(post: Posted) -> PersonIn:
+    given_by = first(post, "given_by") or "person"
+    # The child's assent is recorded only with a guardian's consent (the service refuses it
+    # otherwise); the form shows the choice to everyone, since it works without JavaScript.
+    answer = first(post, "child_assent")
+    assent = {"yes": True, "no": False}.get(answer or "") if given_by == "guardian" else None
     return PersonIn(
         given_name=first(post, "given_name"),
         family_name=first(post, "family_name"),
@@ -52,7 +62,7 @@ def _person_in(post: Posted) -> PersonIn:
         place_pcode=first(post, "place_pcode"),
         population_group=first(post, "population_group"),
         consents=[
-            ConsentIn(purpose=p, given_by=first(post, "given_by") or "person")
+            ConsentIn(purpose=p, given_by=given_by, child_assent=assent)
             for p in sorted(set(post.get("consent", [])))
         ],
     )
@@ -74,6 +84,9 @@ async def register(page: PageDep) -> Response:
     page.check_csrf(first(post, "csrf_token"))
 
     def write() -> str:
+        typed = first(post, "place_pcode")
+        if typed:  # a P-code in any case, a place name, or the picker's "Name (PCODE)"
+            post["place_pcode"] = [resolve_place(page.db, typed)]
         try:
             person_in, case_in = _person_in(post), _case_in(post)
         except ValidationError as exc:
@@ -88,6 +101,7 @@ async def register(page: PageDep) -> Response:
             values={k: first(post, k) or "" for k in post},
             consents=set(post.get("consent", [])),
             areas=set(post.get("thematic_areas", [])),
+            places=place_choices(page.db),
             refused=refused.message,
         )
     return see_other(f"/cases/{code}")
@@ -124,7 +138,9 @@ def _risk_charts(page: Page, history: list[views.AssessmentRow]) -> dict[str, An
     return {"tvc_chart": tvc, "trend_chart": trend}
 
 
-def case_page(page: Page, code: str, status: int = 200, refused: str | None = None) -> Response:
+def case_page(
+    page: Page, code: str, status: int = 200, refused: str | None = None, done: str | None = None
+) -> Response:
     if page.actor.role is Role.partner_focal_point:
         registry.get_case(page.db, page.actor, code)  # 404 unless referred to the partner
         return see_other("/inbox")
@@ -144,17 +160,38 @@ def case_page(page: Page, code: str, status: int = 200, refused: str | None = No
         Action=Action,
         shareable=SHAREABLE_FIELDS,
         refused=refused,
+        done=done,
+        phase_reason=(
+            phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
+        ),
         **_risk_charts(page, file.history),
     )
 
 
 @router.get("/cases/{code}")
-def case_view(page: PageDep, code: str) -> Response:
-    return case_page(page, code)
+def case_view(page: PageDep, code: str, done: str | None = None) -> Response:
+    return case_page(page, code, done=done if done in DONE else None)
 
 
-async def _act(page: Page, code: str, write: Any) -> Response:
-    """Check the token and the version, run the write; back to the case either way."""
+# What a save confirms, and the section of the case page it lands on (no jump to the top).
+DONE: dict[str, str] = {
+    "plan_saved": "plan",
+    "plan_approved": "plan",
+    "referral_sent": "referrals",
+    "follow_up_recorded": "follow-ups",
+    "closure_requested": "closure",
+    "closure_approved": "closure",
+    "closure_rejected": "closure",
+    "reassigned": "summary",
+    "assessed": "risk",
+    "referral_revoked": "referrals",
+    "reopened": "closure",
+}
+
+
+async def _act(page: Page, code: str, write: Any, done: str) -> Response:
+    """Check the token and the version, run the write; back to the case either way, at the
+    section written, with a confirmation (``done`` is one of ``DONE``)."""
     post = await read_form(page.request)
     page.check_csrf(first(post, "csrf_token"))
     expected = version(post)
@@ -168,7 +205,7 @@ async def _act(page: Page, code: str, write: Any) -> Response:
     _, refused = page.attempt(run)
     if refused is not None:
         return case_page(page, code, status=refused.status, refused=refused.message)
-    return see_other(f"/cases/{code}")
+    return see_other(f"/cases/{code}?done={done}#{DONE[done]}")
 
 
 def _interventions(post: Posted) -> list[InterventionIn]:
@@ -204,12 +241,18 @@ async def save_plan(page: PageDep, code: str) -> Response:
         lambda post, v: plans.set_plan(
             page.db, page.actor, code, PlanIn(interventions=_interventions(post)), v
         ),
+        done="plan_saved",
     )
 
 
 @router.post("/cases/{code}/plan/approve")
 async def approve_plan(page: PageDep, code: str) -> Response:
-    return await _act(page, code, lambda post, v: plans.approve_plan(page.db, page.actor, code, v))
+    return await _act(
+        page,
+        code,
+        lambda post, v: plans.approve_plan(page.db, page.actor, code, v),
+        done="plan_approved",
+    )
 
 
 @router.post("/cases/{code}/refer")
@@ -230,6 +273,7 @@ async def refer(page: PageDep, code: str) -> Response:
             ),
             v,
         ),
+        done="referral_sent",
     )
 
 
@@ -249,6 +293,7 @@ async def follow_up(page: PageDep, code: str) -> Response:
             ),
             v,
         ),
+        done="follow_up_recorded",
     )
 
 
@@ -264,13 +309,17 @@ async def request_closure(page: PageDep, code: str) -> Response:
             ClosureIn(reason=first(post, "reason"), note=first(post, "note")),
             v,
         ),
+        done="closure_requested",
     )
 
 
 @router.post("/cases/{code}/close/approve")
 async def approve_closure(page: PageDep, code: str) -> Response:
     return await _act(
-        page, code, lambda post, v: closure.approve_closure(page.db, page.actor, code, v)
+        page,
+        code,
+        lambda post, v: closure.approve_closure(page.db, page.actor, code, v),
+        done="closure_approved",
     )
 
 
@@ -282,6 +331,7 @@ async def assign(page: PageDep, code: str) -> Response:
         lambda post, v: registry.assign(
             page.db, page.actor, code, AssignIn(caseworker=first(post, "caseworker")), v
         ),
+        done="reassigned",
     )
 
 
@@ -293,7 +343,34 @@ async def reject_closure(page: PageDep, code: str) -> Response:
         lambda post, v: closure.reject_closure(
             page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
         ),
+        done="closure_rejected",
     )
 
 
 __all__ = ["SafepathError", "router"]
+
+
+@router.post("/cases/{code}/referrals/{ref}/revoke")
+async def revoke_referral(page: PageDep, code: str, ref: str) -> Response:
+    """The sender withdraws a referral (the partner loses access at once); the version is the
+    referral's own."""
+    return await _act(
+        page,
+        code,
+        lambda post, v: referrals.revoke(
+            page.db, page.actor, ref, ReferralAnswer(note=first(post, "note")), v
+        ),
+        done="referral_revoked",
+    )
+
+
+@router.post("/cases/{code}/reopen")
+async def reopen(page: PageDep, code: str) -> Response:
+    return await _act(
+        page,
+        code,
+        lambda post, v: closure.reopen(
+            page.db, page.actor, code, ClosureIn(note=first(post, "note")), v
+        ),
+        done="reopened",
+    )

@@ -1,0 +1,1 @@
+"""Disclosure-control benchmark: sdcMicro's risk measures on 1M records × 7 keys with weights."""

@@ -1,0 +1,184 @@
+"""``python -m bench.sdc [--rows 1000000] [--repeat 3] [--no-write]`` (``make bench-sdc``).
+
+sdcMicro's risk measures (fk, Fk, individual risk, global risk, expected re-identifications,
+k-anonymity for k = 2, 3, 5) on sdcMicro's testdata scaled up to N records × 7 key variables
+with weights, three ways in the same run: ``safepath.privacy.disclosure`` (Ibis on DuckDB), a
+hand-written DuckDB GROUP BY, and pandas groupby. Each is timed as read + compute (summary
+only, and with fk, Fk and risk materialised per record in input order), best of ``--repeat``
+after one warm-up run, with wall and CPU time (user + system of this process, all threads)
+and the load average: the machine is shared. A second workload blanks 1 % of two keys, which
+only safepath computes as sdcMicro does (a missing value matches any category). Results go to
+the ``<!-- bench:sdc -->`` section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.sdc.generate import generate
+from bench.sdc.variants import VARIANTS
+
+TESTDATA = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sdcmicro" / "testdata.csv"
+)
+TARGET_SECONDS = 2.0
+TARGET_VS_SQL = 1.5
+
+
+def _time(fn: Callable[[], dict[str, Any]], repeat: int) -> tuple[float, float, dict[str, Any]]:
+    result = fn()  # warm-up: imports, first connection
+    best_wall, best_cpu = float("inf"), float("inf")
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        result = fn()
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        if wall < best_wall:
+            best_wall, best_cpu = wall, cpu
+    return best_wall, best_cpu, result
+
+
+def run(rows: int, workdir: Path, testdata: Path, repeat: int) -> dict[str, Any]:
+    clean = generate(testdata, rows, workdir / f"sdc-{rows}.parquet")
+    blanks = generate(testdata, rows, workdir / f"sdc-{rows}-missing.parquet", missing=0.01)
+    runs: list[dict[str, Any]] = []
+    for per_record in (False, True):
+        for name, fn in VARIANTS.items():
+            wall, cpu, res = _time(partial(fn, clean, per_record), repeat)
+            runs.append(
+                {
+                    "data": "complete",
+                    "variant": name,
+                    "per_record": per_record,
+                    "seconds": wall,
+                    "cpu_seconds": cpu,
+                    "result": res,
+                }
+            )
+        wall, cpu, res = _time(partial(VARIANTS["safepath"], blanks, per_record), repeat)
+        runs.append(
+            {
+                "data": "1% missing",
+                "variant": "safepath",
+                "per_record": per_record,
+                "seconds": wall,
+                "cpu_seconds": cpu,
+                "result": res,
+            }
+        )
+    return {"rows": rows, "repeat": repeat, "runs": runs}
+
+
+def _agree(runs: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    base = {r["per_record"]: r["result"] for r in runs if r["variant"] == "sql"}
+    for r in runs:
+        if r["variant"] == "sql" or r["data"] != "complete":
+            continue
+        ref = base[r["per_record"]]
+        res = r["result"]
+        ok = (
+            abs(res["er"] - ref["er"]) <= 1e-9 * max(1.0, abs(ref["er"]))
+            and abs(res["global_risk"] - ref["global_risk"]) <= 1e-12
+            and res["k"] == ref["k"]
+            and res.get("rows") == ref.get("rows")
+        )
+        what = "per record" if r["per_record"] else "summary"
+        lines.append(
+            f"- {r['variant']} vs sql ({what}): {'agree' if ok else '**DISAGREE**'} "
+            f"(expected re-identifications {res['er']:.9g} vs {ref['er']:.9g}; "
+            f"k-violations {res['k']} vs {ref['k']})"
+        )
+    return lines
+
+
+def section(results: dict[str, Any], load_before: str, command: str) -> str:
+    m, v = report.machine(), report.versions()
+    runs = results["runs"]
+    lines = [
+        "## Disclosure control: sdcMicro's risk measures (`bench/sdc`)",
+        "",
+        f"- command: `{command}`",
+        f"- machine: {m['nproc']} CPUs (`nproc`), {m['memory']} memory, {m['cpu']}; {m['os']}",
+        f"- versions: Python {m['python']}, " + ", ".join(f"{k} {x}" for k, x in v.items()),
+        f"- load average (1, 5, 15 min) before: {load_before}; after: {report.load()}. The "
+        "machine is shared: with a load above the CPU count wall times are inflated, so CPU "
+        "time (user + system, all threads of the process) is given next to them.",
+        "",
+        f"Workload: sdcMicro's `testdata` drawn with replacement to {results['rows']:,} "
+        "records × 7 key variables (urbrur, roof, walls, water, electcon, relat, sex) with "
+        "`sampling_weight`, Parquet in row groups of 122,880 (generated by `bench/sdc/"
+        "generate.py`, not committed). Time: read the file + fk, Fk, individual risk "
+        "(approx), global risk, expected re-identifications and k-violations (k = 2, 3, 5); "
+        f'"per record" also materialises fk, Fk and risk for every record in input order. '
+        f"Best of {results['repeat']} runs after a warm-up, in one process.",
+        "",
+        "- **sql**: hand-written DuckDB, one GROUP BY (plus a join back per record).",
+        "- **safepath**: `safepath.privacy.disclosure.measure_risk` (+ `record_risk`), Ibis on "
+        "DuckDB; the only one that counts a missing value as matching any category.",
+        "- **pandas**: `groupby` and the closed forms, as an analyst would write them.",
+        "",
+        "| data | output | variant | time | vs sql | CPU time |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for r in runs:
+        ref = next(
+            x["seconds"]
+            for x in runs
+            if x["variant"] == "sql" and x["per_record"] == r["per_record"]
+        )
+        ratio = f"{r['seconds'] / ref:.2f}×"
+        what = "per record" if r["per_record"] else "summary"
+        lines.append(
+            f"| {r['data']} | {what} | {r['variant']} | {r['seconds']:.2f} s | {ratio} | "
+            f"{r['cpu_seconds']:.2f} s |"
+        )
+    lines += ["", "Agreement (same file, complete keys):", "", *_agree(runs), "", "Targets:", ""]
+    sp = {(r["data"], r["per_record"]): r for r in runs if r["variant"] == "safepath"}
+    sql = {r["per_record"]: r for r in runs if r["variant"] == "sql"}
+    for per_record in (False, True):
+        r = sp[("complete", per_record)]
+        what = "per record" if per_record else "summary"
+        lines.append(
+            f"- {what}: risk measures in {r['seconds']:.2f} s (target < {TARGET_SECONDS:g} s: "
+            f"{'met' if r['seconds'] < TARGET_SECONDS else 'not met'}); "
+            f"{r['seconds'] / sql[per_record]['seconds']:.2f}× the hand-written GROUP BY "
+            f"(target ≤ {TARGET_VS_SQL:g}×: "
+            f"{'met' if r['seconds'] <= TARGET_VS_SQL * sql[per_record]['seconds'] else 'not met'}"
+            f"; in CPU time {r['cpu_seconds'] / sql[per_record]['cpu_seconds']:.2f}×)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.sdc", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--testdata", type=Path, default=TESTDATA)
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "safepath-bench"
+    )
+    parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    if not args.testdata.is_file():
+        parser.error(f"sdcMicro testdata not found at {args.testdata} (--testdata)")
+    load_before = report.load()
+    results = run(args.rows, args.workdir, args.testdata, args.repeat)
+    text = section(results, load_before, " ".join(["python -m bench.sdc", *sys.argv[1:]]))
+    print(text)
+    if not args.no_write:
+        report.write_section(args.out, "sdc", text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

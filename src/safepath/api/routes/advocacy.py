@@ -1,0 +1,68 @@
+"""``/advocacy``: the advocacy log (issues with duty bearers, their areas, actions and responses,
+status) and ``/areas/{pcode}``: an area's risks, cases and advocacy side by side. Thin: each
+route calls one ``safepath.advocacy`` service."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from safepath.advocacy import areas, service
+from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
+from safepath.api.routes.case_common import IfMatch, versioned
+from safepath.http.auth import CurrentActor
+from safepath.http.db import DB
+from safepath.http.params import CodeParam
+
+router = APIRouter(tags=["advocacy"])
+
+
+@router.get("/advocacy")
+def list_issues(
+    db: DB,
+    actor: CurrentActor,
+    area: CodeParam = None,
+    status: Literal["open", "in_progress", "achieved", "dropped"] | None = None,
+) -> list[dict[str, Any]]:
+    found = service.list_issues(db, actor, area=area, status=status)
+    return [service.view(db, i).as_dict() for i in found]
+
+
+@router.post("/advocacy", status_code=201)
+def create_issue(db: DB, actor: CurrentActor, body: IssueIn) -> JSONResponse:
+    issue = service.create_issue(db, actor, body)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version, 201)
+
+
+@router.get("/advocacy/{code}")
+def get_issue(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
+    issue = service.get_issue(db, actor, code)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
+@router.post("/advocacy/{code}/actions", status_code=201)
+def add_action(
+    db: DB, actor: CurrentActor, code: str, body: ActionIn, version: IfMatch
+) -> JSONResponse:
+    issue = service.add_action(db, actor, code, body, version)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version, 201)
+
+
+@router.post("/advocacy/{code}/status")
+def set_status(
+    db: DB, actor: CurrentActor, code: str, body: StatusIn, version: IfMatch
+) -> JSONResponse:
+    issue = service.set_status(db, actor, code, body, version)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
+@router.get("/areas/{pcode}")
+def area(db: DB, actor: CurrentActor, pcode: str) -> dict[str, Any]:
+    """The area's risk profile and phase, its cases (aggregated) and its advocacy issues."""
+    view = areas.area(db, actor, pcode)
+    out = asdict(view)
+    out["issues"] = [i.as_dict() for i in view.issues]
+    return out

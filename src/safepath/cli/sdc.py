@@ -1,0 +1,240 @@
+"""``safepath sdc``: statistical disclosure control of a microdata file (CSV, XLSX, Parquet).
+
+``risk`` reports sdcMicro's risk measures; ``anonymise`` writes a k-anonymous copy (local
+suppression, optionally after recoding age to the catalogue's brackets, with PRAM and MDAV
+microaggregation of other variables) and reports what it changed. Both read files only; a
+stored survey round (``--round``) is not wired yet: the measures take an Ibis table, so a round
+plugs in as its table (see ``safepath.privacy.disclosure``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from safepath.cli.common import OutputFormat
+from safepath.errors import InputError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Disclosure control of microdata: risk measures and anonymisation (sdcMicro's methods).",
+)
+out = Console(highlight=False)
+
+ROW = "_sdc_row"
+FileArg = Annotated[Path, typer.Argument(help="Microdata file (.csv, .xlsx, .parquet).")]
+KeysOpt = Annotated[
+    str, typer.Option("--keys", help="Key variables (quasi-identifiers), comma-separated.")
+]
+WeightOpt = Annotated[
+    str | None, typer.Option("--weight", help="Sampling weight column (people per record).")
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX input.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format (table, json).")]
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def _read(path: Path, sheet: str | None, needed: list[str]) -> Any:
+    from safepath.surveys.tables import read_table
+
+    frame = read_table(path, sheet=sheet, columns=needed)
+    if ROW in frame.columns:
+        raise InputError(f"{path.name}: the column name {ROW!r} is reserved")
+    frame[ROW] = range(len(frame))
+    return frame
+
+
+def _print(payload: dict[str, Any], fmt: OutputFormat, title: str) -> None:
+    if fmt is OutputFormat.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    if fmt is OutputFormat.csv:
+        raise InputError("--format csv is not available here; use table or json")
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value")
+    for name, value in payload.items():
+        if name == "records" and isinstance(value, list):
+            continue
+        shown = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+        table.add_row(name, shown)
+    out.print(table)
+
+
+@app.command("risk")
+def risk(
+    file: FileArg,
+    keys: KeysOpt,
+    weight: WeightOpt = None,
+    household: Annotated[
+        str | None, typer.Option("--household", help="Household id column: household risk.")
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="Individual risk: approx (sdcMicro's default) or exact.")
+    ] = "approx",
+    qual: Annotated[float, typer.Option("--qual", help="Final correction factor.")] = 1.0,
+    sheet: SheetOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """fk, Fk and individual risk per record (input order), global risk, expected
+    re-identifications and k-anonymity violations (k = 2, 3, 5). A missing key value matches
+    any category, as in sdcMicro."""
+    from safepath.privacy.disclosure import as_table, measure_risk, record_risk
+
+    key_list = _names(keys)
+    needed = [*key_list, *(c for c in (weight, household) if c)]
+    frame = _read(file, sheet, needed)
+    table = as_table(frame)
+    m = measure_risk(
+        table, key_list, weight, method=method, qual=qual, household=household, source=file.name
+    )
+    summary = m.summary()
+    payload: dict[str, Any] = {
+        "global_risk": m.global_risk,
+        "expected_reidentifications": m.expected_reidentifications,
+        "k_violations": {str(k): v for k, v in m.k_violations.items()},
+        "max_risk": m.max_risk,
+        "records_count": m.records,
+        **{n: summary[n] for n in ("keys", "weight", "method", "qual")},
+    }
+    if "household" in summary:
+        payload["household"] = summary["household"]
+    if fmt is OutputFormat.json:
+        rows = record_risk(table, m).order_by(ROW).to_pyarrow()
+        cols = ["fk", "Fk_pop", "risk"] + (["household_risk"] if household else [])
+        data = {c: rows[c].to_pylist() for c in cols}
+        records = []
+        for i in range(rows.num_rows):
+            rec = {"fk": data["fk"][i], "Fk": data["Fk_pop"][i], "risk": data["risk"][i]}
+            if household:
+                rec["household_risk"] = data["household_risk"][i]
+            records.append(rec)
+        payload = {"records": records, **payload}
+    _print(payload, fmt, f"Disclosure risk of {file.name}")
+
+
+def _nullable_ints(t: Any) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.Int64Dtype() if pa.types.is_integer(t) else None
+
+
+def _figures(m: Any) -> dict[str, Any]:
+    return {
+        "global_risk": m.global_risk,
+        "expected_reidentifications": m.expected_reidentifications,
+        "max_risk": m.max_risk,
+        "k_violations": {str(k): v for k, v in m.k_violations.items()},
+    }
+
+
+@app.command("anonymise")
+def anonymise(
+    file: FileArg,
+    keys: KeysOpt,
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="Anonymised file (.csv, .xlsx, .parquet).")
+    ],
+    k: Annotated[int, typer.Option("--k", help="Every key combination at least k times.")] = 3,
+    importance: Annotated[
+        str | None,
+        typer.Option(
+            "--importance",
+            help="Key variables most important first (blanked last); default: variables "
+            "with more categories are blanked first.",
+        ),
+    ] = None,
+    weight: WeightOpt = None,
+    max_risk: Annotated[
+        float | None,
+        typer.Option("--max-risk", help="Also blank values until no individual risk exceeds it."),
+    ] = None,
+    age: Annotated[
+        str | None,
+        typer.Option("--age", help="Age column to recode to the catalogue's age brackets first."),
+    ] = None,
+    pram_vars: Annotated[
+        str | None, typer.Option("--pram", help="Categorical variables to PRAM, comma-separated.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for PRAM.")] = None,
+    keep: Annotated[
+        float, typer.Option("--keep", help="PRAM: probability a value is kept before invariance.")
+    ] = 0.8,
+    microaggregate: Annotated[
+        str | None,
+        typer.Option("--microaggregate", help="Numeric variables for MDAV, comma-separated."),
+    ] = None,
+    sheet: SheetOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Write a k-anonymous copy by local suppression of key values (and report suppressions
+    per variable, the risk before and after, and the information loss)."""
+    from safepath.privacy.disclosure import as_table, local_suppression, measure_risk
+    from safepath.privacy.disclosure.infoloss import information_loss
+    from safepath.privacy.disclosure.mdav import mdav
+    from safepath.privacy.disclosure.pram import pram
+    from safepath.privacy.disclosure.recode import recode_age
+    from safepath.surveys.tables import table_format, write_table
+
+    key_list = _names(keys)
+    pram_list, num_list = _names(pram_vars), _names(microaggregate)
+    if pram_list and seed is None:
+        raise InputError("--pram needs --seed, so that the result can be reproduced")
+    table_format(out_path, write=True)
+    if out_path.resolve() == file.resolve():
+        raise InputError("--out must not be the input file")
+    extra = [c for c in (weight, age) if c]
+    needed = list(dict.fromkeys([*key_list, *extra, *pram_list, *num_list]))
+    frame = _read(file, sheet, needed)
+    table = as_table(frame)
+    if age:
+        table = recode_age(table, age, source=file.name)
+    before = measure_risk(table, key_list, weight, source=file.name)
+    safe, sup = local_suppression(
+        table,
+        key_list,
+        k,
+        importance=_names(importance) or None,
+        weight=weight,
+        max_risk=max_risk,
+        source=file.name,
+    )
+    # nullable integers: a blanked value in an integer column stays an integer column
+    result = safe.order_by(ROW).to_pyarrow().to_pandas(types_mapper=_nullable_ints)
+    pram_report: dict[str, int] = {}
+    for var in pram_list:
+        done = pram(result[var], seed=seed or 0, keep=keep)
+        result[var] = done.values.to_numpy()
+        pram_report[var] = done.changed
+    if num_list:
+        agg = mdav(result, num_list, k=max(k, 2))
+        for c in num_list:
+            result[c] = agg.frame[c].to_numpy()
+    result = result.drop(columns=[ROW])
+    after = measure_risk(as_table(result), key_list, weight, source=file.name)
+    original = frame.drop(columns=[ROW])
+    loss = information_loss(original, result, [*key_list, *pram_list, *num_list])
+    write_table(result, out_path)
+    payload = {
+        "out": str(out_path),
+        "records": int(len(result)),
+        "k": k,
+        "importance": list(sup.importance),
+        "suppressed": sup.suppressed,
+        "suppressed_total": sup.total,
+        "pram_changed": pram_report,
+        "before": _figures(before),
+        "after": _figures(after),
+        "information_loss": loss.as_dict(),
+    }
+    _print(payload, fmt, f"Anonymised {file.name} → {out_path.name}")

@@ -1,0 +1,45 @@
+"""Issue 13, item 1.1, in the risk engine (owned elsewhere; the fix is described in the report):
+a group whose weights sum to 0 is phase 5 in the table evaluator (DuckDB orders NaN above every
+number, so NaN >= 0.25 holds) while the record evaluator divides by zero. Both should report
+the group with no population: no shares, no area phase. Strict xfail: when fixed, remove it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from safepath.risk import classify_areas, load_model_text, score_table
+from safepath.risk.areas import classify_records
+
+MODEL = load_model_text(
+    """
+id: zero-weight
+version: "1"
+title: Zero weight
+weight_field: w
+places: {adm1: a}
+indicators:
+  - {id: e, label: Eviction, level: household, component: threat, field: e,
+     score: {map: {"yes": 4, "no": 1}}}
+"""
+)
+DATA = pd.DataFrame({"a": ["X", "X", "Y"], "e": ["yes", "no", "yes"], "w": [1.0, 1.0, 0.0]})
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="risk/areas.py phases it 5 (issue 13 1.1)"
+)
+def test_table_evaluator_gives_a_zero_weight_group_no_phase() -> None:
+    out = classify_areas(MODEL, score_table(MODEL, DATA), by=["adm1"]).to_pandas()
+    y = out[out.adm1 == "Y"].iloc[0]
+    assert y.population == 0
+    assert pd.isna(y.area_phase) and pd.isna(y.phase_5)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=ZeroDivisionError, reason="risk/areas.py divides by 0 (issue 13 1.1)"
+)
+def test_record_evaluator_agrees() -> None:
+    scored = score_table(MODEL, DATA).to_pandas().to_dict("records")
+    y = next(g for g in classify_records(MODEL, scored, by=["adm1"]) if g["adm1"] == "Y")
+    assert y["area_phase"] is None and y["phase_5"] is None
