@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # database stays usable (the pause also lets a test interrupt it half-way).
     rotate_batch_size: int = Field(default=500, ge=1)
     rotate_batch_pause_ms: int = Field(default=0, ge=0)
+    # Duplicate detection at registration (safepath.privacy.matching): the score a candidate
+    # needs to be shown, and how many years two birth years (or ages) may differ and still agree.
+    match_threshold: float = Field(default=0.6, ge=0, le=1)
+    match_age_tolerance_years: int = Field(default=2, ge=0, le=20)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
