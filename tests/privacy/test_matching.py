@@ -4,6 +4,7 @@ audit of the candidates read."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -59,6 +60,15 @@ def test_the_same_name_age_and_phone_twice_is_the_top_match(
     # ... but the audit trail, one read per candidate decrypted (blocked: Mohammed and Mahmoud
     # share the skeleton "mhmd"; Fatima shares nothing and is never read)
     assert events - before[3] == 2
+    with session_scope() as s:
+        reads = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(2)).all()
+        assert {(e.action, e.record_type, e.username) for e in reads} == {
+            ("read", "person", "caseworker.a")
+        }
+        assert first in {e.person_code for e in reads}
+        fields = set(json.loads(reads[0].fields))  # what was decrypted, and nothing more
+        assert {"given_name", "phone", "date_of_birth"} <= fields
+        assert not fields & {"documents", "address", "notes"}
     assert got[0] == {
         "code": first,
         "score": 1.0,
