@@ -110,6 +110,12 @@ def test_the_second_registration_shows_the_first_person_then_each_way_on(
     assert "ressemblance 1,00 · <bdi>même téléphone</bdi>, <bdi>même nom</bdi>" in r.text
     assert _counts() == (1, 1)
 
+    # a refused choice keeps the choices on the page, with the reason
+    r = client.post("/register", data=form(token, use_person=first, thematic_areas=[]))
+    assert r.status_code == 422 and "thematic_areas" in r.text
+    assert re.findall(r'name="use_person" value="([^"]+)"', r.text) == [first]
+    assert _counts() == (1, 1)
+
     # "New case for this person": a second case on the first person, no new person
     r = client.post("/register", data=form(token, use_person=first))
     assert r.status_code == 303, r.text[-800:]

@@ -114,6 +114,12 @@ async def register(page: PageDep) -> Response:
         return intake.register_and_open(page.db, page.actor, person_in, case_in).code
 
     code, refused = page.attempt(write)
+    if refused is not None and first(post, "use_person"):
+        # The refusal undid the reads (and their audit): read again to keep the choices shown.
+        try:
+            likely.extend(matching.find(page.db, page.actor, _person_in(post)))
+        except ValidationError:
+            pass
     if code is None:
         return page.render(
             "register.html",
