@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
     # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
     role_grant_approval: bool = False
+    # Duplicate detection at registration (safepath.privacy.matching): the score a candidate
+    # needs to be shown, and how many years two birth years (or ages) may differ and still agree.
+    match_threshold: float = Field(default=0.6, ge=0, le=1)
+    match_age_tolerance_years: int = Field(default=2, ge=0, le=20)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -249,6 +249,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/persons"): roles(*CASE_STAFF).with_body(
         {"given_name": "New", "sex": "male", "age": 40}
     ),
+    # duplicate detection at registration: by those who register, nothing written
+    ("POST", f"{API}/persons/matches"): roles(*CASE_STAFF).with_body(
+        {"given_name": "New", "sex": "male", "age": 40}
+    ),
     ("GET", f"{API}/persons"): roles(
         *CASE_STAFF, R.dp_focal_point, R.analyst, R.partner_focal_point
     ),
