@@ -20,6 +20,8 @@ from sqlalchemy import Engine, func, insert, select, text
 from safepath.demo import load_demo
 from safepath.demo.cases import GROUPS, THEMES
 from safepath.privacy import identity
+from safepath.privacy import persons as person_service
+from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.store import migrate
 from safepath.store.db import session_scope
 from safepath.store.models import Base, Organisation, Place, Team, User
@@ -33,12 +35,17 @@ CHUNK = 20_000
 SUPERVISOR = "bench.supervisor"
 
 
+LOGIN_USERS = 100  # caseworkers who log in at the same moment (the login burst)
+
+
 @dataclass(frozen=True)
 class BenchDb:
     url: str
     token: str
     cases: int
     build_seconds: float
+    person: str  # a person registered through the service (name, phone: encrypted), for bursts
+    logins: list[tuple[str, str]]  # usernames and passwords of caseworkers (the login burst)
 
 
 def _code(prefix: str, rng: random.Random) -> str:
@@ -157,6 +164,45 @@ def build(engine: Engine, n: int, *, log: Any = print) -> BenchDb:
                     )
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
+    # after the bulk rows, whose ids start at 1
+    with session_scope() as s:
+        user = s.scalars(select(User).where(User.username == SUPERVISOR)).one()
+        actor = identity.actor_for(user)
+        person = person_service.create(
+            s,
+            actor,
+            PersonIn(
+                given_name="Amal",
+                family_name="Burst",
+                phone="+249 912 000 111",
+                consents=[ConsentIn(purpose="case_management")],
+            ),
+        )["code"]
+    logins = _login_users(LOGIN_USERS)
     return BenchDb(
-        engine.url.render_as_string(hide_password=False), token, n, time.perf_counter() - t0
+        engine.url.render_as_string(hide_password=False),
+        token,
+        n,
+        time.perf_counter() - t0,
+        person,
+        logins,
     )
+
+
+def _login_users(n: int) -> list[tuple[str, str]]:
+    """``n`` caseworkers sharing one random password, kept (0600) in the data directory so that
+    a reused database does not hash them again."""
+    from safepath.settings import PRIVATE_FILE_MODE, get_settings
+
+    secret = get_settings().ensure_data_dir() / "bench-login-password"
+    if not secret.exists():
+        secret.touch(mode=PRIVATE_FILE_MODE)
+        secret.write_text(secrets.token_urlsafe(16))
+    password = secret.read_text().strip()
+    names = [f"bench.login{i:03d}" for i in range(n)]
+    with session_scope() as s:
+        have = set(s.scalars(select(User.username).where(User.username.in_(names))))
+        for name in names:
+            if name not in have:
+                identity.add_user(s, name, "caseworker", "demo-agency", password, ["bench"])
+    return [(name, password) for name in names]

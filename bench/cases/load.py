@@ -9,7 +9,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,8 @@ import httpx
 
 from safepath.demo.cases import synthetic_answers
 
-Request = tuple[str, str, str, dict[str, Any] | None]  # op, method, path, json body
+# op, method, path, json body, and for a write the case code (its version goes in If-Match)
+Request = tuple[str, str, str, dict[str, Any] | None, str | None]
 MIX = [("list", 50), ("read", 30), ("follow_up", 12), ("assessment", 8)]
 ACTIVE = {"registered", "assessed", "plan_approved", "in_progress", "closure_requested"}
 OPEN = ACTIVE - {"closure_requested"}
@@ -43,21 +44,31 @@ class OpStats:
             "p99_ms": round(pct(0.99), 1),
             "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else float("nan"),
             "errors": self.errors,
+            "statuses": dict(sorted(self.statuses.items())),
         }
 
 
-def mixed_requests(codes: Sequence[tuple[str, str]], seed: int = 1) -> Callable[[], Request]:
-    rng = random.Random(seed)
-    ops, weights = zip(*MIX, strict=True)
-    active = [c for c, s in codes if s in ACTIVE]
-    open_ = [c for c, s in codes if s in OPEN]
-    answers = [
-        synthetic_answers(rng, "XM0101", sev, age=30, sex="female", group="idp")
-        for sev in (0.2, 0.5, 0.8)
-    ]
+class Mix:
+    """The mixed workload's requests, and the case versions the client last saw: every write
+    sends its case's version (If-Match, as the API requires); on 412 (someone else wrote the
+    case meanwhile) the client takes the current version from the answer and retries once, as
+    an application would after reloading."""
 
-    def next_request() -> Request:
-        op = rng.choices(ops, weights)[0]
+    def __init__(self, codes: Sequence[tuple[str, str, int]], seed: int = 1) -> None:
+        self.rng = random.Random(seed)
+        self.codes = codes
+        self.versions = {c: v for c, _, v in codes}
+        self.active = [c for c, s, _ in codes if s in ACTIVE]
+        self.open = [c for c, s, _ in codes if s in OPEN]
+        self.answers = [
+            synthetic_answers(self.rng, "XM0101", sev, age=30, sex="female", group="idp")
+            for sev in (0.2, 0.5, 0.8)
+        ]
+        self.ops, self.weights = zip(*MIX, strict=True)
+
+    def __call__(self) -> Request:
+        rng = self.rng
+        op = rng.choices(self.ops, self.weights)[0]
         if op == "list":
             params = [
                 f"status={rng.choice(['in_progress', 'assessed', 'closed'])}",
@@ -68,26 +79,36 @@ def mixed_requests(codes: Sequence[tuple[str, str]], seed: int = 1) -> Callable[
                 params.append(f"thematic_area={rng.choice(['gbv', 'child_protection', 'hlp'])}")
             if rng.random() < 0.3:
                 params.append("overdue=true")
-            return op, "GET", "/api/v1/cases?" + "&".join(params), None
+            return op, "GET", "/api/v1/cases?" + "&".join(params), None, None
         if op == "read":
-            return op, "GET", f"/api/v1/cases/{rng.choice(codes)[0]}", None
+            return op, "GET", f"/api/v1/cases/{rng.choice(self.codes)[0]}", None, None
         if op == "follow_up":
-            body = {"kind": "call", "note": "Benchmark follow-up", "next_due": "2031-01-01"}
-            return op, "POST", f"/api/v1/cases/{rng.choice(active)}/follow-ups", body
-        return (
-            op,
-            "POST",
-            f"/api/v1/cases/{rng.choice(open_)}/assessments",
-            {"answers": rng.choice(answers)},
-        )
+            code = rng.choice(self.active)
+            note = {"kind": "call", "note": "Benchmark follow-up", "next_due": "2031-01-01"}
+            return op, "POST", f"/api/v1/cases/{code}/follow-ups", note, code
+        code = rng.choice(self.open)
+        scored = {"answers": rng.choice(self.answers)}
+        return op, "POST", f"/api/v1/cases/{code}/assessments", scored, code
 
-    return next_request
+    async def send(self, client: httpx.AsyncClient, req: Request) -> httpx.Response:
+        _, method, path, body, code = req
+        if code is None:
+            return await client.request(method, path, json=body)
+        for attempt in (1, 2):
+            headers = {"If-Match": f'"{self.versions[code]}"'}
+            r = await client.request(method, path, json=body, headers=headers)
+            etag = r.headers.get("ETag", "").strip('"')
+            if etag.isdigit() and r.status_code in (200, 201, 412):
+                self.versions[code] = int(etag)
+            if r.status_code != 412 or attempt == 2:
+                return r
+        raise AssertionError("unreachable")
 
 
 async def open_loop(
     base: str,
     headers: dict[str, str],
-    make: Callable[[], Request],
+    make: Mix,
     rate: float,
     seconds: float,
     max_in_flight: int = 64,
@@ -100,10 +121,10 @@ async def open_loop(
     ) as client:
 
         async def one(req: Request, scheduled: float) -> None:
-            op, method, path, body = req
+            op = req[0]
             try:
                 async with gate:
-                    r = await client.request(method, path, json=body)
+                    r = await make.send(client, req)
             except asyncio.CancelledError:  # still waiting when the drain time ran out
                 stats[op].errors += 1
                 raise
@@ -162,3 +183,90 @@ async def closed_loop(
 
         await asyncio.gather(*(worker() for _ in range(clients)))
     return stats
+
+
+@dataclass
+class Burst:
+    """``n`` requests sent at once: their statuses, latencies, and /healthz polled meanwhile."""
+
+    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    latencies: list[float] = field(default_factory=list)
+    health: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    health_max_ms: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        ok = sum(n for s, n in self.statuses.items() if s.isdigit() and int(s) < 400)
+        return {
+            "n": sum(self.statuses.values()),
+            "ok": ok,
+            "errors": sum(self.statuses.values()) - ok,
+            "hangs": self.statuses.get("ReadTimeout", 0) + self.statuses.get("PoolTimeout", 0),
+            "statuses": dict(sorted(self.statuses.items())),
+            "p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else float("nan"),
+            "p95_ms": round(1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1)
+            if lat
+            else float("nan"),
+            "max_ms": round(1000 * lat[-1], 1) if lat else float("nan"),
+            "health": dict(sorted(self.health.items())),
+            "health_max_ms": round(self.health_max_ms, 1),
+        }
+
+
+async def burst(
+    base: str,
+    n: int,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    data: Sequence[dict[str, str] | None] | None = None,
+    timeout: float = 60.0,
+) -> Burst:
+    """Send ``n`` requests at the same moment, each on its own connection (``data``: the form of
+    each request)."""
+    out = Burst()
+    limits = httpx.Limits(max_connections=n + 1, max_keepalive_connections=n + 1)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
+        go = asyncio.Event()
+        done = asyncio.Event()
+
+        async def one(form: dict[str, str] | None) -> None:
+            await go.wait()
+            t = time.perf_counter()
+            try:
+                r = await client.request(method, path, headers=headers, data=form)
+            except httpx.HTTPError as exc:
+                out.statuses[type(exc).__name__] += 1
+                return
+            out.statuses[str(r.status_code)] += 1
+            if r.status_code < 400:
+                out.latencies.append(time.perf_counter() - t)
+
+        async def poll() -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=timeout) as probe:
+                while not done.is_set():
+                    t = time.perf_counter()
+                    try:
+                        r = await probe.get("/healthz")
+                        out.health[str(r.status_code)] += 1
+                    except httpx.HTTPError as exc:
+                        out.health[type(exc).__name__] += 1
+                    out.health_max_ms = max(out.health_max_ms, 1000 * (time.perf_counter() - t))
+                    await asyncio.sleep(0.05)
+
+        forms = list(data) if data is not None else [None] * n
+        tasks = [asyncio.create_task(one(forms[i])) for i in range(n)]
+        poller = asyncio.create_task(poll())
+        await asyncio.sleep(0.1)
+        go.set()
+        await asyncio.gather(*tasks)
+        done.set()
+        await poller
+    return out
+
+
+async def login_burst(base: str, users: Sequence[tuple[str, str]]) -> Burst:
+    """Every user logs in (``POST /api/v1/auth/token``) at the same moment."""
+    forms = [{"username": u, "password": p} for u, p in users]
+    return await burst(base, len(forms), "POST", "/api/v1/auth/token", data=forms)

@@ -23,6 +23,7 @@ from safepath.privacy import audit, identity, persons
 from safepath.privacy.actor import Role
 from safepath.privacy.keys import get_keyring
 from safepath.privacy.person_schema import ConsentIn, PersonIn
+from safepath.settings import reset_settings
 from safepath.store.db import dispose_engines, session_scope
 from safepath.store.models import AuditEvent
 
@@ -42,11 +43,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+LOGINS = 100
+PASSWORD = "quiet orchard 58"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server and the test hash with a low argon2 cost (inherited by the server process):
+    the login burst measures the server's concurrency, not 100 × 64 MiB of hashing."""
+    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
+    reset_settings()
+
+
 @pytest.fixture
 def live(engine: Engine) -> Iterator[Live]:
     get_keyring()
     with session_scope() as s:
-        user = identity.add_user(s, "cw.load", Role.caseworker, "agency-a", "quiet orchard 58")
+        user = identity.add_user(s, "cw.load", Role.caseworker, "agency-a", PASSWORD)
         actor = identity.actor_for(user)
         token = identity.issue_token(s, user).token
         person = persons.create(
@@ -90,17 +104,21 @@ def live(engine: Engine) -> Iterator[Live]:
             proc.communicate()
 
 
-def _burst(live: Live, n: int) -> tuple[list[int | str], list[int | str]]:
-    """``n`` simultaneous reads of one person, with /healthz polled all the while."""
+def _burst(live: Live, n: int, logins: bool = False) -> tuple[list[int | str], list[int | str]]:
+    """``n`` simultaneous reads of one person (or logins of ``n`` users), with /healthz polled
+    all the while."""
     statuses: list[int | str] = []
     health: list[int | str] = []
     stop = threading.Event()
     barrier = threading.Barrier(n)
 
-    def read(_: int) -> int | str:
+    def read(i: int) -> int | str:
         with httpx.Client(timeout=30) as client:
             barrier.wait(timeout=30)
             try:
+                if logins:
+                    form = {"username": f"cw.login{i:03d}", "password": PASSWORD}
+                    return client.post(f"{live.url}/api/v1/auth/token", data=form).status_code
                 r = client.get(
                     f"{live.url}/api/v1/persons/{live.person}",
                     headers={"Authorization": f"Bearer {live.token}"},
@@ -151,4 +169,30 @@ def test_simultaneous_reads_of_one_person(live: Live, n: int) -> None:
     with session_scope() as s:
         result = audit.verify(s)
     assert _reads(live.person) - before == n  # every read of personal data is audited
+    assert result.ok and result.pending == 0
+
+
+def _logins() -> int:
+    with session_scope() as s:
+        n = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login")
+        )
+        return int(n or 0)
+
+
+def test_simultaneous_logins_of_100_users(live: Live) -> None:
+    """Each login counts a throttle slot and appends to the audit chain: all succeed, none waits
+    for ever, and the chain verifies."""
+    with session_scope() as s:  # the server reads them from the same database
+        for i in range(LOGINS):
+            identity.add_user(
+                s, f"cw.login{i:03d}", Role.caseworker, "agency-a", PASSWORD, check_strength=False
+            )
+    before = _logins()
+    statuses, health = _burst(live, LOGINS, logins=True)
+    assert statuses == [200] * LOGINS, {s: statuses.count(s) for s in set(statuses)}
+    assert health and set(health) == {200}, health
+    with session_scope() as s:
+        result = audit.verify(s)
+    assert _logins() - before == LOGINS
     assert result.ok and result.pending == 0

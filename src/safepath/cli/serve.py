@@ -35,6 +35,10 @@ def _run(host: str, port: int, workers: int | None = None) -> None:
         workers=workers or default_workers(),
         log_level="warning",
         proxy_headers=False,
+        # uvicorn kills a worker that does not answer its health ping within this many seconds,
+        # with every request it holds; its default (5 s) killed busy workers under a login
+        # burst on 2 loaded cores (each login is a 64 MiB argon2 hash)
+        timeout_worker_healthcheck=60,
     )
 
 

@@ -10,7 +10,8 @@ Two steps, so that the chain never serialises the server:
    commits or rolls back with the change it describes (no audited change without its event).
 2. As that transaction commits (``before_commit``), ``chain_pending`` takes the chain lock
    (PostgreSQL: a transaction-scoped advisory lock; SQLite: the single write lock) and links every
-   unchained event it can see, its own and any left by others, giving each the next ``chain_seq``.
+   unchained event it can see, its own and any left by others, giving each the next ``chain_seq``
+   (when no other is pending, its own are inserted already linked: one write per event).
    The lock is held for the commit only, never across a request. ``prev_hash`` is unique, so two
    chainers cannot fork the chain.
 Events written through a session that did not chain (a raw connection, an old process) stay
@@ -173,11 +174,52 @@ def _chain_before_commit(session: Session) -> None:
         return
     table = cast(Table, AuditEvent.__table__)
     session.flush()
-    # One executemany for all of them (the ORM would insert them one by one to learn their ids).
-    session.execute(insert(table), [_row(entry) for entry, _ in entries])
+    rows = [_row(entry) for entry, _ in entries]
     # The same connection and transaction: no second connection per request (a pool of N would
     # deadlock at N/2 concurrent requests), and the events commit already linked.
-    chain_pending(session.connection())
+    conn = session.connection()
+    _lock_chain(conn)
+    if conn.execute(_ANY_PENDING).first() is not None:
+        # events someone left unchained come first, in id order: insert, then link them all
+        conn.execute(insert(table), rows)
+        chain_pending(conn)
+        return
+    # The usual case: nothing else is pending, so the events are inserted already linked (one
+    # executemany, each row and index entry written once, instead of an insert and an update).
+    head = conn.execute(_HEAD).first()
+    seq, prev = (int(head[0] or 0), str(head[1])) if head else (0, GENESIS)
+    key = get_keyring().audit_key
+    for row in rows:
+        seq += 1
+        digest = _digest(prev, _Event(**row), key)
+        row.update(chain_seq=seq, prev_hash=prev, hash=digest)
+        prev = digest
+    conn.execute(insert(table), rows)
+
+
+_ANY_PENDING = select(AuditEvent.id).where(AuditEvent.chain_seq.is_(None)).limit(1)
+_HEAD = (
+    select(AuditEvent.chain_seq, AuditEvent.hash)
+    .where(AuditEvent.chain_seq.is_not(None))
+    .order_by(AuditEvent.chain_seq.desc())
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
+class _Event:
+    """An event's content as ``_digest`` reads it, before it has a row."""
+
+    at: datetime
+    user_id: int | None
+    username: str | None
+    role: str | None
+    ip: str | None
+    action: str
+    record_type: str
+    record_id: str | None
+    person_code: str | None
+    fields: str
 
 
 def _row(entry: AuditEvent) -> dict[str, Any]:

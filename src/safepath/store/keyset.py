@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import ColumnElement, and_, literal, or_, tuple_
+from sqlalchemy import ColumnElement, and_, literal, or_
 
 from safepath.errors import Problem, ValidationFailed
 from safepath.settings import get_settings
@@ -121,15 +121,23 @@ def beyond(
     col: Any, id_col: Any, pos: Position, *, descending: bool, nulls_low: bool
 ) -> ColumnElement[bool]:
     """Rows strictly after ``pos`` in the order ``col, id`` (both ``descending`` or both not),
-    or strictly before it for a backward cursor. Non-NULL values compare as a row value
-    ``(col, id) > (v, i)``, which an index on ``(.., col, id)`` answers as a range."""
+    or strictly before it for a backward cursor. An index on ``(.., col, id)`` answers it as a
+    range of ``col``."""
     greater = descending == pos.backward  # walking towards larger values
     # NULLs are met first when walking up with NULLs low, or walking down with NULLs high
     nulls_first = greater == nulls_low
     if pos.value is None:
         same = and_(col.is_(None), id_col > pos.id if greater else id_col < pos.id)
         return or_(same, col.is_not(None)) if nulls_first else same
-    key = tuple_(col, id_col)
-    bound = tuple_(literal(pos.value, col.type), literal(pos.id, id_col.type))
-    after = key > bound if greater else key < bound
-    return after if nulls_first else or_(after, col.is_(None))
+    v = literal(pos.value, col.type)
+    # (col, id) beyond (v, i), written so that the first term bounds an index range on both
+    # databases in both directions (SQLite does not use a row value ``<`` on a reverse scan)
+    if greater:
+        after = and_(col >= v, or_(col > v, id_col > pos.id))
+    else:
+        after = and_(col <= v, or_(col < v, id_col < pos.id))
+    if nulls_first or not getattr(col, "nullable", True):
+        return after
+    # NULLs still to come: the OR keeps them, at the price of the index range (nullable sort
+    # columns only: next_action_due, phase)
+    return or_(after, col.is_(None))

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 _TOKEN = re.compile(
@@ -188,14 +189,23 @@ def translate(expression: str) -> str:
     return source
 
 
+@lru_cache(maxsize=4096)
+def _compiled(expression: str) -> CodeType | None:
+    """The translated expression, compiled once (a form's expressions are evaluated again for
+    every submission); ``None`` when it is outside the supported subset."""
+    try:
+        return compile(translate(expression), "<xpath>", "eval")
+    except Unsupported:
+        return None
+
+
 def evaluate(
     expression: str, answers: Mapping[str, Any], *, default: bool, current: Any = None
 ) -> bool:
     """Truth of ``expression`` over ``answers`` (``current`` is ``.``); ``default`` when the
     expression is outside the supported subset."""
-    try:
-        source = translate(expression)
-    except Unsupported:
+    code = _compiled(expression)
+    if code is None:
         return default
     scope = {
         "_v": lambda name: Value(answers.get(name)),
@@ -204,6 +214,6 @@ def evaluate(
         "_cur": Value(current),
     }
     try:
-        return bool(eval(source, {"__builtins__": {}}, scope))  # noqa: S307 - translated subset
+        return bool(eval(code, {"__builtins__": {}}, scope))  # noqa: S307 - translated subset
     except (TypeError, ValueError, re.error, ZeroDivisionError):
         return default

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from importlib.resources import files
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -58,20 +58,34 @@ def catalogue_list(request: Request, name: str) -> HTMLResponse:
     )
 
 
-async def server_timing(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """``Server-Timing: app;dur=ms`` on every page, so page speed can be watched (and tested)
-    without the network in the figure."""
-    start = time.perf_counter()
-    response = await call_next(request)
-    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
-    return response
+class ServerTiming:
+    """``Server-Timing: app;dur=ms`` on every answer, so page speed can be watched (and tested)
+    without the network in the figure: the time until the response starts. A plain ASGI
+    middleware (a ``BaseHTTPMiddleware`` costs about 1 ms of CPU a request)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                headers = [(k, v) for k, v in message.get("headers", ()) if k != b"server-timing"]
+                headers.append((b"server-timing", f"app;dur={ms:.1f}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 def mount_web(app: FastAPI) -> None:
     """The pages, their static files and their timing header; ``safepath.app`` calls this."""
-    app.middleware("http")(server_timing)
+    app.add_middleware(ServerTiming)
     app.mount(
         "/static", StaticFiles(directory=str(files("safepath.web") / "static")), name="static"
     )

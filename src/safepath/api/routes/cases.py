@@ -61,7 +61,7 @@ def list_cases(
     offset: Offset = 0,
     cursor: CursorParam = None,
     include_total: bool = False,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """A page of cases. Page on with ``next`` (a URL) or ``next_cursor`` (the ``cursor`` of the
     following page; ``null`` on the last page); ``total`` only with ``include_total=true`` (it
     counts every matching case). ``offset`` still works, bounded, but reads every row before it."""
@@ -89,7 +89,7 @@ def list_cases(
     }
     if include_total:
         out["total"] = page.total
-    return out
+    return JSONResponse(out)  # already JSON values: no second pass through the encoder
 
 
 def _page_url(request: Request, cursor: str | None) -> str | None:
