@@ -36,13 +36,15 @@ ALLOWED: dict[str, set[str]] = {
     "directory": {"store", "framework"} | _BASE,
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},
+    # stored survey rounds: the catalogue (store), encryption and audit (privacy), over surveys
+    "rounds": {"store", "privacy", "surveys"} | _BASE,
     "http": {"privacy", "store"} | _BASE,
-    "api": {"http"} | _DOMAIN,
-    "web": {"http"} | _DOMAIN,
+    "api": {"http", "rounds"} | _DOMAIN,
+    "web": {"http", "rounds"} | _DOMAIN,
     "wiring": _DOMAIN,
     "demo": {"wiring"} | _DOMAIN,
-    "cli": {"wiring", "demo"} | _DOMAIN,
-    "app": {"api", "web", "http", "wiring"} | _DOMAIN,
+    "cli": {"wiring", "demo", "rounds"} | _DOMAIN,
+    "app": {"api", "web", "http", "wiring", "rounds"} | _DOMAIN,
 }
 
 

@@ -38,12 +38,14 @@ def _register() -> None:
     from safepath.cli import (
         audit,
         db,
+        forms,
         framework,
         keys,
         outcomes,
         places,
         retention,
         serve,
+        surveys,
         users,
     )
 
@@ -54,6 +56,8 @@ def _register() -> None:
     app.add_typer(retention.app, name="retention")
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
+    app.add_typer(forms.app, name="forms")
+    app.add_typer(surveys.app, name="surveys")
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)

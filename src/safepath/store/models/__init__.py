@@ -19,6 +19,7 @@ from safepath.store.models.identity import (
     user_teams,
 )
 from safepath.store.models.places import Place
+from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 __all__ = [
     "ApiToken",
@@ -35,6 +36,9 @@ __all__ = [
     "Referral",
     "Service",
     "ServiceCoverage",
+    "SurveyForm",
+    "SurveyImport",
+    "SurveyRound",
     "Team",
     "User",
     "WebSession",
