@@ -203,12 +203,35 @@ def _phase_summary(counts: Counter[int]) -> str:
     return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
 
 
+RoundOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--round", help="A stored survey round (safepath surveys import) instead of a file."
+    ),
+]
+
+
+def _round_input(name: str, model: RiskModel) -> Any:
+    """The stored round's submissions table (personal columns left out) with the columns the
+    model reads checked."""
+    from safepath.rounds.service import load_table
+    from safepath.store.db import session_scope
+
+    with session_scope() as session:
+        data = load_table(session, name)
+    require_columns(data.column_names, model.record_fields(), source=f"round {name}")
+    return data
+
+
 @app.command("score")
 def score(
-    input: Annotated[Path, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")],
-    model: ModelOpt,
-    out_path: OutOpt,
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round file (.csv, .xlsx, .parquet).")
+    ] = None,
+    model: ModelOpt = "",
+    out_path: OutOpt = Path(),
     sheet: SheetOpt = None,
+    round_name: RoundOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
     area_profile: Annotated[
         Path | None,
@@ -221,13 +244,20 @@ def score(
     from safepath.risk import score_table
 
     with _errors(), _progress() as progress:
+        if not model or out_path == Path() or (input is None) == (round_name is None):
+            raise InputError("give --model, --out and either an input file or --round")
         table_format(out_path, write=True)  # refuse an unknown output type before any work
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         _quiet_duckdb()
-        progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, m.record_fields())
-        _check_numeric(m, data, input)
+        source = input if input is not None else Path(f"{round_name}.parquet")
+        progress.update(task, advance=1, description=f"reading {source.name}")
+        if round_name is not None:
+            data = _round_input(round_name, m)
+        else:
+            assert input is not None
+            data = _load_input(input, sheet, m.record_fields())
+        _check_numeric(m, data, source)
         area = _area_profile(area_profile, m)
         progress.update(
             task,

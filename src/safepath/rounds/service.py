@@ -238,7 +238,7 @@ def _merge(
     personal_all: set[str],
 ) -> ImportReport:
     row = session.scalars(
-        select(SurveyRound).where(SurveyRound.name == name).with_for_update()
+        select(SurveyRound).where(SurveyRound.name == name).with_for_update(of=SurveyRound)
     ).one_or_none()
     if row is not None and row.form.form_id != form_row.form_id:
         raise Conflict(

@@ -260,9 +260,9 @@ def _csv_table(name: str, data: bytes, encoding: str | None) -> tuple[RawTable, 
         source: Any = data
         if not utf8 and not broken:
             source = data.decode(encoding).encode("utf-8")
-        read = pcsv.ReadOptions(
-            column_names=names, skip_rows=skip, block_size=16 << 20, encoding="utf8"
-        )
+        # The header rows are read as data and dropped: a label header can hold quoted line
+        # breaks, which pyarrow's skip_rows would count as rows.
+        read = pcsv.ReadOptions(column_names=names, block_size=16 << 20, encoding="utf8")
         parse = pcsv.ParseOptions(delimiter=sep, newlines_in_values=True)
         kind = pa.binary() if broken else pa.string()
         convert = pcsv.ConvertOptions(
@@ -281,6 +281,7 @@ def _csv_table(name: str, data: bytes, encoding: str | None) -> tuple[RawTable, 
         except pa.ArrowInvalid as exc:
             raise _csv_error(name, exc) from exc
         offset = 0
+        to_skip = skip
         while True:
             try:
                 batch = reader.read_next_batch()
@@ -288,6 +289,11 @@ def _csv_table(name: str, data: bytes, encoding: str | None) -> tuple[RawTable, 
                 return
             except pa.ArrowInvalid as exc:
                 raise _csv_error(name, exc) from exc
+            if to_skip:
+                dropped = min(to_skip, batch.num_rows)
+                batch, to_skip = batch.slice(dropped), to_skip - dropped
+                if not batch.num_rows:
+                    continue
             cols = list(batch.columns)
             if broken:
                 cols = [
@@ -321,12 +327,12 @@ def _decode(
     """A binary column as text; each cell that is not ``encoding`` is a problem (row, column)."""
     codec = "utf-8" if encoding.startswith("utf-8") else encoding
     try:
-        return (
-            column.cast(pa.string())
-            if codec == "utf-8"
-            else pa.array(
-                [None if v is None else v.decode(codec) for v in column.to_pylist()], pa.string()
-            )
+        if codec == "utf-8":
+            text = column.cast(pa.string())
+            text.validate(full=True)  # the cast itself does not check the bytes
+            return text
+        return pa.array(
+            [None if v is None else v.decode(codec) for v in column.to_pylist()], pa.string()
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         pass

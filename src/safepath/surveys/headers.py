@@ -161,9 +161,14 @@ class _Resolver:
                     f = self.form.fields[str(inner.field)]
                     if f.type == "select_multiple" and (option in f.choice_names or not f.choices):
                         return Column(0, h, "onehot", field=f.name, option=option)
-        if h.startswith("_") and h.count("_") >= 2:  # Kobo: _<geopoint>_latitude
+        if h.startswith("_") and h.count("_") >= 2:  # Kobo: _<group path/geopoint>_latitude
             base, _, part = h[1:].rpartition("_")
-            f = self.field(base)
+            inner = self.by_name(base) if base else None
+            f = (
+                self.field(str(inner.field))
+                if inner is not None and inner.kind == "field"
+                else None
+            )
             if f is not None and f.type in GEO_TYPES and part.lower() in _GEO_PARTS:
                 return Column(0, h, "geo", field=f.name, part=_GEO_PARTS[part.lower()])
         return None
@@ -309,6 +314,7 @@ def _language(
         i
         for i, c in named.items()
         if i not in labelled
+        and c.kind != "geo"  # platforms name geopoint parts after the field in both
         and c.field is not None
         and form.fields[c.field].labels.get(language, "").strip()
         and _norm(form.fields[c.field].labels[language]) != _norm(str(c.field))

@@ -209,18 +209,28 @@ def _decimal(arr: pa.Array, col: Column, cells: _Cells, offset: int) -> pa.Array
     return pc.if_else(good, pc.utf8_trim_whitespace(text), None).cast(pa.float64())
 
 
-def _choice_lookup(f: FormField, language: str | None) -> tuple[list[str], list[str]]:
-    """Keys an answer may be written as (names, and labels in the export's language, normalised)
-    and the choice name each stands for."""
+def _choice_lookup(
+    f: FormField, language: str | None
+) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """Keys an answer may be written as (names, and labels in the export's language, normalised),
+    the choice name each stands for, and the labels several choices share (which cannot be read
+    back: placeholders such as "To be updated by country")."""
     keys = [c.name for c in f.choices]
     names = list(keys)
+    ambiguous: dict[str, list[str]] = {}
     if language:
+        by_label: dict[str, list[str]] = {}
         for c in f.choices:
             label = c.labels.get(language)
             if label:
-                keys.append(" ".join(label.split()).casefold())
-                names.append(c.name)
-    return keys, names
+                by_label.setdefault(" ".join(label.split()).casefold(), []).append(c.name)
+        for label, choices in by_label.items():
+            if len(choices) > 1:
+                ambiguous[label] = choices
+            elif label not in keys:
+                keys.append(label)
+                names.append(choices[0])
+    return keys, names, ambiguous
 
 
 def _select_one(
@@ -229,14 +239,27 @@ def _select_one(
     text = pc.utf8_trim_whitespace(_as_text(arr))
     if not f.choices:
         return text  # choices from a file or an external list: not checked here
-    keys, names = _choice_lookup(f, language)
+    keys, names, ambiguous = _choice_lookup(f, language)
     at = pc.index_in(text, value_set=pa.array(keys, pa.string()))
     if language:
         missing = pc.and_(pc.is_null(at), pc.is_valid(text))
         if pc.any(missing).as_py():
-            at = pc.coalesce(at, pc.index_in(_norm_text(text), value_set=pa.array(keys)))
+            normalised = _norm_text(text)
+            at = pc.coalesce(at, pc.index_in(normalised, value_set=pa.array(keys)))
+            for label, choices in ambiguous.items():
+                shared = pc.and_(pc.is_null(at), pc.equal(normalised, label))
+                cells.flag(
+                    shared,
+                    text,
+                    col,
+                    f"this label stands for {len(choices)} choices of {f.list_name!r} "
+                    f"({', '.join(choices[:5])}): export with XML names",
+                    offset,
+                )
+                at = pc.if_else(shared, -1, at)
     unknown = pc.and_(pc.is_null(at), pc.is_valid(text))
     cells.flag(unknown, text, col, f"not a choice of {f.list_name!r}", offset)
+    at = pc.if_else(pc.less(at, 0), None, at)
     return pc.take(pa.array(names, pa.string()), at)
 
 
@@ -444,9 +467,6 @@ def _read_table(
         problems.add(p)
     personal = personal_columns(form, hmap.columns, extra_personal)
     cells = _Cells(name, raw.first_row, problems, set(personal))
-    for p in raw.problems:
-        problems.add(p)
-    cells.bad |= raw.bad_rows
     stored = [c for c in hmap.columns if c.kind in ("field", "geo", "meta", "unknown")]
     onehots: dict[str, list[Column]] = {}
     for c in hmap.by_kind("onehot"):
@@ -470,15 +490,46 @@ def _read_table(
         offset += length
         if progress is not None:
             progress(name, length)
+    for p in raw.problems:  # bad bytes, found while the batches were read
+        withheld = _personal_header(hmap, p.column, cells.personal)
+        problems.add(
+            Problem(
+                p.message,
+                name,
+                p.row,
+                p.column,
+                "(personal data withheld)" if withheld else p.value,
+            )
+        )
+    cells.bad |= raw.bad_rows
     arrays: dict[str, pa.ChunkedArray] = {}
+    unknown = {c.name for c in hmap.by_kind("unknown")}
     for cname, parts in {**chunks, **built}.items():
         arrays[cname] = _chunked(parts)
+        if cname in unknown:
+            arrays[cname] = _numbers_if_all(arrays[cname])
     arrays[ROW] = pa.chunked_array(
         [pa.array(range(raw.first_row, raw.first_row + offset), pa.int64())]
     )
     table = pa.table(arrays) if arrays else pa.table({ROW: pa.array([], pa.int64())})
     _check_constraints(table, hmap, form, cells)
     return table, hmap, personal, cells
+
+
+def _personal_header(hmap: HeaderMap, header: str | None, personal: set[str]) -> bool:
+    return any(c.header == header and c.name in personal for c in hmap.columns)
+
+
+def _numbers_if_all(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column the form does not know, as numbers when every value is one (a CSV and an XLSX
+    of the same export then store the same values)."""
+    if not pa.types.is_string(col.type):
+        return col
+    values = pc.utf8_trim_whitespace(col)
+    numeric = pc.match_substring_regex(values, _NUM_TEXT)
+    if pc.all(pc.or_kleene(numeric, pc.is_null(values))).as_py() and pc.any(numeric).as_py():
+        return values.cast(pa.float64())
+    return col
 
 
 def _chunked(parts: list[pa.Array]) -> pa.ChunkedArray:

@@ -53,7 +53,7 @@ class SurveyRound(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    form: Mapped[SurveyForm] = relationship(lazy="joined")
+    form: Mapped[SurveyForm] = relationship(lazy="joined", innerjoin=True)
     imports: Mapped[list[SurveyImport]] = relationship(
         back_populates="round",
         cascade="all, delete-orphan",
