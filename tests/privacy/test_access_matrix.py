@@ -95,6 +95,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{pcode}": lambda world, path: "XM",
     "{purpose}": lambda world, path: "analysis",
     "{username}": lambda world, path: "caseworker.a",
+    "{round_name}": lambda world, path: "msna-2024",
 }
 
 

@@ -164,7 +164,9 @@ def _reach_tool(shared_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def reach_main(shared_dir: Path) -> pd.DataFrame:
-    return pd.read_excel(shared_dir / REACH / "dummy_raw_data.xlsx", sheet_name="main", engine="openpyxl")
+    return pd.read_excel(
+        shared_dir / REACH / "dummy_raw_data.xlsx", sheet_name="main", engine="openpyxl"
+    )
 
 
 @pytest.mark.shared

@@ -14,6 +14,7 @@ from safepath.api.routes import (
     persons,
     places,
     referrals,
+    surveys,
 )
 
 API_PREFIX = "/api/v1"
@@ -31,6 +32,7 @@ def build_router() -> APIRouter:
         follow_ups,
         referrals,
         outcomes,
+        surveys,
     ):
         api.include_router(module.router)
     return api
