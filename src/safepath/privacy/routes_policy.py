@@ -223,6 +223,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/outcomes"),
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
+            ("GET", "/analysis/rounds"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

@@ -39,6 +39,7 @@ MENU: tuple[Item, ...] = (
     Item("/inbox", N_("Referrals received"), frozenset({R.partner_focal_point, R.supervisor})),
     Item("/analysis/outcomes", N_("Outcomes"), ANALYSTS),
     Item("/analysis/areas", N_("Areas"), ANALYSTS),
+    Item("/analysis/rounds", N_("Survey rounds"), ANALYSTS),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
     Item("/account", N_("Your account"), frozenset(Role)),
 )

@@ -77,8 +77,8 @@ def mount_web(app: FastAPI) -> None:
     )
     app.include_router(router)
     from safepath.web.account import router as account_router
-    from safepath.web.pages import admin, analysis, assess, case, partner, work
+    from safepath.web.pages import admin, analysis, assess, case, partner, rounds, work
 
     app.include_router(account_router)
-    for module in (work, assess, case, partner, analysis, admin):
+    for module in (work, assess, case, partner, analysis, rounds, admin):
         app.include_router(module.router)
