@@ -212,15 +212,44 @@ RoundOpt = Annotated[
 
 
 def _round_input(name: str, model: RiskModel) -> Any:
-    """The stored round's submissions table (personal columns left out) with the columns the
-    model reads checked."""
-    from safepath.rounds.service import load_table
+    """The stored round's submissions table (personal columns left out), with the household
+    columns the model aggregates from repeat rows; the model is checked against the round's
+    form (unknown fields and unscored choices are listed on stderr)."""
+    from safepath.rounds.forms import definition
+    from safepath.rounds.service import load_table, round_form
     from safepath.store.db import session_scope
+    from safepath.surveys.household import repeat_tables, with_household_columns
+    from safepath.surveys.modelcheck import check_model
 
     with session_scope() as session:
         data = load_table(session, name)
+        repeats = {t: load_table(session, name, t) for t in repeat_tables(model)}
+        form = definition(round_form(session, name))
+    for problem in check_model(model, form, extra_columns=data.column_names):
+        err.print(f"[yellow]model vs form:[/yellow] {problem}")
+    data = with_household_columns(model, data, repeats)
     require_columns(data.column_names, model.record_fields(), source=f"round {name}")
     return data
+
+
+def _print_unmapped(model: RiskModel, data: Any) -> None:
+    """Per indicator, the answers the model does not score (they count as unanswered)."""
+    import pyarrow.parquet as pq
+
+    from safepath.risk.unmapped import unmapped
+
+    fields = [i.field for i in model.indicators if i.source == "record"]
+    if isinstance(data, str):
+        names = set(pq.read_schema(data).names)
+        data = pq.read_table(data, columns=[f for f in dict.fromkeys(fields) if f in names])
+    found = unmapped(model, data)
+    if not found:
+        return
+    total = sum(u.records for u in found)
+    out.print(f"unscored answers: {total} in {len(found)} indicator(s) (counted as unanswered)")
+    for u in found:
+        shown = ", ".join(f"{v!r} ×{n}" for v, n in u.values)
+        out.print(f"  {u.indicator} ({u.field}): {u.records} record(s): {shown}")
 
 
 @app.command("score")
@@ -269,10 +298,12 @@ def score(
         write_table(scored, out_path)
         counts = _phase_counts(out_path)
         progress.update(task, advance=1)
+        unscored = data
     out.print(
         f"scored {sum(counts.values())} records with {m.id} {m.version} -> {out_path} "
         f"({_phase_summary(counts)})"
     )
+    _print_unmapped(m, unscored)
 
 
 def _parse_by(by: str, model: RiskModel) -> list[str]:

@@ -452,6 +452,10 @@ def delete_round(session: Session, name: str, *, actor: Actor) -> None:
     _after(session, commit=base, rollback=None)
 
 
+def round_form(session: Session, name: str) -> SurveyForm:
+    return _get(session, name).form
+
+
 def table_path(session: Session, name: str, table: str = MAIN) -> Path:
     row = _get(session, name)
     if table not in row.tables:
