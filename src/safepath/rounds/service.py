@@ -286,7 +286,9 @@ def _merge(
                 old = old.filter(pc.invert(pc.is_in(old.column(link), value_set=replaced)))
             new = None
             if data is not None:
-                new = data.data.filter(pc.is_in(data.data.column(link), value_set=wanted))
+                new = data.data
+                if len(fresh) < new_main.num_rows:  # all new on a first import: no copy
+                    new = new.filter(pc.is_in(new.column(link), value_set=wanted))
                 new = _protect(new, data.personal, row.storage, table_name, policy)
                 for c in data.personal:
                     protected[f"{table_name}.{c}"] = "dropped" if policy == "drop" else "encrypted"

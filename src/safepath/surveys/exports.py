@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from safepath.errors import InputError, Problem
 
 BATCH_ROWS = 65_536
+BATCH_CELLS = 2_000_000  # an XLSX batch is Python objects: a wide sheet reads fewer rows at once
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _HXL = re.compile(r"^#[A-Za-z][\w+-]*$")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1")
@@ -124,9 +127,10 @@ def _xlsx_tables(path: Path) -> list[RawTable]:
             rows: Iterator[list[Any]] = rows, peek: list[Any] | None = peek, width: int = width
         ) -> Iterator[list[pa.Array]]:
             chunk: list[list[Any]] = [] if peek is None else [peek]
+            size = max(1024, min(BATCH_ROWS, BATCH_CELLS // max(width, 1)))
             for row in rows:
                 chunk.append(row)
-                if len(chunk) >= BATCH_ROWS:
+                if len(chunk) >= size:
                     yield _columns(chunk, width)
                     chunk = []
             if chunk:
@@ -161,17 +165,28 @@ def _is_hxl(cells: list[str]) -> bool:
 def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
     """Row lists (calamine cells: str, float, int, bool, date, datetime; '' when empty) as one
     Arrow array per column."""
-    padded = (r if len(r) == width else (list(r) + [""] * width)[:width] for r in rows)
-    return [_array(col) for col in zip(*padded, strict=True)] if rows else []
+    if not rows:
+        return []
+    if any(len(r) != width for r in rows):
+        rows = [(list(r) + [""] * width)[:width] for r in rows]
+    return [_array(col) for col in zip(*rows, strict=True)]
 
 
 def _array(values: tuple[Any, ...]) -> pa.Array:
-    cleaned = [None if v == "" or v is None else v for v in values]
+    try:  # all text (empty cells are ''): vectorised
+        arr = pa.array(values)
+        if pa.types.is_string(arr.type):
+            return pc.if_else(pc.equal(arr, ""), None, arr)
+        return arr
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    cells = np.array(values, dtype=object)
+    cells[cells == ""] = None  # numbers with empty cells
     try:
-        return pa.array(cleaned)
+        return pa.array(cells, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # a column mixing numbers and text (or dates): text, as a spreadsheet shows it
-        return pa.array([None if v is None else cell_text(v) for v in cleaned], pa.string())
+        return pa.array([None if v is None else cell_text(v) for v in cells], pa.string())
 
 
 def cell_text(v: Any) -> str:

@@ -45,7 +45,8 @@ def check_model(
         if missing:
             problems.append(
                 Problem(
-                    f"choices of {field.list_name!r} the model does not score: {', '.join(missing)}",
+                    f"choices of {field.list_name!r} the model does not score: "
+                    + ", ".join(missing),
                     scope=ind.id,
                     column=ind.field,
                 )
