@@ -58,16 +58,25 @@ print(json.dumps({"seconds": time.perf_counter() - t0,
 """
 
 
+MEM_LIMIT_GIB = 12.0  # address-space cap per run: a shared machine must not run out of memory
+
+
+def _limit() -> None:
+    cap = int(MEM_LIMIT_GIB * 1024**3)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 def _run(code: str, args: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
     start = time.perf_counter()
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: PLW1509 - preexec only sets a resource limit
             [sys.executable, "-c", code, *args],
             capture_output=True,
             text=True,
             env=env,
             timeout=timeout,
             check=False,
+            preexec_fn=_limit,
         )
     except subprocess.TimeoutExpired:
         return {"timed_out": True, "seconds": time.perf_counter() - start}
@@ -180,7 +189,6 @@ def main(argv: list[str] | None = None) -> int:
         from bench.report import write_section
 
         write_section(args.out, "surveys", text)
-    _ = resource
     return 0
 
 
