@@ -320,3 +320,17 @@ def test_delete_removes_the_files(engine: Engine, form: Path, tmp_path: Path) ->
     assert not [p for p in _data_files() if p.suffix == ".parquet"]
     with pytest.raises(SafepathError), session_scope() as s:
         service.show_round(s, "r1")
+
+
+def test_progress_reports_rows_and_the_total(form: Path, tmp_path: Path) -> None:
+    from safepath.surveys.submissions import read_export
+    from safepath.surveys.xlsform import load_form
+
+    calls: list[tuple[str, int, int | None]] = []
+    read_export(
+        load_form(form),
+        write_kobo_xlsx(tmp_path / "e.xlsx"),
+        progress=lambda t, n, total: calls.append((t, n, total)),
+    )
+    assert sum(n for _, n, _ in calls) == 7 and {total for *_, total in calls} == {7}
+    assert [t for t, *_ in calls] == ["main", "members"]

@@ -85,8 +85,8 @@ def import_(
         ):
             task = bar.add_task(f"reading {export.name}", total=None)
 
-            def progress(table: str, rows: int) -> None:
-                bar.update(task, advance=rows, description=f"reading {table}")
+            def progress(table: str, rows: int, total: int | None) -> None:
+                bar.update(task, advance=rows, total=total, description=f"reading {table}")
 
             form_row = resolve_form(session, form, by=operator())
             report = service.import_round(

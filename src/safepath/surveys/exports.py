@@ -46,6 +46,7 @@ class RawTable:
     batches: Callable[[], Iterator[list[pa.Array]]]
     problems: list[Problem]  # cell problems found while reading (bad bytes)
     bad_rows: set[int]  # 0-based data rows with such a problem
+    rows: int | None = None  # data rows, when known before reading (for a progress bar)
 
 
 @dataclass
@@ -136,7 +137,9 @@ def _xlsx_tables(path: Path) -> list[RawTable]:
             if chunk:
                 yield _columns(chunk, width)
 
-        tables.append(RawTable(name, header, 3 if hxl else 2, batches, [], set()))
+        height = int(getattr(sheet, "height", 0) or 0)
+        rows_known = max(height - (2 if hxl else 1), 0) if height else None
+        tables.append(RawTable(name, header, 3 if hxl else 2, batches, [], set(), rows_known))
     if not tables:
         raise InputError(
             f"{path.name}: no sheet has a header row",
@@ -318,7 +321,12 @@ def _csv_table(name: str, data: bytes, encoding: str | None) -> tuple[RawTable, 
             offset += batch.num_rows
             yield cols
 
-    return RawTable(name, header, first_row, batches, problems, bad_rows), encoding, sep
+    # physical lines (a quoted line break counts twice): a progress estimate; not for UTF-16
+    lines: int | None = max(data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - skip, 0)
+    if encoding.startswith("utf-16"):
+        lines = None
+    table = RawTable(name, header, first_row, batches, problems, bad_rows, lines)
+    return table, encoding, sep
 
 
 def _csv_error(name: str, exc: BaseException) -> InputError:

@@ -63,7 +63,8 @@ PERSONAL_TYPES = {
 }
 _TEXT_TYPES = {"text", "calculate", "note", "barcode", "hidden", "acknowledge"}
 
-Progress = Callable[[str, int], None]
+# progress(table, rows read since the last call, total rows of the export when known)
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass
@@ -461,6 +462,7 @@ def _read_table(
     problems: Problems,
     extra_personal: Iterable[str],
     progress: Progress | None,
+    total: int | None = None,
 ) -> tuple[pa.Table, HeaderMap, list[str], _Cells]:
     hmap = map_header(form, name, raw.header, repeat=repeat)
     for p in hmap.problems:
@@ -489,7 +491,7 @@ def _read_table(
             built[fname].append(_select_multiple(answer, f, fake, cells, offset, None))
         offset += length
         if progress is not None:
-            progress(name, length)
+            progress(name, length, total)
     for p in raw.problems:  # bad bytes, found while the batches were read
         withheld = _personal_header(hmap, p.column, cells.personal)
         problems.add(
@@ -768,6 +770,8 @@ def read_export(
     Raises InputError only for what makes the whole file unusable (unreadable, names and labels
     mixed, no submission key)."""
     export: Export = open_export(path, encoding=encoding)
+    counts = [t.rows for t in export.tables]
+    total = sum(c for c in counts if c is not None) if None not in counts else None
     problems = Problems()
     tables: dict[str, TableData] = {}
     parent_index: dict[str, dict[str, str]] = {}
@@ -793,7 +797,7 @@ def read_export(
             continue
         seen_repeats.add(name)
         table, hmap, personal_cols, cells = _read_table(
-            raw, form, name, repeat, problems, extra, progress
+            raw, form, name, repeat, problems, extra, progress, total
         )
         if hmap.language:
             language = language or hmap.language
