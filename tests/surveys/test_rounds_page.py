@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.surveys.sample import MAIN_HEADER, MAIN_ROWS, NAME, write_form
+from tests.surveys.sample import MAIN_HEADER, MAIN_ROWS, NAME, write_form, write_kobo_xlsx
+from tests.surveys.test_risk_rounds import MODEL
 from tests.web.test_case_pages import _token
 
 from safepath.app import create_app
@@ -55,3 +56,22 @@ def test_rounds_page_lists_tables_and_problems(analyst: TestClient, tmp_path: Pa
     assert "Problèmes du dernier import" in detail
     assert "maybe" in detail and "hh/displaced" in detail
     assert NAME not in detail
+
+
+def test_scoring_a_round_on_the_page(analyst: TestClient, tmp_path: Path) -> None:
+    with session_scope() as s:
+        form = add_form(s, write_form(tmp_path / "f.xlsx"), by="t").row
+        service.import_round(
+            s, form, write_kobo_xlsx(tmp_path / "e.xlsx"), round_name="may", actor=SYSTEM, by="t"
+        )
+    page = analyst.get(
+        "/analysis/rounds", params={"round": "may", "model": "reach-msna-2024-protection"}
+    ).text
+    assert "lacks" in page and "prot_concern_hh_freq_violence" in page  # not this form's model
+    model = tmp_path / "m.yaml"
+    model.write_text(MODEL, encoding="utf-8")
+    with session_scope() as s:
+        score = service.score_round(s, "may", str(model))
+    assert score.scored == 3
+    assert sum(n or 0 for n in score.phases.values()) == 0  # 3 households: all below k = 5
+    assert set(score.phases.values()) <= {0, None}
