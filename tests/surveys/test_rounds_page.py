@@ -15,7 +15,7 @@ from tests.web.test_case_pages import _token
 from safepath.app import create_app
 from safepath.privacy import identity
 from safepath.privacy.actor import SYSTEM
-from safepath.rounds import service
+from safepath.rounds import scoring, service
 from safepath.rounds.forms import add_form
 from safepath.store.db import session_scope
 
@@ -71,7 +71,7 @@ def test_scoring_a_round_on_the_page(analyst: TestClient, tmp_path: Path) -> Non
     model = tmp_path / "m.yaml"
     model.write_text(MODEL, encoding="utf-8")
     with session_scope() as s:
-        score = service.score_round(s, "may", str(model))
+        score = scoring.score_round(s, "may", str(model))
     assert score.scored == 3
     assert sum(n or 0 for n in score.phases.values()) == 0  # 3 households: all below k = 5
     assert set(score.phases.values()) <= {0, None}

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from safepath.errors import SafepathError
 from safepath.risk import list_models
-from safepath.rounds import service
+from safepath.rounds import scoring, service
 from safepath.web import menu
 from safepath.web.context import PageDep
 
@@ -28,7 +28,7 @@ def rounds(page: PageDep, round: str | None = None, model: str | None = None) ->
     score, error = None, None
     if chosen is not None and model in models:
         try:
-            score = service.score_round(page.db, chosen.name, str(model))
+            score = scoring.score_round(page.db, chosen.name, str(model))
         except SafepathError as exc:
             error = exc.message
     return page.render(
