@@ -203,12 +203,64 @@ def _phase_summary(counts: Counter[int]) -> str:
     return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
 
 
+RoundOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--round", help="A stored survey round (safepath surveys import) instead of a file."
+    ),
+]
+
+
+def _round_input(name: str, model: RiskModel) -> Any:
+    """The stored round's submissions table (personal columns left out), with the household
+    columns the model aggregates from repeat rows; the model is checked against the round's
+    form (unknown fields and unscored choices are listed on stderr)."""
+    from safepath.rounds.forms import definition
+    from safepath.rounds.service import load_table, round_form
+    from safepath.store.db import session_scope
+    from safepath.surveys.household import repeat_tables, with_household_columns
+    from safepath.surveys.modelcheck import check_model
+
+    with session_scope() as session:
+        data = load_table(session, name)
+        repeats = {t: load_table(session, name, t) for t in repeat_tables(model)}
+        form = definition(round_form(session, name))
+    for problem in check_model(model, form, extra_columns=data.column_names):
+        err.print(f"[yellow]model vs form:[/yellow] {problem}")
+    data = with_household_columns(model, data, repeats)
+    require_columns(data.column_names, model.record_fields(), source=f"round {name}")
+    return data
+
+
+def _print_unmapped(model: RiskModel, data: Any) -> None:
+    """Per indicator, the answers the model does not score (they count as unanswered)."""
+    import pyarrow.parquet as pq
+
+    from safepath.risk.unmapped import unmapped
+
+    fields = [i.field for i in model.indicators if i.source == "record"]
+    if isinstance(data, str):
+        names = set(pq.read_schema(data).names)
+        data = pq.read_table(data, columns=[f for f in dict.fromkeys(fields) if f in names])
+    found = unmapped(model, data)
+    if not found:
+        return
+    total = sum(u.records for u in found)
+    out.print(f"unscored answers: {total} in {len(found)} indicator(s) (counted as unanswered)")
+    for u in found:
+        shown = ", ".join(f"{v!r} ×{n}" for v, n in u.values)
+        out.print(f"  {u.indicator} ({u.field}): {u.records} record(s): {shown}")
+
+
 @app.command("score")
 def score(
-    input: Annotated[Path, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")],
-    model: ModelOpt,
-    out_path: OutOpt,
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round file (.csv, .xlsx, .parquet).")
+    ] = None,
+    model: ModelOpt = "",
+    out_path: OutOpt = Path(),
     sheet: SheetOpt = None,
+    round_name: RoundOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
     area_profile: Annotated[
         Path | None,
@@ -221,13 +273,20 @@ def score(
     from safepath.risk import score_table
 
     with _errors(), _progress() as progress:
+        if not model or out_path == Path() or (input is None) == (round_name is None):
+            raise InputError("give --model, --out and either an input file or --round")
         table_format(out_path, write=True)  # refuse an unknown output type before any work
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         _quiet_duckdb()
-        progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, m.record_fields())
-        _check_numeric(m, data, input)
+        source = input if input is not None else Path(f"{round_name}.parquet")
+        progress.update(task, advance=1, description=f"reading {source.name}")
+        if round_name is not None:
+            data = _round_input(round_name, m)
+        else:
+            assert input is not None
+            data = _load_input(input, sheet, m.record_fields())
+        _check_numeric(m, data, source)
         area = _area_profile(area_profile, m)
         progress.update(
             task,
@@ -239,10 +298,12 @@ def score(
         write_table(scored, out_path)
         counts = _phase_counts(out_path)
         progress.update(task, advance=1)
+        unscored = data
     out.print(
         f"scored {sum(counts.values())} records with {m.id} {m.version} -> {out_path} "
         f"({_phase_summary(counts)})"
     )
+    _print_unmapped(m, unscored)
 
 
 def _parse_by(by: str, model: RiskModel) -> list[str]:

@@ -88,10 +88,13 @@ def _score_fn(score: Score) -> ScoreFn:
     multi = score.multiple
     assert multi is not None
     choices, none, capped = multi.values, frozenset(multi.none), multi.rule == "sum_capped"
+    other, listed = multi.else_, frozenset(choices) | frozenset(multi.none) | {""}
 
     def by_choices(v: Any) -> int | None:
         tokens = set((v if type(v) is str else canonical(v)).split(" "))
         chosen = [s for c, s in choices.items() if c in tokens]
+        if other is not None and not tokens <= listed:
+            chosen.append(other)  # a choice the model does not list scores ``else``
         if chosen:
             return min(5, 1 + sum(s - 1 for s in chosen)) if capped else max(chosen)
         return 1 if tokens & none else UNMAPPED

@@ -123,17 +123,33 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     assert multi is not None
     hits = {c: view.has_token(c).fill_null(False) for c in multi.values}
     none_any = _any([view.has_token(c).fill_null(False) for c in multi.none])
+    values = dict(multi.values)
+    if multi.else_ is not None:  # ``else``: any choice the model does not list
+        hits["\x00else"] = _unlisted(view, [*multi.values, *multi.none]).fill_null(False)
+        values["\x00else"] = multi.else_
     if multi.rule == "max":
         best = _greatest(
-            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), multi.values.values(), strict=True)]
+            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), values.values(), strict=True)]
         )
         chosen = best > 0
         value = best.cast(SCORE_T)
     else:
-        total = _sum([h.ifelse(multi.values[c] - 1, 0) for c, h in hits.items()])
+        total = _sum([h.ifelse(values[c] - 1, 0) for c, h in hits.items()])
         chosen = _any(list(hits.values()))
         value = ibis.least(total + 1, 5).cast(SCORE_T)
     return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
+
+
+def _unlisted(view: ColumnView, listed: list[str]) -> Any:
+    """A select-multiple answer has a token outside ``listed`` (string functions only, so every
+    backend runs it: each listed token is removed, twice for neighbours sharing a space)."""
+    if not view._is_text():
+        return ~view.matches(tuple(listed)) & view.present()
+    rest = (ibis.literal(" ") + view.col) + ibis.literal(" ")
+    for _ in range(2):
+        for token in listed:
+            rest = rest.replace(f" {token} ", " ")
+    return rest.strip() != ""
 
 
 def _flag(cond: Any, backend: str) -> Any:
