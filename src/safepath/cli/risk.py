@@ -240,7 +240,7 @@ def score(
         progress.update(
             task,
             advance=1,
-            description="scoring" + (" with explanations (row by row)" if explain else ""),
+            description="scoring" + (" with explanations" if explain else ""),
         )
         scored = score_table(m, data, area, explain=explain, sql_cache=_sql_cache())
         progress.update(task, advance=1, description=f"writing {out_path.name}")

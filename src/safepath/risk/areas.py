@@ -24,6 +24,7 @@ from safepath.risk.table import (
     _has_memtable,
     as_table,
     cache_key,
+    compile_expr,
     compiled,
     relation,
     schema_doc,
@@ -116,10 +117,11 @@ def classify_areas(
     schema = schema_doc(t)
     key = cache_key("areas", model, backend, input=schema, by=list(by))
 
-    def make() -> Any:
-        return areas_expr(model, ibis.table(dict(schema), name=_PH_INPUT), by, backend)
+    def make() -> tuple[str, Any]:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        return compile_expr(areas_expr(model, placeholder, by, backend), con)
 
-    sql, out_schema = compiled(key, make, con, sql_cache)
+    sql, out_schema = compiled(key, make, sql_cache)
     spliced = splice(sql, con, {_PH_INPUT: t})
     if spliced is None:
         return areas_expr(model, t, by, backend)

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 FORMAT = 1
-# The sources whose code decides the SQL: an edit to any of them makes old entries misses.
-_SOURCES = ("table.py", "columns.py", "expressions.py", "areas.py", "codes.py", "sqlcache.py")
 
 
 class SqlCache(Protocol):
@@ -44,13 +42,14 @@ def code_version() -> str:
 
     from safepath import __version__
 
+    # the risk package's sources decide the SQL: an edit to any of them makes old entries misses
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _SOURCES:
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode())
         try:
-            digest.update((here / name).read_bytes())
-        except OSError:  # an installed package without sources: the versions still key it
-            digest.update(name.encode())
+            digest.update(path.read_bytes())
+        except OSError:  # unreadable: the versions still key it
+            pass
     return (
         f"safepath {__version__}; ibis {ibis.__version__}; duckdb {duckdb.__version__}; "
         + (digest.hexdigest()[:16])

@@ -146,6 +146,24 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
 
 
+def _explain_columns(
+    i: int, ind: Indicator, view: ColumnView | None, resolve: Any
+) -> dict[str, Any]:
+    """What the explanation needs of indicator ``i`` besides its score (record.py's cases:
+    not applicable, missing, mapped to null, unmapped)."""
+    no = ibis.literal(False)
+    applies = ibis.literal(True) if ind.condition is None else ind.condition.to_ibis(resolve)
+    if view is None:
+        return {f"{_P}ap{i}": applies, f"{_P}pr{i}": no, f"{_P}nm{i}": no}
+    nulls = {k: 1 for k, v in (ind.score.map or {}).items() if v is None and k != ""}
+    return {
+        f"{_P}ap{i}": applies,
+        f"{_P}pr{i}": view.present().fill_null(False),
+        f"{_P}nm{i}": view.lookup(nulls).notnull() if nulls else no,
+        f"{_P}raw{i}": view.col,
+    }
+
+
 def _flag(cond: Any, backend: str) -> Any:
     """1 / 0 for a non-null boolean: a cast in DuckDB (cheapest), CASE elsewhere (PostgreSQL
     cannot cast boolean to bigint)."""
@@ -174,8 +192,13 @@ def _least(a: Any, b: Any) -> Any:
     return ibis.least(a, b)
 
 
-def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
-    """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``)."""
+def build(
+    model: RiskModel, table: Any, area: Any | None, backend: str, *, explain: bool = False
+) -> Any:
+    """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``). With
+    ``explain``, each indicator's score, whether it applies, whether it was answered, whether
+    its answer is mapped to null, and the answer itself are carried to the output as internal
+    columns (``explain_sql`` turns them into the explanation)."""
     clash = [c for c in OUTPUTS if c in table.columns]
     t = table.drop(*clash) if clash else table  # outputs replace same-named input columns
     inputs = list(t.columns)
@@ -198,13 +221,18 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
 
     # stage 2: scores
     scores: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for i, ind in enumerate(model.indicators):
         view = resolve(ind.source, ind.field)
         s = ibis.null(SCORE_T) if view is None else _indicator_score(ind, view)
         if ind.condition is not None:
             s = ind.condition.to_ibis(resolve).ifelse(s, ibis.null(SCORE_T))
         scores[f"{_P}s{i}"] = s
-    t = t.select(*inputs, **scores)
+        if explain:
+            extra.update(_explain_columns(i, ind, view, resolve))
+    t = t.select(*inputs, **scores, **extra)
+    if explain:  # carried through every later stage, like the input columns
+        inputs = [*inputs, *scores, *extra]
 
     # stage 3: per-component sums and counts
     agg: dict[str, Any] = {}
@@ -345,10 +373,12 @@ _SQL_CACHE_SIZE = 64
 
 
 def compiled(
-    key: dict[str, Any], make: Callable[[], Any], con: Any, cache: SqlCache | None
+    key: dict[str, Any],
+    make: Callable[[], tuple[str, Any]],
+    cache: SqlCache | None,
 ) -> tuple[str, Any]:
-    """The SQL and result schema of the expression ``make()`` builds, looked up by ``key`` in
-    this process, then in ``cache``; built and compiled only when both miss."""
+    """The SQL and Ibis result schema ``make()`` compiles, looked up by ``key`` in this
+    process, then in ``cache``; built and compiled only when both miss."""
     from safepath.risk.sqlcache import valid_entry
 
     name = json.dumps(key, sort_keys=True)
@@ -363,9 +393,8 @@ def compiled(
         except Exception:  # noqa: BLE001 - a type this Ibis cannot parse: compile afresh
             schema = None
     if schema is None:
-        expr = make()
-        schema = expr.schema()
-        value = {"sql": str(con.compile(expr)), "schema": schema_doc(expr)}
+        sql, schema = make()
+        value = {"sql": sql, "schema": [[n, str(t)] for n, t in schema.items()]}
         if cache is not None:
             cache.put(key, value)
     assert value is not None
@@ -374,6 +403,10 @@ def compiled(
         _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
     _SQL_CACHE[name] = hit
     return hit
+
+
+def compile_expr(expr: Any, con: Any) -> tuple[str, Any]:
+    return str(con.compile(expr)), expr.schema()
 
 
 def cache_key(kind: str, model: RiskModel, backend: str, **parts: Any) -> dict[str, Any]:
@@ -420,22 +453,40 @@ def relation(con: Any, sql: str, schema: Any) -> Any:
 
 
 def _score_sql(
-    model: RiskModel, table: Any, area: Any | None, con: Any, cache: SqlCache | None
+    model: RiskModel,
+    table: Any,
+    area: Any | None,
+    con: Any,
+    cache: SqlCache | None,
+    *,
+    explain: bool = False,
 ) -> tuple[str, Any] | None:
     """Cached SQL with the input tables spliced in (and its schema), or None when this
-    backend can't do it."""
+    backend can't do it. ``explain`` (DuckDB): with the explanation column in SQL."""
     schema = schema_doc(table)
     area_schema = None if area is None else schema_doc(area)
-    key = cache_key("score", model, con.name, input=schema, area=area_schema)
+    kind = "score+explanation" if explain else "score"
+    key = cache_key(kind, model, con.name, input=schema, area=area_schema)
 
-    def make() -> Any:
+    def make() -> tuple[str, Any]:
         placeholder = ibis.table(dict(schema), name=_PH_INPUT)
         area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
-        return build(model, placeholder, area_ph, con.name)
+        expr = build(model, placeholder, area_ph, con.name, explain=explain)
+        if not explain:
+            return compile_expr(expr, con)
+        from safepath.risk.explain_sql import explanation_sql
+
+        inner = expr.schema()
+        keep = [*(n for n, _ in schema if n not in OUTPUTS and n != "explanation"), *OUTPUTS]
+        sql = explanation_sql(model, str(con.compile(expr)), dict(inner.items()), keep)
+        out = ibis.schema([*((n, inner[n]) for n in keep), ("explanation", "string")])
+        return sql, out
 
     try:
-        sql, out_schema = compiled(key, make, con, cache)
+        sql, out_schema = compiled(key, make, cache)
     except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
+        if explain:
+            raise
         return None
     spliced = splice(sql, con, {_PH_INPUT: table, _PH_AREA: area})
     return None if spliced is None else (spliced, out_schema)
@@ -456,24 +507,22 @@ def score_table(
 
     Returns an Ibis table: the input columns (any named like an output are replaced) plus
     ``threat, vulnerability, capacity, risk, phase, case_level``. ``area_profile`` is a table
-    keyed by ``pcode`` (unique) joined on the model's ``place_field``. With ``explain=True`` the
-    rows are fetched and an ``explanation`` JSON column is added by the record evaluator, row by
-    row (the result is then an in-memory table). ``sql_cache`` keeps the compiled SQL between
-    processes (see ``sqlcache``): with a warm cache no expression is built.
+    keyed by ``pcode`` (unique) joined on the model's ``place_field``. With ``explain=True`` an
+    ``explanation`` JSON column is added: the record evaluator's explanation, computed in SQL on
+    DuckDB (``explain_sql``); elsewhere the rows are fetched and explained one by one (the
+    result is then an in-memory table). ``sql_cache`` keeps the compiled SQL between processes
+    (see ``sqlcache``): with a warm cache no expression is built.
     """
     t = as_table(table)
     con = _backend(t)
     area = None if area_profile is None else as_table(area_profile, con)
     if area is not None and _AREA_KEY not in area.columns:
         raise InputError(f"area profile has no {_AREA_KEY!r} column")
-    if explain:
-        return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    cached = (
-        _score_sql(model, t, area, con, sql_cache)
-        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
-        else None
-    )
+    in_sql = con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+    if explain and not (in_sql and backend == "duckdb"):
+        return _explained(model, t, area)  # row by row, through the record evaluator
+    cached = _score_sql(model, t, area, con, sql_cache, explain=explain) if in_sql else None
     if cached is not None:
         return relation(con, *cached)
     return build(model, t, area, backend)
