@@ -266,7 +266,7 @@ def test_postgres_agrees_with_record_evaluator(
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_record_evaluator_matches_the_previous_one(
     model: RiskModel, rows: list[dict[str, Any]]
@@ -285,7 +285,7 @@ def test_record_evaluator_matches_the_previous_one(
 
 
 # each example compiles a new model's SQL (~0.5 s): fewer examples than the scoring property
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=models(), rows=records())
 def test_duckdb_explanation_column_is_the_record_evaluators(
     duck: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
