@@ -116,6 +116,14 @@ def _check_numeric(model: RiskModel, data: Any, path: Path) -> None:
     check_numeric(model, frame, source=path.name, first_row=first)
 
 
+def _sql_cache() -> Any:
+    """Compiled risk SQL kept in the data directory: the next run does not build it again."""
+    from safepath.risk.sqlcache import DirectorySqlCache
+    from safepath.settings import get_settings
+
+    return DirectorySqlCache(get_settings().data_dir / "cache" / "risk-sql")
+
+
 def _quiet_duckdb() -> None:
     """DuckDB draws its own progress bar on stdout for long queries; ours is on stderr."""
     from safepath.risk.table import default_connection
@@ -291,9 +299,9 @@ def score(
         progress.update(
             task,
             advance=1,
-            description="scoring" + (" with explanations (row by row)" if explain else ""),
+            description="scoring" + (" with explanations" if explain else ""),
         )
-        scored = score_table(m, data, area, explain=explain)
+        scored = score_table(m, data, area, explain=explain, sql_cache=_sql_cache())
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(scored, out_path)
         counts = _phase_counts(out_path)
@@ -347,8 +355,8 @@ def areas(
         )
         if scored is None:
             require_columns(_columns(data), m.record_fields(), source=input.name)
-            scored = score_table(m, data, _area_profile(area_profile, m))
-        result = classify_areas(m, scored, by=dims)
+            scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
+        result = classify_areas(m, scored, by=dims, sql_cache=_sql_cache())
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(result, out_path)
         rows = len(read_table(out_path))  # one row per group: small

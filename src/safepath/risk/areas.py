@@ -10,7 +10,7 @@ its own ``(missing)`` group; a value a dimension map does not list forms ``(unma
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -18,7 +18,21 @@ from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
 from safepath.risk.spec import Dimension, RiskModel
-from safepath.risk.table import _backend, as_table
+from safepath.risk.table import (
+    _PH_INPUT,
+    _backend,
+    _has_memtable,
+    as_table,
+    cache_key,
+    compile_expr,
+    compiled,
+    relation,
+    schema_doc,
+    splice,
+)
+
+if TYPE_CHECKING:
+    from safepath.risk.sqlcache import SqlCache
 
 MISSING = "(missing)"
 UNMAPPED = "(unmapped)"
@@ -83,10 +97,14 @@ def _place_expr(t: Any, column: str) -> Any:
     return (t[column].notnull() & (text != "")).ifelse(text, ibis.literal(MISSING))
 
 
-def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> Any:
+def classify_areas(
+    model: RiskModel, scored_table: Any, by: Sequence[str], *, sql_cache: SqlCache | None = None
+) -> Any:
     """Group scored records (output of ``score_table``) by place levels and dimensions.
 
     Returns an Ibis table ordered by the ``by`` columns (see the module docstring for columns).
+    On DuckDB the compiled SQL is cached like ``score_table``'s (``sql_cache`` between
+    processes).
     """
     _group_names(model, by)
     t = as_table(scored_table)
@@ -94,6 +112,25 @@ def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> An
         raise InputError("scored table has no 'phase' column: run score_table first")
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
+    if backend != "duckdb" or con is None or _has_memtable(t):
+        return areas_expr(model, t, by, backend)
+    schema = schema_doc(t)
+    key = cache_key("areas", model, backend, input=schema, by=list(by))
+
+    def make() -> tuple[str, Any]:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        return compile_expr(areas_expr(model, placeholder, by, backend), con)
+
+    sql, out_schema = compiled(key, make, sql_cache)
+    spliced = splice(sql, con, {_PH_INPUT: t})
+    if spliced is None:
+        return areas_expr(model, t, by, backend)
+    out = relation(con, spliced, out_schema)
+    return out.order_by(list(by)) if by else out  # a view's ORDER BY is not a promise
+
+
+def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
+    """The classification expression over the scored table ``t``."""
     keys: dict[str, Any] = {}
     for name in by:
         if name in model.places:
