@@ -163,13 +163,21 @@ def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any
     at_least = {p: _sum([g[f"_p{q}"].fill_null(0.0) for q in PHASES if q >= p]) for p in PHASES}
     threshold = ibis.literal(model.area.threshold, "float64")
     area_phase = ibis.cases(*((at_least[p] / pop >= threshold, p) for p in (5, 4, 3, 2)), else_=1)
+    # A group whose weights sum to 0 has no population: no shares and no phase (0/0 is NaN, which
+    # DuckDB orders above every number, so NaN >= 0.25 would have made it phase 5).
+    has_pop = pop > 0
     out = g.select(
         *by,
         "n",
         "missing_weight",
         "population",
-        **{f"phase_{p}": g[f"_p{p}"].fill_null(0.0) / pop for p in PHASES},
-        area_phase=area_phase.cast("int64"),
+        **{
+            f"phase_{p}": ibis.ifelse(
+                has_pop, g[f"_p{p}"].fill_null(0.0) / pop, ibis.null("float64")
+            )
+            for p in PHASES
+        },
+        area_phase=ibis.ifelse(has_pop, area_phase.cast("int64"), ibis.null("int64")),
         pin=at_least[model.area.pin_phase],
     )
     return out.order_by(list(by)) if by else out
@@ -231,14 +239,18 @@ def classify_records(
         w = g["w"]
         pop = sum(w[1:])
         at_least = {p: sum(w[p:]) for p in PHASES}
-        area_phase = next((p for p in (5, 4, 3, 2) if at_least[p] / pop >= model.area.threshold), 1)
+        area_phase: int | None = None  # no population (weights sum to 0): no phase
+        if pop > 0:
+            area_phase = next(
+                (p for p in (5, 4, 3, 2) if at_least[p] / pop >= model.area.threshold), 1
+            )
         out.append(
             {
                 **dict(zip(by, key, strict=True)),
                 "n": g["n"],
                 "missing_weight": g["missing_weight"],
                 "population": pop,
-                **{f"phase_{p}": w[p] / pop for p in PHASES},
+                **{f"phase_{p}": (w[p] / pop if pop > 0 else None) for p in PHASES},
                 "area_phase": area_phase,
                 "pin": at_least[model.area.pin_phase],
             }
