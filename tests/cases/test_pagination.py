@@ -218,3 +218,21 @@ def test_an_index_serves_each_sort_order_and_the_area_filter(
     for plan in _plans(staff, engine, area, "-updated_at"):
         assert "case_thematic_areas" in plan and "SCAN case_thematic_areas" not in plan, plan
         assert "Seq Scan" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_only_active_cases_are_overdue(client: TestClient, staff: Staff, cases: list[str]) -> None:
+    past = datetime(2020, 1, 1, tzinfo=UTC)
+    with session_scope() as s:
+        for code, status in ((cases[0], "closed"), (cases[1], "registered")):
+            s.execute(
+                update(Case)
+                .where(Case.code == code)
+                .values(status=status, next_action_due=past)
+                .execution_options(synchronize_session=False)
+            )
+    auth = staff.auth("caseworker")
+    for status, expected in (("closed", []), ("registered", [cases[1]])):
+        r = client.get(f"{API}/cases?status={status}&overdue=true", headers=auth)
+        assert [c["code"] for c in r.json()["items"]] == expected, status
+    r = client.get(f"{API}/cases?overdue=true", headers=auth)
+    assert [c["code"] for c in r.json()["items"]] == [cases[1]]

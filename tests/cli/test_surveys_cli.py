@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -146,4 +147,6 @@ def test_strict_refuses_and_writes_the_problems(shared_dir: Path, tmp_path: Path
     assert [(r["table"], r["row"], r["value"]) for r in bad] == [("main", "6", "perhaps")]
     assert bad[0]["message"].startswith("not a choice of")
     assert not list(data.glob("rounds/*/*/*.parquet"))
-    assert json.loads(_ok(["surveys", "list", "--format", "json"], data)) == []
+    with sqlite3.connect(data / "safepath.db") as db:
+        assert db.execute("SELECT count(*) FROM survey_rounds").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM survey_forms").fetchone() == (0,)  # one transaction

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select
+from sqlalchemy import and_, delete, exists, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -325,6 +325,9 @@ def _filtered(session: Session, actor: Actor, f: CaseFilter) -> Any:
         stmt = stmt.where(Case.person_code == f.person_code)
     if f.person_codes is not None:
         stmt = stmt.where(Case.person_code.in_(f.person_codes))
+    if f.overdue and f.status and f.status not in lifecycle.ACTIVE:
+        # only active cases are overdue: the answer is empty without reading the status's range
+        return stmt.where(false())
     if f.overdue is not None:
         due = Case.next_action_due
         active = Case.status.in_(lifecycle.ACTIVE)
