@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint docs bench bench-cases bench-sdc install clean lock
+.PHONY: demo test lint docs bench bench-cases bench-sdc bench-surveys install clean lock
 
 install: $(STAMP)
 
@@ -48,6 +48,11 @@ bench-cases: $(STAMP)
 # Disclosure control: sdcMicro's risk measures on 1M records (needs ../shared/data/sdcmicro).
 bench-sdc: $(STAMP)
 	$(BIN)/python -m bench.sdc $(ARGS)
+
+# Survey-round import at Kobo's failing size (132,229 x 510 XLSX) and a 1M-row CSV, against
+# pandas read_excel (openpyxl); generated data are cached in /tmp (CPU heavy: minutes).
+bench-surveys: $(STAMP)
+	$(BIN)/python -m bench.surveys $(ARGS)
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock:

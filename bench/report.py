@@ -9,7 +9,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-TARGETS = {"vs_sql": 1.5, "vs_pandas": 5.0, "peak_gib_10m": 4.0, "records_per_s": 20_000}
+# issue 10, item 8: CPU time within 1.25x of the hand SQL at 1M and 10M households (the compiled
+# SQL cached as a second CLI run finds it); the record evaluator >= 40,000 records/s of CPU time
+# on one core with the explanation.
+TARGETS = {"vs_sql_cpu": 1.25, "records_per_s": 40_000}
 
 
 def machine() -> dict[str, str]:
@@ -78,6 +81,10 @@ def _fmt(x: float | None, unit: str = "") -> str:
     return "—" if x is None else f"{x:,.2f}{unit}"
 
 
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "—"
+
+
 def risk_section(results: dict[str, Any]) -> str:
     runs = results["runs"]
     lines = [
@@ -88,30 +95,37 @@ def risk_section(results: dict[str, Any]) -> str:
         "a weighted (area × sex) roll-up with phase shares, PiN and the 25% area rule. "
         "Data: a deterministic generator (`bench/risk/generate.py`) writing Parquet in row "
         "groups of 122,880. Each variant runs in a fresh process that reads the same file; "
-        "time is read + score + classify to a materialised area table (imports excluded), "
-        f"the best of {results.get('repeat', 1)} fresh processes (pandas at 10M: one); "
-        "peak memory is the largest `ru_maxrss` of those processes.",
+        "time is read + score + classify to a materialised area table, imports excluded (their "
+        "CPU time is its own column: for safepath, Ibis and its DuckDB backend); the run with "
+        f"the lowest CPU time of {results.get('repeat', 1)} fresh processes counts (pandas at "
+        "10M: one); peak memory is the largest `ru_maxrss` of those processes.",
         "",
         "- **sql**: one hand-written DuckDB query, lookups as list literals (the floor).",
-        "- **safepath**: `safepath.risk.score_table` + `classify_areas` (Ibis on DuckDB).",
+        "- **safepath**: `safepath.risk.score_table` + `classify_areas` (Ibis on DuckDB) as a "
+        "second run of the CLI finds them: the compiled SQL in the on-disk cache "
+        "(`DirectorySqlCache`), so no expression is built.",
+        "- **safepath (cold cache)**: the first process, with an empty cache directory: it builds "
+        "and compiles the expressions and writes the cache (one run).",
         "- **pandas**: the same model in vectorised pandas, as an analyst would write it.",
         "",
-        "| N | variant | time | vs sql | CPU time | peak memory |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| N | variant | time | vs sql | CPU time | CPU vs sql | imports (CPU) | peak memory |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
+    order = ("sql", "safepath", "safepath (cold cache)", "pandas")
     for n in results["sizes"]:
         by = {r["variant"]: r for r in runs if r["rows"] == n}
-        sql = by.get("sql", {}).get("seconds")
-        for variant in ("sql", "safepath", "pandas"):
+        sql = by.get("sql", {})
+        for variant in order:
             r = by.get(variant)
             if r is None:
                 continue
-            t = r["seconds"]
-            ratio = f"{t / sql:.2f}×" if t is not None and sql else "—"
+            t, cpu = r["seconds"], r.get("cpu_seconds")
             time_cell = _fmt(t, " s") if t is not None else f"failed: {r['error']}"
-            cpu = _fmt(r.get("cpu_seconds"), " s")
+            imports = r.get("import_cpu_seconds")
             lines.append(
-                f"| {n:,} | {variant} | {time_cell} | {ratio} | {cpu} | "
+                f"| {n:,} | {variant} | {time_cell} | {_ratio(t, sql.get('seconds'))} | "
+                f"{_fmt(cpu, ' s')} | {_ratio(cpu, sql.get('cpu_seconds'))} | "
+                f"{_fmt(imports, ' s') if imports is not None else '—'} | "
                 f"{r['peak_mib'] / 1024:.2f} GiB |"
             )
     lines += ["", "Agreement (area tables compared group by group, shares and PiN to 1e-9):", ""]
@@ -120,36 +134,37 @@ def risk_section(results: dict[str, Any]) -> str:
         lines.append(f"- N = {check['rows']:,}, {check['pair']}: {mark} ({check['detail']})")
     rec = results.get("records") or {}
     lines += ["", "### Targets", "", "| target | measured | met |", "|---|---|---|"]
+    limit = TARGETS["vs_sql_cpu"]
     for n in results["sizes"]:
         by = {r["variant"]: r for r in runs if r["rows"] == n}
-        s, p, q = (by.get(k, {}).get("seconds") for k in ("safepath", "sql", "pandas"))
         cs, cp, cq = (by.get(k, {}).get("cpu_seconds") for k in ("safepath", "sql", "pandas"))
-        if cs and cp and cq:
+        ws, wp = (by.get(k, {}).get("seconds") for k in ("safepath", "sql"))
+        cold = by.get("safepath (cold cache)", {}).get("cpu_seconds")
+        if cs and cp:
+            met = "yes" if cs / cp <= limit else "no"
             lines.append(
-                f"| N = {n:,}: the same ratios in CPU time (informative) | "
-                f"{cs / cp:.2f}× hand SQL; {cq / cs:.1f}× faster than pandas | — |"
+                f"| N = {n:,}: safepath within {limit}× of the hand SQL in CPU time (warm cache) "
+                f"| {cs / cp:.2f}× ({cs:.2f} s vs {cp:.2f} s) | {met} |"
             )
-        if s and p:
+        if cold and cp:
             lines.append(
-                f"| N = {n:,}: safepath within {TARGETS['vs_sql']}× of hand SQL | "
-                f"{s / p:.2f}× | {'yes' if s / p <= TARGETS['vs_sql'] else 'no'} |"
+                f"| N = {n:,}: the same, first run with a cold cache (informative) | "
+                f"{cold / cp:.2f}× ({cold:.2f} s) | — |"
             )
-        if s and q:
+        if ws and wp:
             lines.append(
-                f"| N = {n:,}: safepath ≥ {TARGETS['vs_pandas']:.0f}× faster than "
-                f"pandas | {q / s:.1f}× | "
-                f"{'yes' if q / s >= TARGETS['vs_pandas'] else 'no'} |"
+                f"| N = {n:,}: wall-time ratio to the hand SQL (informative; shared machine) | "
+                f"{ws / wp:.2f}× | — |"
             )
-        elif s and "pandas" in by:
+        if cs and cq:
             lines.append(
-                f"| N = {n:,}: safepath ≥ {TARGETS['vs_pandas']:.0f}× faster than "
-                f"pandas | pandas {by['pandas']['error']} | see note |"
+                f"| N = {n:,}: pandas / safepath in CPU time (informative) | {cq / cs:.1f}× | — |"
             )
-        if n >= 10_000_000 and "safepath" in by:
-            gib = by["safepath"]["peak_mib"] / 1024
+        if n >= 10_000_000 and "safepath" in by and "pandas" in by:
             lines.append(
-                f"| N = {n:,}: safepath peak < {TARGETS['peak_gib_10m']:.0f} GiB | "
-                f"{gib:.2f} GiB | {'yes' if gib < TARGETS['peak_gib_10m'] else 'no'} |"
+                f"| N = {n:,}: peak memory safepath / pandas (informative) | "
+                f"{by['safepath']['peak_mib'] / 1024:.2f} GiB / "
+                f"{by['pandas']['peak_mib'] / 1024:.2f} GiB | — |"
             )
     if "seconds" in rec:
         rate = rec["records"] / rec["seconds"]
@@ -157,14 +172,25 @@ def risk_section(results: dict[str, Any]) -> str:
         bare = rec["records"] / rec["cpu_seconds_no_explanation"]
         kept = rec["records"] / rec["cpu_seconds_all_kept"]
         lines.append(
-            f"| record evaluator ≥ {TARGETS['records_per_s']:,} records/s on one core "
-            f"| with the explanation: {rate:,.0f} records/s wall, {cpu_rate:,.0f}/s of CPU "
-            f"time; without: {bare:,.0f}/s; keeping all {rec['records']:,} results alive: "
-            f"{kept:,.0f}/s (GC); {rec['mismatches']} phase mismatches vs pandas | "
+            f"| record evaluator ≥ {TARGETS['records_per_s']:,} records/s with the explanation "
+            f"on one core (CPU time) | {cpu_rate:,.0f}/s of CPU time ({rate:,.0f}/s wall); "
+            f"without the explanation: {bare:,.0f}/s; keeping all {rec['records']:,} results "
+            f"alive: {kept:,.0f}/s (GC); {rec['mismatches']} phase mismatches vs pandas | "
             f"{'yes' if cpu_rate >= TARGETS['records_per_s'] else 'no'} |"
         )
     elif rec:
         lines.append(f"| record evaluator | failed: {rec.get('error')} | no |")
+    ex = results.get("explain") or {}
+    if "seconds" in ex:
+        lines.append(
+            f"| explanation column, `score_table(..., explain=True)` on {ex['rows']:,} rows "
+            f"(informative) | in SQL: {ex['rows'] / ex['cpu_seconds']:,.0f} rows/s of CPU time "
+            f"({ex['rows'] / ex['seconds']:,.0f}/s wall, 2 threads); the row-by-row path it "
+            f"replaces on DuckDB: {ex['row_by_row_rows'] / ex['row_by_row_cpu_seconds']:,.0f} "
+            "rows/s of CPU time | — |"
+        )
+    elif ex:
+        lines.append(f"| explanation column | failed: {ex.get('error')} | — |")
     notes = Path(__file__).resolve().parent / "risk" / "NOTES.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

@@ -39,6 +39,8 @@ ALLOWED: dict[str, set[str]] = {
     "directory": {"store", "framework"} | _BASE,
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},
+    # stored survey rounds: the catalogue (store), encryption and audit (privacy), over surveys
+    "rounds": {"store", "privacy", "surveys", "risk"} | _BASE,  # risk: scoring a stored round
     "analysis": {"risk", "places", "errors"},  # estimates over Ibis tables: no IO, no store
     # a complaint revealing a protection risk becomes a case (cases.intake)
     "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
@@ -46,12 +48,12 @@ ALLOWED: dict[str, set[str]] = {
     "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
     "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
-    "api": {"http"} | _UPPER,
-    "web": {"http"} | _UPPER,
+    "api": {"http", "rounds"} | _UPPER,
+    "web": {"http", "rounds"} | _UPPER,
     "wiring": _UPPER,
     "demo": {"wiring"} | _UPPER,
-    "cli": {"wiring", "demo", "analysis"} | _UPPER,
-    "app": {"api", "web", "http", "wiring"} | _UPPER,
+    "cli": {"wiring", "demo", "analysis", "rounds"} | _UPPER,
+    "app": {"api", "web", "http", "wiring", "rounds"} | _UPPER,
 }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me-development-only"
 
@@ -78,6 +79,26 @@ class Settings(BaseSettings):
     analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
     # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
     role_grant_approval: bool = False
+    # Duplicate detection at registration (safepath.privacy.matching): the score a candidate
+    # needs to be shown, and how many years two birth years (or ages) may differ and still agree.
+    match_threshold: float = Field(default=0.6, ge=0, le=1)
+    match_age_tolerance_years: int = Field(default=2, ge=0, le=20)
+
+    # Survey rounds: what happens to personal-data columns (free text, names, phone numbers, GPS,
+    # device ids, flagged from the form's types) before a round is stored, and more column names
+    # to treat as personal (comma-separated or a JSON list).
+    survey_personal_data: Literal["encrypt", "drop"] = "encrypt"
+    survey_personal_columns: Annotated[list[str], NoDecode] = []
+
+    @field_validator("survey_personal_columns", mode="before")
+    @classmethod
+    def _column_list(cls, v: object) -> object:
+        if isinstance(v, str):
+            text = v.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [c.strip() for c in text.split(",") if c.strip()]
+        return v
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -1,12 +1,11 @@
-"""Issue 13, item 1.1, in the risk engine (owned elsewhere; the fix is described in the report):
-a group whose weights sum to 0 is phase 5 in the table evaluator (DuckDB orders NaN above every
-number, so NaN >= 0.25 holds) while the record evaluator divides by zero. Both should report
-the group with no population: no shares, no area phase. Strict xfail: when fixed, remove it."""
+"""Issue 13, item 1.1, in the risk engine:
+a group whose weights sum to 0 was phase 5 in the table evaluator (DuckDB orders NaN above every
+number, so NaN >= 0.25 held) while the record evaluator divided by zero. Both now report the
+group with no population: no shares, no area phase."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from safepath.risk import classify_areas, load_model_text, score_table
 from safepath.risk.areas import classify_records
@@ -26,9 +25,6 @@ indicators:
 DATA = pd.DataFrame({"a": ["X", "X", "Y"], "e": ["yes", "no", "yes"], "w": [1.0, 1.0, 0.0]})
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="risk/areas.py phases it 5 (issue 13 1.1)"
-)
 def test_table_evaluator_gives_a_zero_weight_group_no_phase() -> None:
     out = classify_areas(MODEL, score_table(MODEL, DATA), by=["adm1"]).to_pandas()
     y = out[out.adm1 == "Y"].iloc[0]
@@ -36,9 +32,6 @@ def test_table_evaluator_gives_a_zero_weight_group_no_phase() -> None:
     assert pd.isna(y.area_phase) and pd.isna(y.phase_5)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=ZeroDivisionError, reason="risk/areas.py divides by 0 (issue 13 1.1)"
-)
 def test_record_evaluator_agrees() -> None:
     scored = score_table(MODEL, DATA).to_pandas().to_dict("records")
     y = next(g for g in classify_records(MODEL, scored, by=["adm1"]) if g["adm1"] == "Y")

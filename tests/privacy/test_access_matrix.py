@@ -125,6 +125,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{grant_id}": _grant_id,
     "{ref}": lambda world, path: "RF-ANY",  # pages: only the anonymous outcome is checked
     "{step}": lambda world, path: "acknowledge",
+    "{round_name}": lambda world, path: "msna-2024",
 }
 
 

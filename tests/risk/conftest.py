@@ -74,3 +74,15 @@ def load_table() -> Callable[[Any, str, pa.Table], Any]:
 def pg() -> Iterator[Any]:
     """PostgreSQL in a fresh schema; skipped when unreachable unless SAFEPATH_REQUIRE_POSTGRES=1."""
     yield from postgres_connection()
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI keeps compiled SQL in the data directory: a temporary one per test, not the
+    working directory's ``.safepath``."""
+    from safepath.settings import reset_settings
+
+    monkeypatch.setenv("SAFEPATH_DATA_DIR", str(tmp_path / "data"))
+    reset_settings()
+    yield
+    reset_settings()

@@ -176,7 +176,7 @@ def test_score_parquet_input_to_xlsx(tmp_path: Path) -> None:
     dest = tmp_path / "scored.xlsx"
     code, output = _invoke("score", "--model", "safepath-domv-v1", str(src), "--out", str(dest))
     assert code == 0, output
-    scored = pd.read_excel(dest)
+    scored = pd.read_excel(dest, engine="openpyxl")
     # Without the area profile the community/structural indicators are unanswered.
     assert scored["phase"].tolist() == [1, 4, 4] and len(scored.columns) == 38 + 6
     code, output = _invoke(

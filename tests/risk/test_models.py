@@ -156,15 +156,17 @@ def test_domv_area_indicators_unanswered_without_profile() -> None:
 # ------------------------------------------------------------------------- REACH MSNA 2024
 def _reach_tool(shared_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     path = shared_dir / REACH / "REACH_2024_MSNA-kobo-tool_draft_v11.xlsx"
-    survey = pd.read_excel(path, sheet_name="survey", dtype=str)
-    choices = pd.read_excel(path, sheet_name="choices", dtype=str)
+    survey = pd.read_excel(path, sheet_name="survey", dtype=str, engine="openpyxl")
+    choices = pd.read_excel(path, sheet_name="choices", dtype=str, engine="openpyxl")
     survey["name"] = survey["name"].str.strip()
     return survey, choices
 
 
 @pytest.fixture(scope="module")
 def reach_main(shared_dir: Path) -> pd.DataFrame:
-    return pd.read_excel(shared_dir / REACH / "dummy_raw_data.xlsx", sheet_name="main")
+    return pd.read_excel(
+        shared_dir / REACH / "dummy_raw_data.xlsx", sheet_name="main", engine="openpyxl"
+    )
 
 
 @pytest.mark.shared

@@ -264,3 +264,39 @@ def test_postgres_agrees_with_record_evaluator(
     check_agree(
         model, rows, load_table(pg_area, "recs", _arrow(_frame(rows))), pg_area.table("area")
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=models(), rows=records())
+def test_record_evaluator_matches_the_previous_one(
+    model: RiskModel, rows: list[dict[str, Any]]
+) -> None:
+    """The generated record evaluator = the one it replaced (tests/risk/reference_record.py),
+    explanation included, on random models and records."""
+    from tests.risk import reference_record
+
+    profile = {r["pcode"]: r for r in cast(list[dict[str, Any]], AREA.to_dict("records"))}
+    for rec in rows:
+        area = profile.get(rec["pcode"])
+        for explain in (True, False):
+            new = evaluate(model, rec, area, explain=explain).as_dict()
+            old = reference_record.evaluate(model, rec, area, explain=explain).as_dict()
+            assert new == old, rec
+
+
+# each example compiles a new model's SQL (~0.5 s): fewer examples than the scoring property
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=models(), rows=records())
+def test_duckdb_explanation_column_is_the_record_evaluators(
+    duck: Any, load_table: Any, model: RiskModel, rows: list[dict[str, Any]]
+) -> None:
+    """The explanation built in SQL parses to the record evaluator's explanation, row by row."""
+    import json
+
+    table = load_table(duck, "recs", _arrow(_frame(rows)))
+    out = score_table(model, table, duck.table("area"), explain=True).to_pyarrow().to_pylist()
+    out.sort(key=lambda r: r["rid"])
+    profile = {r["pcode"]: r for r in cast(list[dict[str, Any]], AREA.to_dict("records"))}
+    for rec, got in zip(rows, out, strict=True):
+        want = evaluate(model, rec, profile.get(rec["pcode"])).explanation
+        assert json.loads(got["explanation"]) == want, rec

@@ -17,7 +17,7 @@ import pytest
 from safepath.errors import InputError
 from safepath.risk import load_model, load_model_text, score_table
 from safepath.risk.spec import RiskModel
-from safepath.risk.table import _sql_for, as_table
+from safepath.risk.table import _score_sql, as_table
 
 DATA = Path(__file__).parent / "data"
 
@@ -154,7 +154,7 @@ def test_integer_codes_use_list_literal_on_duckdb(duck: Any, load_table: Any) ->
         }
     )
     t = load_table(duck, "coded", data)
-    cached = _sql_for(model, t, None, duck)
+    cached = _score_sql(model, t, None, duck, None)
     assert cached is not None and "ARRAY_EXTRACT" in cached[0].upper()
     got = score_table(model, t).order_by("rid").to_pandas()
     # q1: 2 -> 5; 99 -> null; -1, None, 300 -> unanswered (T default 1)
@@ -170,8 +170,8 @@ def test_compiled_sql_is_cached(duck: Any, small: RiskModel, load_table: Any) ->
     table._SQL_CACHE.clear()
     score_table(small, t)
     assert len(table._SQL_CACHE) == 1
-    ((key, (sql, _)),) = table._SQL_CACHE.items()
-    table._SQL_CACHE[key] = (sql.replace("'low'", "'LOW (cached)'"), _)
+    ((key, (sql, schema)),) = table._SQL_CACHE.items()
+    table._SQL_CACHE[key] = (sql.replace("'low'", "'LOW (cached)'"), schema)
     assert "LOW (cached)" in rows(score_table(small, t))[0]  # the second call used the cache
     table._SQL_CACHE.clear()
 

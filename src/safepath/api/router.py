@@ -17,6 +17,7 @@ from safepath.api.routes import (
     places,
     projects,
     referrals,
+    surveys,
     users,
 )
 from safepath.http.responses import document_http_layer
@@ -40,6 +41,7 @@ def build_router() -> APIRouter:
         complaints,
         advocacy,
         projects,
+        surveys,
     ):
         document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)

@@ -38,6 +38,7 @@ def _register() -> None:
     from safepath.cli import (
         audit,
         db,
+        forms,
         framework,
         keys,
         outcomes,
@@ -45,6 +46,7 @@ def _register() -> None:
         retention,
         sdc,
         serve,
+        surveys,
         users,
     )
 
@@ -56,6 +58,8 @@ def _register() -> None:
     app.add_typer(framework.app, name="framework")
     app.add_typer(places.app, name="places")
     app.add_typer(sdc.app, name="sdc")
+    app.add_typer(forms.app, name="forms")
+    app.add_typer(surveys.app, name="surveys")
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)

@@ -116,6 +116,14 @@ def _check_numeric(model: RiskModel, data: Any, path: Path) -> None:
     check_numeric(model, frame, source=path.name, first_row=first)
 
 
+def _sql_cache() -> Any:
+    """Compiled risk SQL kept in the data directory: the next run does not build it again."""
+    from safepath.risk.sqlcache import DirectorySqlCache
+    from safepath.settings import get_settings
+
+    return DirectorySqlCache(get_settings().data_dir / "cache" / "risk-sql")
+
+
 def _quiet_duckdb() -> None:
     """DuckDB draws its own progress bar on stdout for long queries; ours is on stderr."""
     from safepath.risk.table import default_connection
@@ -203,12 +211,64 @@ def _phase_summary(counts: Counter[int]) -> str:
     return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
 
 
+RoundOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--round", help="A stored survey round (safepath surveys import) instead of a file."
+    ),
+]
+
+
+def _round_input(name: str, model: RiskModel) -> Any:
+    """The stored round's submissions table (personal columns left out), with the household
+    columns the model aggregates from repeat rows; the model is checked against the round's
+    form (unknown fields and unscored choices are listed on stderr)."""
+    from safepath.rounds.forms import definition
+    from safepath.rounds.service import load_table, round_form
+    from safepath.store.db import session_scope
+    from safepath.surveys.household import repeat_tables, with_household_columns
+    from safepath.surveys.modelcheck import check_model
+
+    with session_scope() as session:
+        data = load_table(session, name)
+        repeats = {t: load_table(session, name, t) for t in repeat_tables(model)}
+        form = definition(round_form(session, name))
+    for problem in check_model(model, form, extra_columns=data.column_names):
+        err.print(f"[yellow]model vs form:[/yellow] {problem}")
+    data = with_household_columns(model, data, repeats)
+    require_columns(data.column_names, model.record_fields(), source=f"round {name}")
+    return data
+
+
+def _print_unmapped(model: RiskModel, data: Any) -> None:
+    """Per indicator, the answers the model does not score (they count as unanswered)."""
+    import pyarrow.parquet as pq
+
+    from safepath.risk.unmapped import unmapped
+
+    fields = [i.field for i in model.indicators if i.source == "record"]
+    if isinstance(data, str):
+        names = set(pq.read_schema(data).names)
+        data = pq.read_table(data, columns=[f for f in dict.fromkeys(fields) if f in names])
+    found = unmapped(model, data)
+    if not found:
+        return
+    total = sum(u.records for u in found)
+    out.print(f"unscored answers: {total} in {len(found)} indicator(s) (counted as unanswered)")
+    for u in found:
+        shown = ", ".join(f"{v!r} ×{n}" for v, n in u.values)
+        out.print(f"  {u.indicator} ({u.field}): {u.records} record(s): {shown}")
+
+
 @app.command("score")
 def score(
-    input: Annotated[Path, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")],
-    model: ModelOpt,
-    out_path: OutOpt,
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round file (.csv, .xlsx, .parquet).")
+    ] = None,
+    model: ModelOpt = "",
+    out_path: OutOpt = Path(),
     sheet: SheetOpt = None,
+    round_name: RoundOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
     area_profile: Annotated[
         Path | None,
@@ -221,28 +281,37 @@ def score(
     from safepath.risk import score_table
 
     with _errors(), _progress() as progress:
+        if not model or out_path == Path() or (input is None) == (round_name is None):
+            raise InputError("give --model, --out and either an input file or --round")
         table_format(out_path, write=True)  # refuse an unknown output type before any work
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         _quiet_duckdb()
-        progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, m.record_fields())
-        _check_numeric(m, data, input)
+        source = input if input is not None else Path(f"{round_name}.parquet")
+        progress.update(task, advance=1, description=f"reading {source.name}")
+        if round_name is not None:
+            data = _round_input(round_name, m)
+        else:
+            assert input is not None
+            data = _load_input(input, sheet, m.record_fields())
+        _check_numeric(m, data, source)
         area = _area_profile(area_profile, m)
         progress.update(
             task,
             advance=1,
-            description="scoring" + (" with explanations (row by row)" if explain else ""),
+            description="scoring" + (" with explanations" if explain else ""),
         )
-        scored = score_table(m, data, area, explain=explain)
+        scored = score_table(m, data, area, explain=explain, sql_cache=_sql_cache())
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(scored, out_path)
         counts = _phase_counts(out_path)
         progress.update(task, advance=1)
+        unscored = data
     out.print(
         f"scored {sum(counts.values())} records with {m.id} {m.version} -> {out_path} "
         f"({_phase_summary(counts)})"
     )
+    _print_unmapped(m, unscored)
 
 
 def _parse_by(by: str, model: RiskModel) -> list[str]:
@@ -286,8 +355,8 @@ def areas(
         )
         if scored is None:
             require_columns(_columns(data), m.record_fields(), source=input.name)
-            scored = score_table(m, data, _area_profile(area_profile, m))
-        result = classify_areas(m, scored, by=dims)
+            scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
+        result = classify_areas(m, scored, by=dims, sql_cache=_sql_cache())
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(result, out_path)
         rows = len(read_table(out_path))  # one row per group: small

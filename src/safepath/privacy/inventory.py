@@ -35,6 +35,7 @@ from safepath.store.models import (
     WebSession,
 )
 from safepath.store.models.persons import ENCRYPTED_PERSON_FIELDS, BlindIndex, Consent, Person
+from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,35 @@ INVENTORY: dict[type[Any], TextColumns] = {
     ServiceCoverage: TextColumns(safe={"pcode": REFERENCE}),
     Place: TextColumns(
         safe=dict.fromkeys(("pcode", "country", "parent_pcode", "name", "source"), REFERENCE)
+    ),
+    # The survey catalogue: the rounds' answers live in Parquet files (personal columns encrypted
+    # or dropped); the database holds forms, counts and problem reports without personal values.
+    SurveyForm: TextColumns(
+        safe={
+            **dict.fromkeys(("form_id", "version", "title", "languages", "sha256"), "the form"),
+            "definition": "the XLSForm tree (questions and choices, no answers)",
+            "issues": "problems of the form itself (sheet, row, column)",
+            "source": "the form's file name",
+            "created_by": STAFF,
+        }
+    ),
+    SurveyRound: TextColumns(
+        safe={
+            "name": "the round's name",
+            "storage": "a directory name under the data directory",
+            "tables": "row counts per table",
+            "personal": "which columns are personal and how they are stored (names only)",
+            "created_by": STAFF,
+        }
+    ),
+    SurveyImport: TextColumns(
+        safe={
+            "source": "the export's file name",
+            "sha256": "the export's digest",
+            "tables": "row counts per table",
+            "problems": "cell problems; values of personal columns withheld (rounds.service)",
+            "imported_by": STAFF,
+        }
     ),
     AreaProfileRow: TextColumns(
         safe=dict.fromkeys(("model_id", "pcode", "values", "source"), "aggregated survey figures")

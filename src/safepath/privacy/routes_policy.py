@@ -31,6 +31,7 @@ from safepath.privacy.actor import Role
 
 R = Role
 ANONYMOUS = "anonymous"
+SURVEY_ROLES = (R.analyst, R.supervisor, R.dp_focal_point, R.admin)
 
 
 class Outcome(StrEnum):
@@ -130,6 +131,13 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{API}/outcomes"): roles(
             R.admin, R.dp_focal_point, R.supervisor, R.caseworker, R.analyst
         ),
+        # survey forms and rounds: the analysts (safepath.rounds.access); the matrix world holds
+        # no round, so a lookup by name answers 404 to them, 403 to every other role
+        ("GET", f"{API}/surveys/forms"): roles(*SURVEY_ROLES),
+        ("POST", f"{API}/surveys/forms"): roles(*SURVEY_ROLES),
+        ("GET", f"{API}/surveys/rounds"): roles(*SURVEY_ROLES),
+        ("GET", f"{API}/surveys/rounds/{{round_name}}"): roles(hidden=SURVEY_ROLES),
+        ("POST", f"{API}/surveys/rounds/{{round_name}}/imports"): roles(*SURVEY_ROLES),
     }
 
 
@@ -249,6 +257,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/persons"): roles(*CASE_STAFF).with_body(
         {"given_name": "New", "sex": "male", "age": 40}
     ),
+    # duplicate detection at registration: by those who register, nothing written
+    ("POST", f"{API}/persons/matches"): roles(*CASE_STAFF).with_body(
+        {"given_name": "New", "sex": "male", "age": 40}
+    ),
     ("GET", f"{API}/persons"): roles(
         *CASE_STAFF, R.dp_focal_point, R.analyst, R.partner_focal_point
     ),
@@ -324,6 +336,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/outcomes"),
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
+            ("GET", "/analysis/rounds"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

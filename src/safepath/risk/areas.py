@@ -10,7 +10,7 @@ its own ``(missing)`` group; a value a dimension map does not list forms ``(unma
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -18,7 +18,21 @@ from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
 from safepath.risk.spec import Dimension, RiskModel
-from safepath.risk.table import _backend, as_table
+from safepath.risk.table import (
+    _PH_INPUT,
+    _backend,
+    _has_memtable,
+    as_table,
+    cache_key,
+    compile_expr,
+    compiled,
+    relation,
+    schema_doc,
+    splice,
+)
+
+if TYPE_CHECKING:
+    from safepath.risk.sqlcache import SqlCache
 
 MISSING = "(missing)"
 UNMAPPED = "(unmapped)"
@@ -83,10 +97,14 @@ def _place_expr(t: Any, column: str) -> Any:
     return (t[column].notnull() & (text != "")).ifelse(text, ibis.literal(MISSING))
 
 
-def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> Any:
+def classify_areas(
+    model: RiskModel, scored_table: Any, by: Sequence[str], *, sql_cache: SqlCache | None = None
+) -> Any:
     """Group scored records (output of ``score_table``) by place levels and dimensions.
 
     Returns an Ibis table ordered by the ``by`` columns (see the module docstring for columns).
+    On DuckDB the compiled SQL is cached like ``score_table``'s (``sql_cache`` between
+    processes).
     """
     _group_names(model, by)
     t = as_table(scored_table)
@@ -94,6 +112,25 @@ def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> An
         raise InputError("scored table has no 'phase' column: run score_table first")
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
+    if backend != "duckdb" or con is None or _has_memtable(t):
+        return areas_expr(model, t, by, backend)
+    schema = schema_doc(t)
+    key = cache_key("areas", model, backend, input=schema, by=list(by))
+
+    def make() -> tuple[str, Any]:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        return compile_expr(areas_expr(model, placeholder, by, backend), con)
+
+    sql, out_schema = compiled(key, make, sql_cache)
+    spliced = splice(sql, con, {_PH_INPUT: t})
+    if spliced is None:
+        return areas_expr(model, t, by, backend)
+    out = relation(con, spliced, out_schema)
+    return out.order_by(list(by)) if by else out  # a view's ORDER BY is not a promise
+
+
+def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
+    """The classification expression over the scored table ``t``."""
     keys: dict[str, Any] = {}
     for name in by:
         if name in model.places:
@@ -126,13 +163,21 @@ def classify_areas(model: RiskModel, scored_table: Any, by: Sequence[str]) -> An
     at_least = {p: _sum([g[f"_p{q}"].fill_null(0.0) for q in PHASES if q >= p]) for p in PHASES}
     threshold = ibis.literal(model.area.threshold, "float64")
     area_phase = ibis.cases(*((at_least[p] / pop >= threshold, p) for p in (5, 4, 3, 2)), else_=1)
+    # A group whose weights sum to 0 has no population: no shares and no phase (0/0 is NaN, which
+    # DuckDB orders above every number, so NaN >= 0.25 would have made it phase 5).
+    has_pop = pop > 0
     out = g.select(
         *by,
         "n",
         "missing_weight",
         "population",
-        **{f"phase_{p}": g[f"_p{p}"].fill_null(0.0) / pop for p in PHASES},
-        area_phase=area_phase.cast("int64"),
+        **{
+            f"phase_{p}": ibis.ifelse(
+                has_pop, g[f"_p{p}"].fill_null(0.0) / pop, ibis.null("float64")
+            )
+            for p in PHASES
+        },
+        area_phase=ibis.ifelse(has_pop, area_phase.cast("int64"), ibis.null("int64")),
         pin=at_least[model.area.pin_phase],
     )
     return out.order_by(list(by)) if by else out
@@ -194,14 +239,18 @@ def classify_records(
         w = g["w"]
         pop = sum(w[1:])
         at_least = {p: sum(w[p:]) for p in PHASES}
-        area_phase = next((p for p in (5, 4, 3, 2) if at_least[p] / pop >= model.area.threshold), 1)
+        area_phase: int | None = None  # no population (weights sum to 0): no phase
+        if pop > 0:
+            area_phase = next(
+                (p for p in (5, 4, 3, 2) if at_least[p] / pop >= model.area.threshold), 1
+            )
         out.append(
             {
                 **dict(zip(by, key, strict=True)),
                 "n": g["n"],
                 "missing_weight": g["missing_weight"],
                 "population": pop,
-                **{f"phase_{p}": w[p] / pop for p in PHASES},
+                **{f"phase_{p}": (w[p] / pop if pop > 0 else None) for p in PHASES},
                 "area_phase": area_phase,
                 "pin": at_least[model.area.pin_phase],
             }

@@ -32,6 +32,15 @@ _list_extract_text: Any = ibis.udf.scalar.builtin(
 )
 
 
+def _floor_double_sig(x: Any) -> Any:
+    """FLOOR of a double as a double (Ibis's ``floor`` casts to an integer)."""
+
+
+_floor_double: Any = ibis.udf.scalar.builtin(
+    _floor_double_sig, name="floor", signature=((dt.float64,), dt.float64)
+)
+
+
 def canonical_number(text: str) -> float | None:
     """The number whose canonical string is ``text`` (so numeric equality = string equality)."""
     n = as_number(text)

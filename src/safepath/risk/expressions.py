@@ -14,6 +14,7 @@ Semantics shared by both compilations (see docs/risk-model.md):
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,11 +131,21 @@ def _build(node: ast.expr, text: str) -> Node:
     raise _Error(text, node, f"{what} is not allowed; expected a comparison")
 
 
+_PATH = re.compile(r"""('[^']*'|"[^"]*")|\b(?:[A-Za-z_][\w-]*/)+([A-Za-z_]\w*)""")
+
+
+def _xml_names(text: str) -> str:
+    """Group-path field names (``consented/resp_age``) as the XML names they end with; quoted
+    strings are left alone."""
+    return _PATH.sub(lambda m: m.group(1) or m.group(2), text)
+
+
 @lru_cache(maxsize=4096)
 def parse_condition(text: str) -> Condition:
-    """Parse ``text``; ValueError names the expression, the problem and its position."""
+    """Parse ``text``; ValueError names the expression, the problem and its position. A field
+    may be named with its group path (``group/field``)."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(_xml_names(text.strip()), mode="eval")
     except SyntaxError as exc:
         # offset 0 means "at the end of the input"
         pos = exc.offset if exc.offset else len(text.strip()) + 1

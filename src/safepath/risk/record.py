@@ -8,14 +8,15 @@ Every arithmetic step mirrors ``table.py`` so both evaluators agree bit-for-bit 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from safepath.risk.codes import as_number, canonical
-from safepath.risk.expressions import Predicate
-from safepath.risk.spec import COMPONENTS, LEVELS, Indicator, RiskModel, Score
+from safepath.risk.spec import COMPONENTS, LEVELS, RiskModel, Score
 
 UNMAPPED = 0  # a score function's answer for a value it cannot score (scores are 1..5)
 ScoreFn = Callable[[Any], int | None]
@@ -88,49 +89,18 @@ def _score_fn(score: Score) -> ScoreFn:
     multi = score.multiple
     assert multi is not None
     choices, none, capped = multi.values, frozenset(multi.none), multi.rule == "sum_capped"
+    other, listed = multi.else_, frozenset(choices) | frozenset(multi.none) | {""}
 
     def by_choices(v: Any) -> int | None:
         tokens = set((v if type(v) is str else canonical(v)).split(" "))
         chosen = [s for c, s in choices.items() if c in tokens]
+        if other is not None and not tokens <= listed:
+            chosen.append(other)  # a choice the model does not list scores ``else``
         if chosen:
             return min(5, 1 + sum(s - 1 for s in chosen)) if capped else max(chosen)
         return 1 if tokens & none else UNMAPPED
 
     return by_choices
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    ind: Indicator
-    field: str
-    from_area: bool
-    applies: Predicate | None
-    score: ScoreFn
-    component: str
-    weight: float
-    floor_min: int  # 6 = no floor
-    static: dict[str, Any]  # the explanation's fixed keys for this indicator
-
-
-def _compiled(ind: Indicator) -> _Compiled:
-    return _Compiled(
-        ind,
-        ind.field,
-        ind.source == "area",
-        None if ind.condition is None else ind.condition.predicate(),
-        _score_fn(ind.score),
-        ind.component,
-        ind.weight,
-        ind.floor.min_score if ind.floor else 6,
-        {
-            "id": ind.id,
-            "label": ind.label,
-            "level": ind.level,
-            "component": ind.component,
-            "gpc_risks": ind.gpc_risks,
-            "rights": ind.rights,
-        },
-    )
 
 
 @dataclass
@@ -159,189 +129,304 @@ class Assessment:
         }
 
 
+# Codes of the generated evaluator's score lookups besides the scores 1..5 (0 = UNMAPPED).
+MISSING = -1  # no answer: None, "" or NaN
+NULL_SCORE = -2  # an answer the map scores null: unanswered, but not unmapped
+
+
+def _lookup_table(mapping: Mapping[str, int | None]) -> dict[Any, int]:
+    """A score map keyed by the answers themselves, for answers of a type in ``_FAST``: each
+    text key, plus the int whose canonical text is that key (so an int answer needs no
+    ``canonical`` call), and None and "" as MISSING. Answers of other types (floats, whose NaN
+    is missing, bools, ...) go through ``_full_score``."""
+    table: dict[Any, int] = {}
+    for key, score in mapping.items():
+        code = NULL_SCORE if score is None else score
+        table[key] = code
+        if _INT_TEXT.match(key) and str(int(key)) == key:
+            table[int(key)] = code
+    table[None] = table[""] = MISSING
+    return table
+
+
+_INT_TEXT = re.compile(r"^-?[0-9]+$")
+_FAST = frozenset((str, int, type(None)))  # not bool: canonical(True) is "true", not "1"
+
+
+def _full_score(score_fn: ScoreFn) -> Callable[[Any], int]:
+    """``answer -> code``: MISSING, NULL_SCORE, UNMAPPED or the score, for any answer."""
+
+    def full(v: Any) -> int:
+        if v is None or v == "" or v != v:  # missing: None, "" or NaN (v != v)
+            return MISSING
+        s = score_fn(v)
+        return NULL_SCORE if s is None else s
+
+    return full
+
+
+def _weighted(scores: list[int], weights: list[float]) -> float:
+    num = 0.0
+    den = 0.0
+    for s, w in zip(scores, weights, strict=True):
+        num += w * s
+        den += w
+    return num / den
+
+
+def _top_half(scores: list[int]) -> float:
+    k = (len(scores) + 1) // 2
+    return sum(sorted(scores, reverse=True)[:k]) / k
+
+
 class CompiledModel:
-    """A model turned into closures once; ``evaluate`` runs one record."""
+    """A model turned into generated Python once; ``evaluate`` runs one record.
+
+    Two functions are generated per model, one without and one with the explanation. Each
+    indicator becomes a few straight lines (read the field, test for a missing answer, look the
+    score up, keep it for its component and, when explaining, its entry for its (level,
+    component) cell): no loop over indicators, no branch on an indicator's kind. Aggregations,
+    contributions and the level cells are written out per model in the same way. Model text
+    reaches the generated source only as ``repr`` of validated strings and numbers; the score
+    functions, predicates and lookup tables are passed in as values.
+    """
 
     def __init__(self, model: RiskModel) -> None:
         self.model = model
-        self.items = [_compiled(ind) for ind in model.indicators]
-        # tuples unpack faster than attribute access in the per-record loop
-        # explanation cells: (level, component), in LEVELS x COMPONENTS order
+        inds = model.indicators
         self.cell_keys = [
             (lv, comp)
             for lv in LEVELS
             for comp in COMPONENTS
-            if any(it.ind.level == lv and it.component == comp for it in self.items)
+            if any(ind.level == lv and ind.component == comp for ind in inds)
         ]
-        cell_of = {key: n for n, key in enumerate(self.cell_keys)}
-        self.plan = [
-            (
-                i,
-                it.ind.id,
-                it.field,
-                it.from_area,
-                it.applies,
-                it.score,
-                it.component,
-                it.weight,
-                it.floor_min,
-                cell_of[(it.ind.level, it.ind.component)],
-            )
-            for i, it in enumerate(self.items)
+        self.static = {
+            ind.id: {
+                "id": ind.id,
+                "label": ind.label,
+                "level": ind.level,
+                "component": ind.component,
+                "gpc_risks": ind.gpc_risks,
+                "rights": ind.rights,
+            }
+            for ind in inds
+        }
+        env: dict[str, Any] = {
+            "_FAST": _FAST,
+            "_jsonable": _jsonable,
+            "_floor": math.floor,
+            "_bisect": bisect_right,
+            "_weighted": _weighted,
+            "_top_half": _top_half,
+            "_aggregate": aggregate,
+            "_contributions": contributions,
+            "_BY_SCORE_SHARE": itemgetter("score", "contribution"),
+            "_BY_SCORE": itemgetter("score"),
+            "Assessment": Assessment,
+            "CUTS": list(model.severity.cuts),
+            "LEVELS": dict(model.case_levels.phases),
+            "DEADLINES": dict(model.case_levels.deadlines_hours),
+            "STATIC": self.static,
+            "MODEL_REF": {"id": model.id, "version": model.version},
+            "DRIVERS_TV": DRIVERS_TV,
+            "DRIVERS_C": DRIVERS_C,
+            "MEAN_SHARE": [
+                [0.0] + [r6(score / n) if n else 0.0 for score in range(1, 6)]
+                for n in range(len(inds) + 1)
+            ],
+        }
+        for i, ind in enumerate(inds):
+            env[f"S{i}"] = _full_score(_score_fn(ind.score))
+            if ind.score.map is not None:
+                env[f"L{i}"] = _lookup_table(ind.score.map)
+            if ind.condition is not None:
+                env[f"P{i}"] = ind.condition.predicate()
+        self.source = _generate(model, self.cell_keys, explain=False) + _generate(
+            model, self.cell_keys, explain=True
+        )
+        code = compile(self.source, f"<risk model {model.id} {model.version}>", "exec")
+        exec(code, env)  # noqa: S102 - generated above from repr() of validated model values
+        self._plain: Callable[[Mapping[str, Any], Mapping[str, Any]], Assessment] = env["plain"]
+        self._explained: Callable[[Mapping[str, Any], Mapping[str, Any]], Assessment] = env[
+            "explained"
         ]
-        self.static = {it.ind.id: it.static for it in self.items}
-        self.aggregation = {c: model.components[c].aggregation for c in COMPONENTS}
-        self.default = {c: float(model.components[c].default) for c in COMPONENTS}
-        self.cuts = list(model.severity.cuts)
-        self.levels = model.case_levels.phases
-        self.deadlines = model.case_levels.deadlines_hours
-        self.model_ref = {"id": model.id, "version": model.version}
 
     def evaluate(
         self, record: Mapping[str, Any], area: Mapping[str, Any] | None, explain: bool = True
     ) -> Assessment:
-        area_row = _EMPTY if area is None else area
-        scores: dict[str, list[int]] = {"threat": [], "vulnerability": [], "capacity": []}
-        weights: dict[str, list[float]] = {"threat": [], "vulnerability": [], "capacity": []}
-        # explanation entries per component and per (level, component) cell, filled as we go
-        entries: dict[str, list[dict[str, Any]]] = {
-            "threat": [],
-            "vulnerability": [],
-            "capacity": [],
-        }
-        ncells = len(self.cell_keys) if explain else 0
-        cells: list[list[dict[str, Any]]] = [[] for _ in range(ncells)]
-        cell_scores: list[list[int]] = [[] for _ in range(ncells)]
-        cell_weights: list[list[float]] = [[] for _ in range(ncells)]
-        unanswered: list[str] = []
-        unmapped: list[dict[str, Any]] = []
-        floors: list[tuple[Indicator, int]] = []
-        for (
-            i,
-            ind_id,
-            fld,
-            from_area,
-            applies,
-            score_fn,
-            comp,
-            weight,
-            floor_min,
-            cell,
-        ) in self.plan:
-            if applies is not None and not applies(record, area_row):
-                continue
-            v = (area_row if from_area else record).get(fld)
-            # missing: None, "" or NaN (v != v)
-            if v is None or v == "" or v != v:
-                unanswered.append(ind_id)
-                continue
-            s = score_fn(v)
-            if not s:
-                unanswered.append(ind_id)
-                if s is not None:
-                    unmapped.append({"indicator": ind_id, "value": _jsonable(v)})
-                continue
-            scores[comp].append(s)
-            weights[comp].append(weight)
-            if explain:
-                entry = {"id": ind_id, "score": s, "weight": weight, "contribution": 0.0}
-                entries[comp].append(entry)
-                cells[cell].append(entry)
-                cell_scores[cell].append(s)
-                cell_weights[cell].append(weight)
-            if s >= floor_min:
-                floors.append((self.items[i].ind, s))
-        values: dict[str, float] = {}
-        for comp in COMPONENTS:
-            sc = scores[comp]
-            values[comp] = (
-                aggregate(self.aggregation[comp], sc, weights[comp]) if sc else self.default[comp]
-            )
-        t, v_, c = values["threat"], values["vulnerability"], values["capacity"]
-        risk = r6((t + v_) / c)
-        phase = bisect_right(self.cuts, risk) + 1
-        from_risk = phase
-        for ind, _ in floors:
-            assert ind.floor is not None
-            phase = max(phase, ind.floor.phase)
-        level = self.levels[phase]
-        result = Assessment(r6(t), r6(v_), r6(c), risk, phase, level, self.deadlines.get(level))
-        if explain:
-            result.explanation = self._explain(
-                entries,
-                (cells, cell_scores, cell_weights),
-                scores,
-                weights,
-                values,
-                unanswered,
-                unmapped,
-                floors,
-                from_risk,
-            )
-        return result
+        run = self._explained if explain else self._plain
+        return run(record, _EMPTY if area is None else area)
 
-    def _explain(
-        self,
-        entries: dict[str, list[dict[str, Any]]],
-        by_cell: tuple[list[list[dict[str, Any]]], list[list[int]], list[list[float]]],
-        scores: dict[str, list[int]],
-        weights: dict[str, list[float]],
-        values: dict[str, float],
-        unanswered: list[str],
-        unmapped: list[dict[str, Any]],
-        floors: list[tuple[Indicator, int]],
-        phase_from_risk: int,
-    ) -> dict[str, Any]:
-        floor = math.floor
-        aggregation = self.aggregation
-        components: dict[str, Any] = {}
-        for comp in COMPONENTS:
-            sc = scores[comp]
-            how = aggregation[comp]
-            components[comp] = {
-                "value": r6(values[comp]),
-                "aggregation": how,
-                "answered": len(sc),
-                "defaulted": not sc,
-            }
-            if sc:
-                shares = contributions(how, sc, weights[comp])
-                for entry, share in zip(entries[comp], shares, strict=True):
-                    entry["contribution"] = floor(share * 1000000 + 0.5) / 1000000  # r6 (hot)
-        levels: dict[str, dict[str, Any]] = {}
-        for (lv, comp), cell, sc, ws in zip(self.cell_keys, *by_cell, strict=True):
-            if cell:
-                value = sc[0] if len(sc) == 1 else aggregate(aggregation[comp], sc, ws)
-                levels.setdefault(lv, {})[comp] = {"value": r6(value), "indicators": cell}
-        # drivers: ties keep component then model order (sorts are stable)
-        tv = [e for e in (*entries["threat"], *entries["vulnerability"]) if e["score"] >= 3]
-        tv.sort(key=lambda e: (-e["score"], -e["contribution"]))
-        cap = [e for e in entries["capacity"] if e["score"] <= 2]
-        cap.sort(key=lambda e: e["score"])
-        static = self.static
-        drivers = [
-            {**static[e["id"]], "score": e["score"]} for e in (*tv[:DRIVERS_TV], *cap[:DRIVERS_C])
+
+def _r6(x: str) -> str:
+    return f"_floor({x} * 1000000 + 0.5) / 1000000"
+
+
+def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain: bool) -> str:
+    """Source of ``plain(record, area_row)`` or ``explained(record, area_row)`` for ``model``."""
+    inds = model.indicators
+    comp_of: dict[str, int] = {c: n for n, c in enumerate(COMPONENTS)}
+    cell_of = {key: n for n, key in enumerate(cell_keys)}
+    how = [model.components[c].aggregation for c in COMPONENTS]
+    out = [
+        f"def {'explained' if explain else 'plain'}(record, area_row):",
+        "    rget = record.get",
+        "    aget = area_row.get",
+        "    unanswered = []",
+        "    floors = []",
+        "    s0 = []; s1 = []; s2 = []",
+    ]
+    if explain:
+        out.append("    unmapped = []")
+        out.append("    e0 = []; e1 = []; e2 = []")
+        out += [f"    k{k} = []; ks{k} = []" for k in range(len(cell_keys))]
+    if not explain or "weighted_mean" in how:
+        out.append("    w0 = []; w1 = []; w2 = []")
+    keep_weights = "weighted_mean" in how
+    for i, ind in enumerate(inds):
+        c = comp_of[ind.component]
+        pad = "    "
+        if ind.condition is not None:
+            out.append(f"    if P{i}(record, area_row):")
+            pad = "        "
+        get = "aget" if ind.source == "area" else "rget"
+        score = (
+            f"L{i}.get(v, 0) if type(v) in _FAST else S{i}(v)"
+            if ind.score.map is not None
+            else f"S{i}(v)"
+        )
+        block = [
+            f"v = {get}({ind.field!r})",
+            f"s = {score}",
+            "if s > 0:",
+            f"    s{c}.append(s)",
         ]
-        return {
-            "model": self.model_ref,
-            "components": components,
-            "levels": levels,
-            "drivers": drivers,
-            "unanswered": unanswered,
-            "unmapped": unmapped,
-            "floors": [
-                {
-                    "indicator": ind.id,
-                    "score": s,
-                    "min_score": ind.floor.min_score,
-                    "phase": ind.floor.phase,
-                }
-                for ind, s in floors
-                if ind.floor is not None
-            ],
-            "phase_from_risk": phase_from_risk,
-            "defaulted": [c for c in COMPONENTS if not scores[c]],
-        }
+        if keep_weights:
+            block.append(f"    w{c}.append({ind.weight!r})")
+        if explain:
+            k = cell_of[(ind.level, ind.component)]
+            block += [
+                f"    e = {{'id': {ind.id!r}, 'score': s, 'weight': {ind.weight!r}, "
+                "'contribution': 0.0}",
+                f"    e{c}.append(e)",
+                f"    k{k}.append(e)",
+                f"    ks{k}.append(s)",
+            ]
+        if ind.floor is not None:
+            block += [
+                f"    if s >= {ind.floor.min_score}:",
+                f"        floors.append(({ind.id!r}, s, {ind.floor.min_score}, {ind.floor.phase}))",
+            ]
+        block += ["else:", f"    unanswered.append({ind.id!r})"]
+        if explain:
+            block += [
+                "    if not s:",
+                f"        unmapped.append({{'indicator': {ind.id!r}, 'value': _jsonable(v)}})",
+            ]
+        out += [pad + b for b in block]
+    for c, comp in enumerate(COMPONENTS):
+        default = repr(float(model.components[comp].default))
+        if not any(ind.component == comp for ind in inds):
+            out.append(f"    x{c} = {default}")
+            continue
+        value = {
+            "max": f"float(max(s{c}))",
+            "mean": f"sum(s{c}) / len(s{c})",
+            "weighted_mean": f"_weighted(s{c}, w{c})",
+            "top_half_mean": f"_top_half(s{c})",
+        }[how[c]]
+        out.append(f"    x{c} = {value} if s{c} else {default}")
+    out += [
+        f"    risk = {_r6('((x0 + x1) / x2)')}",
+        "    phase = _bisect(CUTS, risk) + 1",
+        "    from_risk = phase",
+        "    for f in floors:",
+        "        if f[3] > phase:",
+        "            phase = f[3]",
+        "    level = LEVELS[phase]",
+        f"    t6 = {_r6('x0')}",
+        f"    v6 = {_r6('x1')}",
+        f"    c6 = {_r6('x2')}",
+    ]
+    if not explain:
+        out.append("    return Assessment(t6, v6, c6, risk, phase, level, DEADLINES.get(level))")
+        return "\n".join(out) + "\n"
+    # contributions: each answered score's share of its component value
+    for c in range(3):
+        if how[c] == "mean":
+            # r6(score / n), looked up: MEAN_SHARE[n][score] holds exactly that value
+            out += [
+                f"    if s{c}:",
+                f"        shares = MEAN_SHARE[len(s{c})]",
+                f"        for e in e{c}:",
+                "            e['contribution'] = shares[e['score']]",
+            ]
+        elif how[c] == "max":
+            out += [
+                f"    if s{c}:",
+                f"        e = e{c}[s{c}.index(max(s{c}))]",
+                "        e['contribution'] = " + _r6("float(e['score'])"),
+            ]
+        else:
+            out += [
+                f"    if s{c}:",
+                f"        for e, share in zip(e{c}, _contributions({how[c]!r}, s{c}, "
+                f"[e['weight'] for e in e{c}])):",
+                "            e['contribution'] = " + _r6("share"),
+            ]
+    # level cells, in LEVELS x COMPONENTS order
+    out.append("    levels = {}")
+    for lv in LEVELS:
+        cells = [(k, name) for k, (level, name) in enumerate(cell_keys) if level == lv]
+        if not cells:
+            continue
+        out.append(f"    if {' or '.join(f'k{k}' for k, _ in cells)}:")
+        out.append("        d = levels[" + repr(lv) + "] = {}")
+        for k, name in cells:
+            value = {
+                "max": f"float(max(ks{k}))",
+                "mean": f"sum(ks{k}) / len(ks{k})",
+                "weighted_mean": f"_weighted(ks{k}, [e['weight'] for e in k{k}])",
+                "top_half_mean": f"_top_half(ks{k})",
+            }[how[comp_of[name]]]
+            out += [
+                f"        if k{k}:",
+                f"            v = ks{k}[0] if len(ks{k}) == 1 else {value}",
+                f"            d[{name!r}] = {{'value': {_r6('v')}, 'indicators': k{k}}}",
+            ]
+    comps = ", ".join(
+        f"{comp!r}: {{'value': {'tvc'[c]}6, 'aggregation': {how[c]!r}, "
+        f"'answered': len(s{c}), 'defaulted': not s{c}}}"
+        for c, comp in enumerate(COMPONENTS)
+    )
+    out += [
+        # drivers: ties keep component then model order (sorts are stable)
+        "    tv = [e for e in e0 if e['score'] >= 3] + [e for e in e1 if e['score'] >= 3]",
+        # descending by (score, contribution) = ascending by their negatives: the sort stays
+        # stable with reverse=True
+        "    if len(tv) > 1:",
+        "        tv.sort(key=_BY_SCORE_SHARE, reverse=True)",
+        "    cap = [e for e in e2 if e['score'] <= 2]",
+        "    if len(cap) > 1:",
+        "        cap.sort(key=_BY_SCORE)",
+        "    drivers = [{**STATIC[e['id']], 'score': e['score']} for e in tv[:DRIVERS_TV]]",
+        "    drivers += [{**STATIC[e['id']], 'score': e['score']} for e in cap[:DRIVERS_C]]",
+        "    explanation = {",
+        "        'model': MODEL_REF,",
+        f"        'components': {{{comps}}},",
+        "        'levels': levels,",
+        "        'drivers': drivers,",
+        "        'unanswered': unanswered,",
+        "        'unmapped': unmapped,",
+        "        'floors': [{'indicator': f[0], 'score': f[1], 'min_score': f[2], "
+        "'phase': f[3]} for f in floors],",
+        "        'phase_from_risk': from_risk,",
+        "        'defaulted': [c for c, s in "
+        + f"(({COMPONENTS[0]!r}, s0), ({COMPONENTS[1]!r}, s1), ({COMPONENTS[2]!r}, s2)) if not s],",
+        "    }",
+        "    return Assessment(t6, v6, c6, risk, phase, level, DEADLINES.get(level), explanation)",
+    ]
+    return "\n".join(out) + "\n"
 
 
 def _jsonable(v: Any) -> Any:
@@ -352,12 +437,20 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
+_last: tuple[Any, Any] = (None, None)  # (model, compiled): pydantic attribute access is slow
+
+
 def compile_model(model: RiskModel) -> CompiledModel:
     """The compiled form of ``model``, built once per model object."""
+    global _last
+    last_model, last = _last
+    if last_model is model:
+        return last  # type: ignore[no-any-return]
     compiled = model._compiled
     # `model is` check: model_copy() copies private attributes along with the stale closures
     if not isinstance(compiled, CompiledModel) or compiled.model is not model:
         compiled = model._compiled = CompiledModel(model)
+    _last = (model, compiled)
     return compiled
 
 

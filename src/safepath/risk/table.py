@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -22,10 +23,19 @@ import pandas as pd
 import pyarrow as pa
 
 from safepath.errors import InputError
-from safepath.risk.columns import SCORE_T, ColumnView, _list_extract_text, score_lit
+from safepath.risk.columns import (
+    SCORE_T,
+    ColumnView,
+    _floor_double,
+    _list_extract_text,
+    score_lit,
+)
 from safepath.risk.expressions import Source
 from safepath.risk.record import compile_model
 from safepath.risk.spec import COMPONENTS, Indicator, RiskModel
+
+if TYPE_CHECKING:
+    from safepath.risk.sqlcache import SqlCache
 
 OUTPUTS = ("threat", "vulnerability", "capacity", "risk", "phase", "case_level")
 _P = "__sp_"  # prefix of internal columns
@@ -123,17 +133,51 @@ def _indicator_score(ind: Indicator, view: ColumnView) -> Any:
     assert multi is not None
     hits = {c: view.has_token(c).fill_null(False) for c in multi.values}
     none_any = _any([view.has_token(c).fill_null(False) for c in multi.none])
+    values = dict(multi.values)
+    if multi.else_ is not None:  # ``else``: any choice the model does not list
+        hits["\x00else"] = _unlisted(view, [*multi.values, *multi.none]).fill_null(False)
+        values["\x00else"] = multi.else_
     if multi.rule == "max":
         best = _greatest(
-            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), multi.values.values(), strict=True)]
+            [h.ifelse(s, 0) for (c, h), s in zip(hits.items(), values.values(), strict=True)]
         )
         chosen = best > 0
         value = best.cast(SCORE_T)
     else:
-        total = _sum([h.ifelse(multi.values[c] - 1, 0) for c, h in hits.items()])
+        total = _sum([h.ifelse(values[c] - 1, 0) for c, h in hits.items()])
         chosen = _any(list(hits.values()))
         value = ibis.least(total + 1, 5).cast(SCORE_T)
     return ibis.cases((chosen, value), (none_any, score_lit(1)), else_=ibis.null(SCORE_T))
+
+
+def _unlisted(view: ColumnView, listed: list[str]) -> Any:
+    """A select-multiple answer has a token outside ``listed`` (string functions only, so every
+    backend runs it: each listed token is removed, twice for neighbours sharing a space)."""
+    if not view._is_text():
+        return ~view.matches(tuple(listed)) & view.present()
+    rest = (ibis.literal(" ") + view.col) + ibis.literal(" ")
+    for _ in range(2):
+        for token in listed:
+            rest = rest.replace(f" {token} ", " ")
+    return rest.strip() != ""
+
+
+def _explain_columns(
+    i: int, ind: Indicator, view: ColumnView | None, resolve: Any
+) -> dict[str, Any]:
+    """What the explanation needs of indicator ``i`` besides its score (record.py's cases:
+    not applicable, missing, mapped to null, unmapped)."""
+    no = ibis.literal(False)
+    applies = ibis.literal(True) if ind.condition is None else ind.condition.to_ibis(resolve)
+    if view is None:
+        return {f"{_P}ap{i}": applies, f"{_P}pr{i}": no, f"{_P}nm{i}": no}
+    nulls = {k: 1 for k, v in (ind.score.map or {}).items() if v is None and k != ""}
+    return {
+        f"{_P}ap{i}": applies,
+        f"{_P}pr{i}": view.present().fill_null(False),
+        f"{_P}nm{i}": view.lookup(nulls).notnull() if nulls else no,
+        f"{_P}raw{i}": view.col,
+    }
 
 
 def _flag(cond: Any, backend: str) -> Any:
@@ -164,8 +208,13 @@ def _least(a: Any, b: Any) -> Any:
     return ibis.least(a, b)
 
 
-def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
-    """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``)."""
+def build(
+    model: RiskModel, table: Any, area: Any | None, backend: str, *, explain: bool = False
+) -> Any:
+    """The scoring expression over ``table`` (and ``area`` keyed by ``pcode``). With
+    ``explain``, each indicator's score, whether it applies, whether it was answered, whether
+    its answer is mapped to null, and the answer itself are carried to the output as internal
+    columns (``explain_sql`` turns them into the explanation)."""
     clash = [c for c in OUTPUTS if c in table.columns]
     t = table.drop(*clash) if clash else table  # outputs replace same-named input columns
     inputs = list(t.columns)
@@ -188,13 +237,18 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
 
     # stage 2: scores
     scores: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for i, ind in enumerate(model.indicators):
         view = resolve(ind.source, ind.field)
         s = ibis.null(SCORE_T) if view is None else _indicator_score(ind, view)
         if ind.condition is not None:
             s = ind.condition.to_ibis(resolve).ifelse(s, ibis.null(SCORE_T))
         scores[f"{_P}s{i}"] = s
-    t = t.select(*inputs, **scores)
+        if explain:
+            extra.update(_explain_columns(i, ind, view, resolve))
+    t = t.select(*inputs, **scores, **extra)
+    if explain:  # carried through every later stage, like the input columns
+        inputs = [*inputs, *scores, *extra]
 
     # stage 3: per-component sums and counts
     agg: dict[str, Any] = {}
@@ -202,11 +256,22 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
         c: [(i, ind) for i, ind in enumerate(model.indicators) if ind.component == c]
         for c in COMPONENTS
     }
+    duck = backend == "duckdb"
     for comp in COMPONENTS:
         cols = [(t[f"{_P}s{i}"], ind) for i, ind in members[comp]]
         how = model.components[comp].aggregation
         if not cols:
             agg[f"{_P}{comp}_n"] = ibis.literal(0, "int32")
+            continue
+        if duck and how == "max":
+            # DuckDB's GREATEST skips nulls (null only when all are): no count needed
+            agg[f"{_P}{comp}_x"] = _greatest([s for s, _ in cols])
+            continue
+        if duck and how == "mean":
+            # one sum carries both the count and the total: each answer adds its score + K
+            # (K a power of two above the largest possible total), split again in stage 4
+            key = _mean_key(len(cols))
+            agg[f"{_P}{comp}_e"] = _sum([(s + key).fill_null(0) for s, _ in cols])
             continue
         agg[f"{_P}{comp}_n"] = _sum([_flag(s.notnull(), backend) for s, _ in cols])
         if how == "max":
@@ -226,8 +291,9 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
                     [(s >= v).fill_null(False).ifelse(1, 0) for s, _ in cols]
                 )
     floors = [(t[f"{_P}s{i}"], ind.floor) for i, ind in enumerate(model.indicators) if ind.floor]
+    # a null score compares null, and CASE WHEN null takes the ELSE branch
     agg[f"{_P}floor"] = (
-        _greatest([(s >= fl.min_score).fill_null(False).ifelse(fl.phase, 1) for s, fl in floors])
+        _greatest([(s >= fl.min_score).ifelse(fl.phase, 1) for s, fl in floors])
         if floors
         else ibis.literal(1, "int32")
     )
@@ -237,11 +303,20 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     comps: dict[str, Any] = {}
     for comp in COMPONENTS:
         spec = model.components[comp]
-        n = t[f"{_P}{comp}_n"]
         default = ibis.literal(float(spec.default), "float64")
         if not members[comp]:
             comps[f"{_P}{comp}"] = default
             continue
+        if duck and spec.aggregation == "max":
+            comps[f"{_P}{comp}"] = t[f"{_P}{comp}_x"].cast("float64").fill_null(default)
+            continue
+        if duck and spec.aggregation == "mean":
+            e, key = t[f"{_P}{comp}_e"], _mean_key(len(members[comp]))
+            total = (e & (key - 1)).cast("float64")
+            count = (e >> (key.bit_length() - 1)).cast("float64")
+            comps[f"{_P}{comp}"] = (e >= key).ifelse(total / count, default)
+            continue
+        n = t[f"{_P}{comp}_n"]
         if spec.aggregation == "max":
             val = t[f"{_P}{comp}_x"].cast("float64")
         elif spec.aggregation == "mean":
@@ -259,10 +334,10 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     tv, vv, cv = (t[f"{_P}{c}"] for c in COMPONENTS)
     t = t.select(
         *inputs,
-        threat=_r6(tv),
-        vulnerability=_r6(vv),
-        capacity=_r6(cv),
-        risk=_r6((tv + vv) / cv),
+        threat=_r6(tv, backend),
+        vulnerability=_r6(vv, backend),
+        capacity=_r6(cv, backend),
+        risk=_r6((tv + vv) / cv, backend),
         **{f"{_P}floor": t[f"{_P}floor"]},
     )
 
@@ -287,87 +362,185 @@ def build(model: RiskModel, table: Any, area: Any | None, backend: str) -> Any:
     )
 
 
-def _r6(x: Any) -> Any:
+def _mean_key(members: int) -> int:
+    """The power of two K above the largest total of ``members`` scores (5 each)."""
+    return 1 << max(3, (5 * members).bit_length())
+
+
+def _r6(x: Any, backend: str) -> Any:
     """record.r6 in SQL: floor(x * 1e6 + 0.5) / 1e6 in doubles."""
     scaled = x * ibis.literal(1000000.0, "float64") + ibis.literal(0.5, "float64")
+    if backend == "duckdb":
+        # FLOOR of a DOUBLE is a DOUBLE there: no round trip through BIGINT (same value)
+        return _floor_double(scaled) / ibis.literal(1000000.0, "float64")
     return scaled.floor().cast("float64") / ibis.literal(1000000.0, "float64")
 
 
 # --- compiled SQL cache ---------------------------------------------------------------------
 
 
-def _schema_key(table: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((n, str(t)) for n, t in table.schema().items())
+def schema_doc(table: Any) -> list[list[str]]:
+    """A table's schema as JSON: ``[[name, type], ...]`` (the types Ibis parses back)."""
+    return [[n, str(t)] for n, t in table.schema().items()]
 
 
-_SQL_CACHE: dict[tuple[Any, ...], tuple[str, Any]] = {}
+_SQL_CACHE: dict[str, tuple[str, Any]] = {}  # canonical key -> (SQL, Ibis schema)
 _SQL_CACHE_SIZE = 64
 
 
-def _cached_sql(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any]:
-    """SQL for ``model`` over placeholder tables with the schemas of ``table`` and ``area``,
-    compiled once per (model id, version, content hash, schemas, backend); with its schema."""
-    schema, area_schema = _schema_key(table), None if area is None else _schema_key(area)
-    key = (model.id, model.version, model.fingerprint(), schema, area_schema, con.name)
-    hit = _SQL_CACHE.get(key)
-    if hit is None:
-        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
-        area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
-        expr = build(model, placeholder, area_ph, con.name)
-        hit = (str(con.compile(expr)), expr.schema())
-        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
-            _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
-        _SQL_CACHE[key] = hit
+def compiled(
+    key: dict[str, Any],
+    make: Callable[[], tuple[str, Any]],
+    cache: SqlCache | None,
+) -> tuple[str, Any]:
+    """The SQL and Ibis result schema ``make()`` compiles, looked up by ``key`` in this
+    process, then in ``cache``; built and compiled only when both miss."""
+    from safepath.risk.sqlcache import valid_entry
+
+    name = json.dumps(key, sort_keys=True)
+    hit = _SQL_CACHE.get(name)
+    if hit is not None:
+        return hit
+    value = cache.get(key) if cache is not None else None
+    schema = None
+    if value is not None and valid_entry(value):
+        try:
+            schema = ibis.schema([(n, t) for n, t in value["schema"]])
+        except Exception:  # noqa: BLE001 - a type this Ibis cannot parse: compile afresh
+            schema = None
+    if schema is None:
+        sql, schema = make()
+        value = {"sql": sql, "schema": [[n, str(t)] for n, t in schema.items()]}
+        if cache is not None:
+            cache.put(key, value)
+    assert value is not None
+    hit = (str(value["sql"]), schema)
+    if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
+        _SQL_CACHE.pop(next(iter(_SQL_CACHE)))
+    _SQL_CACHE[name] = hit
     return hit
 
 
-def _sql_for(model: RiskModel, table: Any, area: Any | None, con: Any) -> tuple[str, Any] | None:
-    """Cached SQL with the input tables spliced in (and its schema), or None when this
-    backend can't do it."""
-    try:
-        sql, schema = _cached_sql(model, table, area, con)
-    except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
-        return None
-    for placeholder, expr in ((_PH_INPUT, table), (_PH_AREA, area)):
+def compile_expr(expr: Any, con: Any) -> tuple[str, Any]:
+    return str(con.compile(expr)), expr.schema()
+
+
+def cache_key(kind: str, model: RiskModel, backend: str, **parts: Any) -> dict[str, Any]:
+    from safepath.risk.sqlcache import code_version
+
+    return {
+        "kind": kind,
+        "model": [model.id, model.version, model.digest()],
+        "backend": backend,
+        "code": code_version(),
+        **parts,
+    }
+
+
+def splice(sql: str, con: Any, inputs: dict[str, Any]) -> str | None:
+    """``sql`` with each placeholder table replaced by the SQL of its input (None when a
+    placeholder cannot be found, e.g. a backend that renames identifiers)."""
+    for placeholder, expr in inputs.items():
         if expr is None:
             continue
         sub = f"({con.compile(expr)})"
-        sql = sql.replace(f'"{placeholder}"', sub).replace(f"`{placeholder}`", sub)
-    if _PH_INPUT in sql or _PH_AREA in sql:
+        quoted = (f'"{placeholder}"', f"`{placeholder}`")
+        if not any(q in sql for q in quoted):
+            return None
+        for q in quoted:
+            sql = sql.replace(q, sub)
+    return None if _PH_INPUT in sql or _PH_AREA in sql else sql
+
+
+def relation(con: Any, sql: str, schema: Any) -> Any:
+    """An Ibis table over ``sql``. On DuckDB a temporary view: later expressions (and the
+    final fetch) then refer to it by name, where Ibis would parse the whole SQL text again
+    each time it compiles a ``con.sql`` table."""
+    if con.name == "duckdb":
+        import ibis.expr.operations as ops
+
+        name = f"{_P}v_{uuid.uuid4().hex[:12]}"
+        con.con.execute(f'CREATE TEMPORARY VIEW "{name}" AS {sql}')
+        # the schema is known: con.table(name) would ask DuckDB and parse every type again
+        return ops.DatabaseTable(
+            name, schema=schema, source=con, namespace=ops.Namespace(catalog=None, database=None)
+        ).to_expr()
+    return con.sql(sql, schema=schema)
+
+
+def _score_sql(
+    model: RiskModel,
+    table: Any,
+    area: Any | None,
+    con: Any,
+    cache: SqlCache | None,
+    *,
+    explain: bool = False,
+) -> tuple[str, Any] | None:
+    """Cached SQL with the input tables spliced in (and its schema), or None when this
+    backend can't do it. ``explain`` (DuckDB): with the explanation column in SQL."""
+    schema = schema_doc(table)
+    area_schema = None if area is None else schema_doc(area)
+    kind = "score+explanation" if explain else "score"
+    key = cache_key(kind, model, con.name, input=schema, area=area_schema)
+
+    def make() -> tuple[str, Any]:
+        placeholder = ibis.table(dict(schema), name=_PH_INPUT)
+        area_ph = None if area_schema is None else ibis.table(dict(area_schema), name=_PH_AREA)
+        expr = build(model, placeholder, area_ph, con.name, explain=explain)
+        if not explain:
+            return compile_expr(expr, con)
+        from safepath.risk.explain_sql import explanation_sql
+
+        inner = expr.schema()
+        keep = [*(n for n, _ in schema if n not in OUTPUTS and n != "explanation"), *OUTPUTS]
+        sql = explanation_sql(model, str(con.compile(expr)), dict(inner.items()), keep)
+        out = ibis.schema([*((n, inner[n]) for n in keep), ("explanation", "string")])
+        return sql, out
+
+    try:
+        sql, out_schema = compiled(key, make, cache)
+    except Exception:  # noqa: BLE001 - this backend cannot compile unbound tables: no cache
+        if explain:
+            raise
         return None
-    return sql, schema
+    spliced = splice(sql, con, {_PH_INPUT: table, _PH_AREA: area})
+    return None if spliced is None else (spliced, out_schema)
 
 
 # --- public ---------------------------------------------------------------------------------
 
 
 def score_table(
-    model: RiskModel, table: Any, area_profile: Any | None = None, *, explain: bool = False
+    model: RiskModel,
+    table: Any,
+    area_profile: Any | None = None,
+    *,
+    explain: bool = False,
+    sql_cache: SqlCache | None = None,
 ) -> Any:
     """Score every row of ``table`` (Ibis table, DataFrame, Arrow table or Parquet/CSV path).
 
     Returns an Ibis table: the input columns (any named like an output are replaced) plus
     ``threat, vulnerability, capacity, risk, phase, case_level``. ``area_profile`` is a table
-    keyed by ``pcode`` (unique) joined on the model's ``place_field``. With ``explain=True`` the
-    rows are fetched and an ``explanation`` JSON column is added by the record evaluator, row by
-    row (the result is then an in-memory table).
+    keyed by ``pcode`` (unique) joined on the model's ``place_field``. With ``explain=True`` an
+    ``explanation`` JSON column is added: the record evaluator's explanation, computed in SQL on
+    DuckDB (``explain_sql``); elsewhere the rows are fetched and explained one by one (the
+    result is then an in-memory table). ``sql_cache`` keeps the compiled SQL between processes
+    (see ``sqlcache``): with a warm cache no expression is built.
     """
     t = as_table(table)
     con = _backend(t)
     area = None if area_profile is None else as_table(area_profile, con)
     if area is not None and _AREA_KEY not in area.columns:
         raise InputError(f"area profile has no {_AREA_KEY!r} column")
-    if explain:
-        return _explained(model, t, area)
     backend = con.name if con is not None else "duckdb"
-    cached = (
-        _sql_for(model, t, area, con)
-        if con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
-        else None
-    )
+    in_sql = con is not None and not _has_memtable(t) and (area is None or not _has_memtable(area))
+    if explain and not (in_sql and backend == "duckdb"):
+        return _explained(model, t, area)  # row by row, through the record evaluator
+    cached = _score_sql(model, t, area, con, sql_cache, explain=explain) if in_sql else None
     if cached is not None:
-        # schema given: ibis would otherwise run the query once just to learn it
-        return con.sql(cached[0], schema=cached[1])
+        return relation(con, *cached)
     return build(model, t, area, backend)
 
 

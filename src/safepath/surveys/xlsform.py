@@ -296,3 +296,49 @@ def validate_answers(form: FormDefinition, answers: Mapping[str, Any]) -> list[P
         for index, instance in enumerate(instances):
             _check(form, inside, {**answers, **instance}, index, problems)
     return problems
+
+
+# --- the form tree as JSON (stored with each form version) -----------------------------------
+
+
+def form_to_json(form: FormDefinition) -> dict[str, Any]:
+    """The whole definition as plain JSON (groups, repeats, choice lists with their labels)."""
+    from dataclasses import asdict
+
+    return {
+        "id": form.id,
+        "title": form.title,
+        "version": form.version,
+        "default_language": form.default_language,
+        "languages": list(form.languages),
+        "fields": [asdict(f) | {"choices": None} for f in form.fields.values()],
+        "groups": [asdict(g) for g in form.groups.values()],
+        "choices": {k: [asdict(c) for c in v] for k, v in form.choices.items()},
+    }
+
+
+def form_from_json(data: Mapping[str, Any]) -> FormDefinition:
+    """The definition ``form_to_json`` wrote."""
+    choices = {
+        str(k): tuple(Choice(str(c["name"]), dict(c["labels"])) for c in v)
+        for k, v in data["choices"].items()
+    }
+    fields: dict[str, FormField] = {}
+    for f in data["fields"]:
+        values = {k: v for k, v in f.items() if k != "choices"}
+        values["path"] = tuple(values["path"])
+        list_name = values.get("list_name")
+        fields[str(f["name"])] = FormField(
+            **values, choices=choices.get(list_name, ()) if list_name else ()
+        )
+    groups = {str(g["name"]): FormGroup(**{**g, "path": tuple(g["path"])}) for g in data["groups"]}
+    return FormDefinition(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        version=data.get("version"),
+        default_language=data.get("default_language"),
+        languages=tuple(data["languages"]),
+        fields=fields,
+        groups=groups,
+        choices=choices,
+    )

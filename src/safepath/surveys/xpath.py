@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import CodeType
 from typing import Any
@@ -217,3 +218,230 @@ def evaluate(
         return bool(eval(code, {"__builtins__": {}}, scope))  # noqa: S307 - translated subset
     except (TypeError, ValueError, re.error, ZeroDivisionError):
         return default
+
+
+# --- syntax check of any XPath 1.0 expression (form checks) ----------------------------------
+# The evaluator above runs a subset; a form may use any XPath its clients run (concat, round,
+# indexed-repeat, jr:choice-name...). ``check_syntax`` parses the whole XPath 1.0 grammar (with
+# ODK's ``${name}`` references) without evaluating it, so a broken expression is told apart
+# from a valid one this module does not evaluate.
+
+_XTOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<ref>\$\{(?P<refname>[^}]*)\})
+  | (?P<str>'[^']*'|"[^"]*")
+  | (?P<num>\d+(?:\.\d*)?|\.\d+)
+  | (?P<op>!=|<=|>=|//|\.\.|=|<|>|\+|-|\*|\(|\)|\[|\]|,|\||/|@|\.|\$)
+  | (?P<name>[A-Za-z_][\w.-]*(?::(?:[A-Za-z_][\w.-]*|\*))?)
+""",
+    re.VERBOSE,
+)
+_OPERATOR_NAMES = {"and", "or", "div", "mod"}
+_NODE_TYPES = {"node", "text", "comment", "processing-instruction"}
+
+
+class XPathSyntaxError(ValueError):
+    """The expression is not XPath: the message says what was expected where."""
+
+
+def _xtokens(expression: str) -> list[tuple[str, str, int]]:
+    out: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(expression):
+        m = _XTOKEN.match(expression, pos)
+        if not m:
+            raise XPathSyntaxError(f"unexpected {expression[pos]!r} at position {pos + 1}")
+        kind = str(m.lastgroup)
+        if kind == "refname":
+            kind = "ref"
+        if kind != "ws":
+            out.append((kind, m.group("refname") if kind == "ref" else m.group(0), pos + 1))
+        pos = m.end()
+    return out
+
+
+class _Parser:
+    """Recursive descent over XPath 1.0 (section 3.7 of the recommendation)."""
+
+    def __init__(self, expression: str) -> None:
+        self.tokens = _xtokens(expression)
+        self.i = 0
+        self.refs: list[str] = []
+        self.bare: list[str] = []  # relative element names (``yes`` where ``'yes'`` was meant)
+        self.functions: list[str] = []
+
+    def peek(self, offset: int = 0) -> tuple[str, str, int] | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def at(self, *texts: str) -> bool:
+        t = self.peek()
+        return t is not None and t[0] in ("op", "name") and t[1] in texts
+
+    def take(self) -> tuple[str, str, int]:
+        t = self.peek()
+        if t is None:
+            raise XPathSyntaxError("unexpected end of expression")
+        self.i += 1
+        return t
+
+    def expect(self, text: str) -> None:
+        t = self.peek()
+        if t is None or t[1] != text:
+            where = f"{t[1]!r} at position {t[2]}" if t else "the end"
+            raise XPathSyntaxError(f"expected {text!r}, found {where}")
+        self.i += 1
+
+    def parse(self) -> None:
+        if not self.tokens:
+            raise XPathSyntaxError("empty expression")
+        self.expr()
+        t = self.peek()
+        if t is not None:
+            raise XPathSyntaxError(f"unexpected {t[1]!r} at position {t[2]}")
+
+    def expr(self) -> None:
+        self.binary(0)
+
+    _LEVELS: tuple[tuple[str, ...], ...] = (
+        ("or",),
+        ("and",),
+        ("=", "!="),
+        ("<", "<=", ">", ">="),
+        ("+", "-"),
+        ("*", "div", "mod"),
+    )
+
+    def binary(self, level: int) -> None:
+        if level == len(self._LEVELS):
+            self.unary()
+            return
+        self.binary(level + 1)
+        while self.at(*self._LEVELS[level]):
+            self.take()
+            self.binary(level + 1)
+
+    def unary(self) -> None:
+        while self.at("-"):
+            self.take()
+        self.union()
+
+    def union(self) -> None:
+        self.path()
+        while self.at("|"):
+            self.take()
+            self.path()
+
+    def path(self) -> None:
+        t = self.peek()
+        if t is None:
+            raise XPathSyntaxError("unexpected end of expression")
+        kind, text, _ = t
+        nxt = self.peek(1)
+        is_call = (
+            kind == "name"
+            and nxt is not None
+            and nxt[1] == "("
+            and text not in _NODE_TYPES
+            and text not in _OPERATOR_NAMES
+        )
+        if kind in ("ref", "str", "num") or is_call or text == "(" or text == "$":
+            self.filter()
+            if self.at("/", "//"):
+                self.take()
+                self.relative()
+            return
+        if text in ("/", "//"):
+            self.take()
+            if text == "/" and not self._starts_step():
+                return  # "/" alone is the root
+            self.relative()
+            return
+        self.relative(top=True)
+
+    def _starts_step(self) -> bool:
+        t = self.peek()
+        return t is not None and (
+            (t[0] == "name" and t[1] not in _OPERATOR_NAMES) or t[1] in (".", "..", "@", "*")
+        )
+
+    def filter(self) -> None:
+        kind, text, pos = self.take()
+        if kind == "ref":
+            self.refs.append(text)
+        elif kind in ("str", "num"):
+            pass
+        elif text == "(":
+            self.expr()
+            self.expect(")")
+        elif text == "$":
+            name = self.take()
+            if name[0] != "name":
+                raise XPathSyntaxError(f"expected a variable name at position {name[2]}")
+        else:
+            self.functions.append(text)
+            self.expect("(")
+            if not self.at(")"):
+                self.expr()
+                while self.at(","):
+                    self.take()
+                    self.expr()
+            self.expect(")")
+        self.predicates()
+
+    def predicates(self) -> None:
+        while self.at("["):
+            self.take()
+            self.expr()
+            self.expect("]")
+
+    def relative(self, *, top: bool = False) -> None:
+        self.step(top=top)
+        while self.at("/", "//"):
+            self.take()
+            self.step()
+
+    def step(self, *, top: bool = False) -> None:
+        t = self.peek()
+        if t is None:
+            raise XPathSyntaxError("unexpected end of expression")
+        kind, text, pos = t
+        if text in (".", ".."):
+            self.take()
+            return
+        if text == "@":
+            self.take()
+            t = self.peek()
+            if t is None:
+                raise XPathSyntaxError("expected an attribute name at the end")
+            kind, text, pos = t
+        if text == "*" and kind == "op":
+            self.take()
+        elif kind == "name" and text not in _OPERATOR_NAMES:
+            self.take()
+            if self.at("::"):
+                self.take()
+            if text in _NODE_TYPES and self.at("("):
+                self.take()
+                self.expect(")")
+            elif top:
+                self.bare.append(text)
+        else:
+            raise XPathSyntaxError(f"unexpected {text!r} at position {pos}")
+        self.predicates()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    references: tuple[str, ...]  # ``${name}`` references, in order
+    bare_names: tuple[str, ...]  # relative element names outside quotes
+    functions: tuple[str, ...]
+
+
+def check_syntax(expression: str) -> Parsed:
+    """Parse ``expression`` as XPath 1.0 with ``${name}`` references; XPathSyntaxError if it is
+    not XPath (the message says where)."""
+    parser = _Parser(expression)
+    parser.parse()
+    return Parsed(tuple(parser.refs), tuple(parser.bare), tuple(parser.functions))

@@ -100,9 +100,21 @@ def mount_web(app: FastAPI) -> None:
         complaints,
         partner,
         projects,
+        rounds,
         work,
     )
 
     app.include_router(account_router)
-    for module in (work, assess, case, partner, analysis, admin, complaints, advocacy, projects):
+    for module in (
+        work,
+        assess,
+        case,
+        partner,
+        analysis,
+        rounds,
+        admin,
+        complaints,
+        advocacy,
+        projects,
+    ):
         app.include_router(module.router)

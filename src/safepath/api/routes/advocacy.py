@@ -16,8 +16,9 @@ from safepath.api.routes.case_common import IfMatch, versioned
 from safepath.http.auth import CurrentActor
 from safepath.http.db import DB
 from safepath.http.params import CodeParam
+from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE, WRITE
 
-router = APIRouter(tags=["advocacy"])
+router = APIRouter(tags=["advocacy"], responses=SIGNED_IN)
 
 
 @router.get("/advocacy")
@@ -31,19 +32,19 @@ def list_issues(
     return [service.view(db, i).as_dict() for i in found]
 
 
-@router.post("/advocacy", status_code=201)
+@router.post("/advocacy", status_code=201, responses=WRITE)
 def create_issue(db: DB, actor: CurrentActor, body: IssueIn) -> JSONResponse:
     issue = service.create_issue(db, actor, body)
     return versioned(db, service.view(db, issue).as_dict(), issue.version, 201)
 
 
-@router.get("/advocacy/{code}")
+@router.get("/advocacy/{code}", responses=RECORD)
 def get_issue(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
     issue = service.get_issue(db, actor, code)
     return versioned(db, service.view(db, issue).as_dict(), issue.version)
 
 
-@router.post("/advocacy/{code}/actions", status_code=201)
+@router.post("/advocacy/{code}/actions", status_code=201, responses=VERSIONED_WRITE)
 def add_action(
     db: DB, actor: CurrentActor, code: str, body: ActionIn, version: IfMatch
 ) -> JSONResponse:
@@ -51,7 +52,7 @@ def add_action(
     return versioned(db, service.view(db, issue).as_dict(), issue.version, 201)
 
 
-@router.post("/advocacy/{code}/status")
+@router.post("/advocacy/{code}/status", responses=VERSIONED_WRITE)
 def set_status(
     db: DB, actor: CurrentActor, code: str, body: StatusIn, version: IfMatch
 ) -> JSONResponse:
@@ -59,7 +60,7 @@ def set_status(
     return versioned(db, service.view(db, issue).as_dict(), issue.version)
 
 
-@router.get("/areas/{pcode}")
+@router.get("/areas/{pcode}", responses=RECORD)
 def area(db: DB, actor: CurrentActor, pcode: str) -> dict[str, Any]:
     """The area's risk profile and phase, its cases (aggregated) and its advocacy issues."""
     view = areas.area(db, actor, pcode)

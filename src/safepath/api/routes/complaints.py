@@ -29,10 +29,11 @@ from safepath.feedback.service import ComplaintFilter
 from safepath.http.auth import CurrentActor, client_ip, oauth2
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, Limit, Offset
+from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE, WRITE
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor
 
-router = APIRouter(prefix="/complaints", tags=["complaints"])
+router = APIRouter(prefix="/complaints", tags=["complaints"], responses=SIGNED_IN)
 StatusParam = Literal["received", "acknowledged", "responded", "closed"]
 
 
@@ -50,7 +51,7 @@ def optional_actor(
     return actor
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=WRITE)
 def submit(
     request: Request,
     db: DB,
@@ -111,7 +112,7 @@ def export(db: DB, actor: CurrentActor, format: Literal["csv", "json"] = "csv") 
     )
 
 
-@router.get("/{code}")
+@router.get("/{code}", responses=RECORD)
 def get_complaint(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
     view = views.read(db, actor, code)
     return versioned(db, view.as_dict(), view.version)
@@ -122,13 +123,13 @@ def _answer(db: DB, actor: Actor, code: str) -> JSONResponse:
     return versioned(db, view.as_dict(), view.version)
 
 
-@router.post("/{code}/acknowledgement")
+@router.post("/{code}/acknowledgement", responses=VERSIONED_WRITE)
 def acknowledge(db: DB, actor: CurrentActor, code: str, version: IfMatch) -> JSONResponse:
     service.acknowledge(db, actor, code, version)
     return _answer(db, actor, code)
 
 
-@router.post("/{code}/assignment")
+@router.post("/{code}/assignment", responses=VERSIONED_WRITE)
 def assign(
     db: DB, actor: CurrentActor, code: str, body: AssignIn, version: IfMatch
 ) -> JSONResponse:
@@ -136,7 +137,7 @@ def assign(
     return _answer(db, actor, code)
 
 
-@router.post("/{code}/response")
+@router.post("/{code}/response", responses=VERSIONED_WRITE)
 def respond(
     db: DB, actor: CurrentActor, code: str, body: ResponseIn, version: IfMatch
 ) -> JSONResponse:
@@ -144,7 +145,7 @@ def respond(
     return _answer(db, actor, code)
 
 
-@router.post("/{code}/closure")
+@router.post("/{code}/closure", responses=VERSIONED_WRITE)
 def close(
     db: DB, actor: CurrentActor, code: str, body: ClosureIn, version: IfMatch
 ) -> JSONResponse:
@@ -152,7 +153,7 @@ def close(
     return _answer(db, actor, code)
 
 
-@router.post("/{code}/category")
+@router.post("/{code}/category", responses=VERSIONED_WRITE)
 def recategorise(
     db: DB, actor: CurrentActor, code: str, body: CategoryIn, version: IfMatch
 ) -> JSONResponse:
@@ -165,7 +166,7 @@ def recategorise(
     return _answer(db, actor, code)
 
 
-@router.post("/{code}/case", status_code=201)
+@router.post("/{code}/case", status_code=201, responses=VERSIONED_WRITE)
 def refer_to_case(
     db: DB, actor: CurrentActor, code: str, body: CaseReferralIn, version: IfMatch
 ) -> JSONResponse:

@@ -11,7 +11,7 @@ from safepath.http.auth import requires
 from safepath.http.db import DB
 from safepath.http.params import CodeParam, Limit, NameParam, Offset
 from safepath.http.responses import RECORD, RECORD_WRITE, SIGNED_IN, VERSIONED_WRITE, WRITE
-from safepath.privacy import persons
+from safepath.privacy import matching, persons
 from safepath.privacy.actor import Actor
 from safepath.privacy.consent import Purpose
 from safepath.privacy.person_schema import ConsentIn, PersonIn, PersonPatch
@@ -51,6 +51,12 @@ def create_person(data: PersonIn, db: DB, response: Response, actor: CanCreate) 
     _etag(response, out)
     response.headers["Location"] = f"/api/v1/persons/{out['code']}"
     return out
+
+
+@router.post("/matches", responses=WRITE)  # writes its audit events only
+def match_persons(data: PersonIn, db: DB, actor: CanCreate) -> dict[str, Any]:
+    """Likely duplicates of the person about to be registered, best first (nothing is saved)."""
+    return {"matches": [m.as_dict() for m in matching.find(db, actor, data)]}
 
 
 @router.get("")

@@ -16,10 +16,11 @@ from safepath.api.routes.case_common import done
 from safepath.http.auth import CurrentActor
 from safepath.http.db import DB
 from safepath.http.params import CodeParam
+from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE, WRITE
 from safepath.mainstreaming import service
 from safepath.mainstreaming.schemas import AssessmentIn, ProjectIn
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(tags=["projects"], responses=SIGNED_IN)
 
 
 @router.get("/projects")
@@ -27,7 +28,7 @@ def list_projects(db: DB, actor: CurrentActor) -> list[dict[str, Any]]:
     return [service.project_view(p) for p in service.list_projects(db, actor)]
 
 
-@router.post("/projects", status_code=201)
+@router.post("/projects", status_code=201, responses=WRITE)
 def create_project(db: DB, actor: CurrentActor, body: ProjectIn) -> JSONResponse:
     project = service.create_project(db, actor, body)
     view = service.project_view(project)
@@ -35,12 +36,12 @@ def create_project(db: DB, actor: CurrentActor, body: ProjectIn) -> JSONResponse
     return JSONResponse(view, status_code=201)
 
 
-@router.get("/projects/{code}")
+@router.get("/projects/{code}", responses=RECORD)
 def get_project(db: DB, actor: CurrentActor, code: str) -> dict[str, Any]:
     return service.project_view(service.get_project(db, actor, code))
 
 
-@router.post("/projects/{code}/assessments", status_code=201)
+@router.post("/projects/{code}/assessments", status_code=201, responses=VERSIONED_WRITE)
 def add_assessment(db: DB, actor: CurrentActor, code: str, body: AssessmentIn) -> JSONResponse:
     assessment = service.add_assessment(db, actor, code, body)
     out = {"code": assessment.code, "score": service.score(assessment)}
@@ -48,7 +49,7 @@ def add_assessment(db: DB, actor: CurrentActor, code: str, body: AssessmentIn) -
     return JSONResponse(out, status_code=201)
 
 
-@router.get("/projects/{code}/progress")
+@router.get("/projects/{code}/progress", responses=RECORD)
 def progress(
     db: DB, actor: CurrentActor, code: str, earlier: CodeParam = None, later: CodeParam = None
 ) -> dict[str, Any]:

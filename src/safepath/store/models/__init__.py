@@ -23,6 +23,7 @@ from safepath.store.models.identity import (
     user_teams,
 )
 from safepath.store.models.places import Place
+from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 __all__ = [
     "ApiToken",
@@ -40,6 +41,9 @@ __all__ = [
     "RoleGrant",
     "Service",
     "ServiceCoverage",
+    "SurveyForm",
+    "SurveyImport",
+    "SurveyRound",
     "Team",
     "User",
     "WebSession",

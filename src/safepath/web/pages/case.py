@@ -26,6 +26,7 @@ from safepath.cases.schemas import (
 )
 from safepath.errors import SafepathError
 from safepath.places.lookup import place_choices, resolve_place
+from safepath.privacy import matching
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
@@ -79,11 +80,16 @@ def _case_in(post: Posted) -> CaseDetailsIn:
 
 @router.post("/register")
 async def register(page: PageDep) -> Response:
+    """Register a person and open their case. Before saving, the likely duplicates among the
+    persons the user may see are shown with three ways on: open the existing person (a link),
+    a new case for that person (``use_person``), or continue with a new person
+    (``confirm_new=1``)."""
     page.require(*menu.opens("/register"))
     post = await read_form(page.request)
     page.check_csrf(first(post, "csrf_token"))
+    likely: list[matching.Match] = []
 
-    def write() -> str:
+    def write() -> str | None:
         typed = first(post, "place_pcode")
         if typed:  # a P-code in any case, a place name, or the picker's "Name (PCODE)"
             post["place_pcode"] = [resolve_place(page.db, typed)]
@@ -91,18 +97,40 @@ async def register(page: PageDep) -> Response:
             person_in, case_in = _person_in(post), _case_in(post)
         except ValidationError as exc:
             raise invalid(exc) from exc
+        existing = first(post, "use_person")
+        if existing:
+            case_in = case_in.model_copy(
+                update={
+                    "place_pcode": person_in.place_pcode,
+                    "population_group": person_in.population_group,
+                }
+            )
+            return intake.open_for_person(
+                page.db, page.actor, existing, person_in.consents, case_in
+            ).code
+        if first(post, "confirm_new") != "1":
+            likely.extend(matching.find(page.db, page.actor, person_in))
+            if likely:
+                return None  # shown before saving
         return intake.register_and_open(page.db, page.actor, person_in, case_in).code
 
     code, refused = page.attempt(write)
-    if refused is not None:
+    if refused is not None and first(post, "use_person"):
+        # The refusal undid the reads (and their audit): read again to keep the choices shown.
+        try:
+            likely.extend(matching.find(page.db, page.actor, _person_in(post)))
+        except ValidationError:
+            pass
+    if code is None:
         return page.render(
             "register.html",
-            status=refused.status,
+            status=refused.status if refused is not None else 200,
             values={k: first(post, k) or "" for k in post},
             consents=set(post.get("consent", [])),
             areas=set(post.get("thematic_areas", [])),
             places=place_choices(page.db),
-            refused=refused.message,
+            refused=refused.message if refused is not None else None,
+            matches=likely,
         )
     return see_other(f"/cases/{code}")
 

@@ -1,0 +1,78 @@
+"""The surveys API: upload a form and an export (multipart), list and show rounds; analysts only;
+uploads over max_upload_bytes answer 413."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from tests.surveys.sample import NAME, write_form, write_kobo_xlsx
+
+from safepath.privacy import identity
+from safepath.privacy.actor import Role
+from safepath.settings import reset_settings
+from safepath.store.db import session_scope
+
+PASSWORD = "tern lagoon 123 quartz"
+
+
+@pytest.fixture
+def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
+    reset_settings()
+    from safepath.app import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def _token(role: Role) -> dict[str, str]:
+    with session_scope() as s:
+        user = identity.add_user(s, f"{role.value}.x", role, "agency-a", PASSWORD, ["t"])
+        return {"Authorization": f"Bearer {identity.issue_token(s, user).token}"}
+
+
+def test_upload_list_and_show(client: TestClient, tmp_path: Path) -> None:
+    auth = _token(Role.analyst)
+    form = write_form(tmp_path / "sample.xlsx")
+    r = client.post(
+        "/api/v1/surveys/forms", headers=auth, files={"form": ("sample.xlsx", form.read_bytes())}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["form"] == "sample_hh" and r.json()["repeats"] == ["members"]
+    export = write_kobo_xlsx(tmp_path / "export.xlsx")
+    r = client.post(
+        "/api/v1/surveys/rounds/may-2024/imports",
+        headers=auth,
+        data={"form": "sample_hh"},
+        files={"export": ("export.xlsx", export.read_bytes())},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["tables"] == {"main": 3, "members": 4} and r.json()["added"] == 3
+    listed = client.get("/api/v1/surveys/rounds", headers=auth).json()
+    assert [x["round"] for x in listed] == ["may-2024"]
+    shown = client.get("/api/v1/surveys/rounds/may-2024", headers=auth)
+    assert shown.json()["imports"][0]["added"] == 3 and NAME not in shown.text
+    assert client.get("/api/v1/surveys/rounds/nope", headers=auth).status_code == 404
+    caseworker = _token(Role.caseworker)
+    assert client.get("/api/v1/surveys/rounds", headers=caseworker).status_code == 403
+
+
+def test_upload_limit(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFEPATH_MAX_UPLOAD_BYTES", "2048")
+    reset_settings()
+    from safepath.app import create_app
+
+    auth = _token(Role.analyst)
+    with TestClient(create_app()) as small:
+        r = small.post(
+            "/api/v1/surveys/rounds/r/imports",
+            headers=auth,
+            data={"form": "x"},
+            files={"export": ("e.csv", b"a,b\n" * 2000)},
+        )
+    assert r.status_code == 413
