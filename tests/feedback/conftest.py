@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.privacy.conftest import add_one_user_per_role
 
 from safepath.directory import OrganisationIn, upsert_organisation
-from safepath.privacy import identity
-from safepath.privacy.actor import Actor, Role
+from safepath.privacy.actor import Actor
 from safepath.privacy.keys import reset_keyring
 from safepath.settings import reset_settings
 from safepath.store.db import session_scope
@@ -54,14 +54,7 @@ def people(engine: Engine) -> People:
         upsert_organisation(s, OrganisationIn(code=AGENCY_A, name="Agency A", kind="agency"))
         for pcode, level, parent in PLACES:
             s.add(Place(pcode=pcode, level=level, parent_pcode=parent, country="XMR", name=pcode))
-        for role in Role:
-            agency = "legal-aid" if role is Role.partner_focal_point else AGENCY_A
-            user = identity.add_user(s, f"{role.value}.a", role, agency, PASSWORD, ["team-1"])
-            out.actors[role.value] = identity.actor_for(user)
-            out.tokens[role.value] = identity.issue_token(s, user).token
-        other = identity.add_user(s, "caseworker.b", Role.caseworker, AGENCY_B, PASSWORD, ["t"])
-        out.actors["other_agency"] = identity.actor_for(other)
-        out.tokens["other_agency"] = identity.issue_token(s, other).token
+        add_one_user_per_role(s, PASSWORD, out.actors, out.tokens)
     return out
 
 

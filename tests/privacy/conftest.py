@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient as TestClient  # re-exported to the tests
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
@@ -48,18 +49,26 @@ class World:
             return identity.issue_token(s, user).token
 
 
+def add_one_user_per_role(
+    s: Session, password: str, actors: dict[str, Actor], tokens: dict[str, str]
+) -> None:
+    """``<role>.a`` for every role (the partner in legal-aid, the rest in agency A) and a
+    caseworker of agency B (key "other_agency"), each with an actor and a token."""
+    for role in Role:
+        agency = "legal-aid" if role is Role.partner_focal_point else AGENCY_A
+        user = identity.add_user(s, f"{role.value}.a", role, agency, password, ["team-1"])
+        actors[role.value] = identity.actor_for(user)
+        tokens[role.value] = identity.issue_token(s, user).token
+    other = identity.add_user(s, "caseworker.b", Role.caseworker, AGENCY_B, password, ["t"])
+    actors["other_agency"] = identity.actor_for(other)
+    tokens["other_agency"] = identity.issue_token(s, other).token
+
+
 @pytest.fixture
 def world(engine: Engine) -> World:
     w = World()
     with session_scope() as s:
-        for role in Role:
-            agency = "legal-aid" if role is Role.partner_focal_point else AGENCY_A
-            user = identity.add_user(s, f"{role.value}.a", role, agency, PASSWORD, ["team-1"])
-            w.actors[role.value] = identity.actor_for(user)
-            w.tokens[role.value] = identity.issue_token(s, user).token
-        other = identity.add_user(s, "caseworker.b", Role.caseworker, AGENCY_B, PASSWORD, ["t"])
-        w.actors["other_agency"] = identity.actor_for(other)
-        w.tokens["other_agency"] = identity.issue_token(s, other).token
+        add_one_user_per_role(s, PASSWORD, w.actors, w.tokens)
     return w
 
 
