@@ -189,6 +189,7 @@ def case_page(
         shareable=SHAREABLE_FIELDS,
         refused=refused,
         done=done,
+        done_section=DONE.get(done or ""),
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
@@ -375,9 +376,6 @@ async def reject_closure(page: PageDep, code: str) -> Response:
     )
 
 
-__all__ = ["SafepathError", "router"]
-
-
 @router.post("/cases/{code}/referrals/{ref}/revoke")
 async def revoke_referral(page: PageDep, code: str, ref: str) -> Response:
     """The sender withdraws a referral (the partner loses access at once); the version is the
@@ -402,3 +400,6 @@ async def reopen(page: PageDep, code: str) -> Response:
         ),
         done="reopened",
     )
+
+
+__all__ = ["SafepathError", "router"]
