@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -26,48 +27,44 @@ def version() -> None:
     typer.echo(__version__)
 
 
-_registered = False
+# name -> (module, attribute, kind): imported only when that command runs, so a subprocess pays
+# for its own command's imports (pyxform, ibis, pandas) and not for all of them.
+_SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "db": ("safepath.cli.db", "app", "group"),
+    "users": ("safepath.cli.users", "app", "group"),
+    "keys": ("safepath.cli.keys", "app", "group"),
+    "audit": ("safepath.cli.audit", "app", "group"),
+    "retention": ("safepath.cli.retention", "app", "group"),
+    "framework": ("safepath.cli.framework", "app", "group"),
+    "places": ("safepath.cli.places", "app", "group"),
+    "sdc": ("safepath.cli.sdc", "app", "group"),
+    "forms": ("safepath.cli.forms", "app", "group"),
+    "surveys": ("safepath.cli.surveys", "app", "group"),
+    "serve": ("safepath.cli.serve", "serve", "command"),
+    "demo": ("safepath.cli.serve", "demo", "command"),
+    "outcomes": ("safepath.cli.outcomes", "outcomes", "command"),
+    "risk": ("safepath.cli.risk", "app", "group"),
+    "analysis": ("safepath.cli.analysis", "app", "group"),
+}
+_registered: set[str] = set()
 
 
-def _register() -> None:
-    """Add every sub-app (once: later calls do nothing), so `safepath --help` lists them all."""
-    global _registered
-    if _registered:
+def _register(only: str | None = None) -> None:
+    """Add the sub-apps (each once), so `safepath --help` lists them all; with ``only`` naming a
+    sub-command, just that one (the rest are never imported by that process)."""
+    if only == "version":
         return
-    _registered = True
-    from safepath.cli import (
-        audit,
-        db,
-        forms,
-        framework,
-        keys,
-        outcomes,
-        places,
-        retention,
-        sdc,
-        serve,
-        surveys,
-        users,
-    )
-
-    app.add_typer(db.app, name="db")
-    app.add_typer(users.app, name="users")
-    app.add_typer(keys.app, name="keys")
-    app.add_typer(audit.app, name="audit")
-    app.add_typer(retention.app, name="retention")
-    app.add_typer(framework.app, name="framework")
-    app.add_typer(places.app, name="places")
-    app.add_typer(sdc.app, name="sdc")
-    app.add_typer(forms.app, name="forms")
-    app.add_typer(surveys.app, name="surveys")
-    app.command()(serve.serve)
-    app.command()(serve.demo)
-    app.command()(outcomes.outcomes)
-    from safepath.cli.analysis import app as analysis_app
-    from safepath.cli.risk import app as risk_app
-
-    app.add_typer(risk_app, name="risk")
-    app.add_typer(analysis_app, name="analysis")
+    names = [only] if only in _SUBCOMMANDS else list(_SUBCOMMANDS)
+    for name in names:
+        if name in _registered:
+            continue
+        _registered.add(name)
+        module, attribute, kind = _SUBCOMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if kind == "group":
+            app.add_typer(target, name=name)
+        else:
+            app.command()(target)
 
 
 NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"
@@ -91,7 +88,7 @@ def main() -> None:
     from sqlalchemy.exc import DBAPIError
 
     wire()  # the same record kinds, erasure steps and retention holds as the server
-    _register()
+    _register(sys.argv[1] if len(sys.argv) > 1 else None)
     try:
         app()
     except SafepathError as exc:
