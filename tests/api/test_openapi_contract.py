@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.http.responses import DESCRIPTIONS, errors
 from safepath.privacy.routes_policy import ROUTES, Outcome
 
@@ -21,7 +21,7 @@ ERROR_REF = "#/components/schemas/ErrorBody"
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return create_app().openapi()
+    return shared_app().openapi()
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -124,5 +124,5 @@ def test_documented_answers_match_real_ones(client: TestClient) -> None:
 
 @pytest.fixture
 def client(db_url: str) -> Any:
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.demo import load_demo
 from safepath.demo.cases import load_demo_cases
 from safepath.privacy import identity
@@ -89,7 +89,7 @@ def fuzz_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any
         ensure_demo_users(s)
     with session_scope() as s:
         load_demo_cases(s, 12)
-    app = create_app()
+    app = shared_app()
     with TestClient(app) as client:  # tokens from the token endpoint, as a client gets them
         tokens = {}
         for user in USERS:

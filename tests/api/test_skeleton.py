@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.demo import load_demo
 from safepath.privacy import identity
 from safepath.store.db import session_scope
@@ -16,7 +16,7 @@ from safepath.store.db import session_scope
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     load_demo()
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

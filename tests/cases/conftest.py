@@ -86,9 +86,9 @@ def staff(engine: Engine) -> Staff:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

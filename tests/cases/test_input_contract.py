@@ -217,12 +217,12 @@ def test_list_and_string_lengths_are_bounded(client: TestClient, staff: Staff) -
 @pytest.fixture
 def small_limits(monkeypatch: pytest.MonkeyPatch, client: TestClient) -> Iterator[TestClient]:
     """An app whose JSON limit is 2 KiB and upload limit 8 KiB."""
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
     monkeypatch.setenv("SAFEPATH_MAX_JSON_BYTES", "2048")
     monkeypatch.setenv("SAFEPATH_MAX_UPLOAD_BYTES", "8192")
     reset_settings()
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

@@ -60,7 +60,7 @@ def people(engine: Engine) -> People:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c

@@ -16,7 +16,7 @@ from tests.cases.matrix_records import case_request
 from tests.feedback.matrix_records import accountability_request
 from tests.privacy.conftest import AGENCY_A, PASSWORD, TestClient, World
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.privacy import identity, persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import PersonIn
@@ -43,7 +43,7 @@ def app_routes(app: FastAPI) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-ROUTES_OF_APP = app_routes(create_app())
+ROUTES_OF_APP = app_routes(shared_app())
 
 
 def test_every_route_has_a_rule_and_every_rule_a_route() -> None:

@@ -24,9 +24,9 @@ def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
     monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
     reset_settings()
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 
@@ -65,10 +65,10 @@ def test_upload_list_and_show(client: TestClient, tmp_path: Path) -> None:
 def test_upload_limit(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFEPATH_MAX_UPLOAD_BYTES", "2048")
     reset_settings()
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
     auth = _token(Role.analyst)
-    with TestClient(create_app()) as small:
+    with TestClient(shared_app()) as small:
         r = small.post(
             "/api/v1/surveys/rounds/r/imports",
             headers=auth,

@@ -12,7 +12,7 @@ from tests.surveys.sample import MAIN_HEADER, MAIN_ROWS, NAME, write_form, write
 from tests.surveys.test_risk_rounds import MODEL
 from tests.web.test_case_pages import _token
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.privacy.actor import SYSTEM
 from safepath.rounds import scoring, service
@@ -24,7 +24,7 @@ from safepath.store.db import session_scope
 def analyst(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
         identity.add_user(s, "an", "analyst", "agency-a", "tern lagoon 123 quartz")
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         r = c.post(
             "/login",
             data={

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.cli_process import run_cli
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, User
@@ -35,7 +35,7 @@ def admin(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
         identity.add_user(s, "boss", "admin", "agency-a", PASSWORD)
         identity.add_user(s, "bcw", "caseworker", "agency-b", PASSWORD)
-    with TestClient(create_app(), follow_redirects=False) as client:
+    with TestClient(shared_app(), follow_redirects=False) as client:
         r = client.post(
             "/login",
             data={

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.test_case_pages import _token
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.demo.cases import synthetic_answers
 from safepath.privacy import identity
 from safepath.store.db import session_scope
@@ -21,7 +21,7 @@ from safepath.store.db import session_scope
 def analyst(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
         identity.add_user(s, "an", "analyst", "agency-a", "tern lagoon 123 quartz")
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         r = c.post(
             "/login",
             data={

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from safepath.app import create_app
+from tests.apps import shared_app
 
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.cases import worklist
 from safepath.demo import load_demo
 from safepath.privacy import identity
@@ -28,7 +28,7 @@ def client(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
         identity.add_user(s, "cw", "caseworker", "agency-a", "tern lagoon 123 quartz", ["north"])
         identity.add_user(s, "an", "analyst", "agency-a", "tern lagoon 123 quartz")
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         yield c
 
 
@@ -283,7 +283,7 @@ def test_case_search_by_name_goes_through_the_person_registry(client: TestClient
 def test_admin_creates_and_disables_a_user(db_url: str) -> None:
     with session_scope() as s:
         identity.add_user(s, "boss", "admin", "agency-a", "tern lagoon 123 quartz")
-    with TestClient(create_app(), follow_redirects=False) as client:
+    with TestClient(shared_app(), follow_redirects=False) as client:
         sign_in_as = client.post(
             "/login",
             data={

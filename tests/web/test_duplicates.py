@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.web.test_case_pages import _token
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.settings import reset_settings
 from safepath.store.db import session_scope
@@ -32,7 +32,7 @@ def client(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]
     with session_scope() as s:
         identity.add_user(s, "cw", "caseworker", "agency-a", PASSWORD, ["north"])
         identity.add_user(s, "cwb", "caseworker", "agency-b", PASSWORD, ["south"])
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         yield c
 
 
@@ -134,6 +134,6 @@ def test_no_warning_for_someone_else_or_across_agencies(client: TestClient) -> N
     assert client.post("/register", data=form(token)).status_code == 303
     other = form(token, given_name="Zainab", family_name="Omar", sex="female", age="8", phone="")
     assert client.post("/register", data=other).status_code == 303  # no match: saved at once
-    with TestClient(create_app(), follow_redirects=False) as other_agency:
+    with TestClient(shared_app(), follow_redirects=False) as other_agency:
         r = other_agency.post("/register", data=form(sign_in(other_agency, "cwb")))
     assert r.status_code == 303, r.text[-800:]  # agency A's Mohammed is not agency B's to see

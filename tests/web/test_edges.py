@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.store.db import get_engine, session_scope
 
@@ -21,7 +21,7 @@ PASSWORD = "tern lagoon 123 quartz"
 def client(db_url: str) -> Iterator[TestClient]:
     with session_scope() as s:
         identity.add_user(s, "cw", "caseworker", "agency-a", PASSWORD, ["north"])
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         yield c
 
 

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from fastapi.testclient import TestClient
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.web.i18n import LANGUAGES, messages
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safepath" / "web" / "templates"
@@ -18,7 +18,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safepath" / "web" / "
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from safepath.app import create_app
+from tests.apps import shared_app
 from safepath.cases import assessments, followups, referrals, registry
 from safepath.cases.schemas import CaseIn, FollowUpIn, ReferralIn
 from safepath.demo import load_demo
@@ -56,7 +56,7 @@ def client(db_url: str) -> Iterator[TestClient]:
     load_demo()
     with session_scope() as s:
         identity.add_user(s, "cw", "caseworker", "demo-agency", PASSWORD, ["north"])
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(shared_app(), follow_redirects=False) as c:
         _login(c, "cw")
         yield c
 
@@ -230,7 +230,7 @@ def test_the_partner_inbox_reads_the_same_for_5_and_25_referrals(client: TestCli
     with session_scope() as s:
         identity.add_user(s, "fp", "partner_focal_point", "legal-aid", PASSWORD)
     counts = []
-    with TestClient(create_app(), follow_redirects=False) as partner:
+    with TestClient(shared_app(), follow_redirects=False) as partner:
         _login(partner, "fp")
         for total, more in ((5, 5), (25, 20)):
             _refer(actor, more)
@@ -245,7 +245,7 @@ def test_the_admin_users_page_reads_the_same_for_5_and_50_users(db_url: str) -> 
     with session_scope() as s:
         identity.add_user(s, "boss", "admin", "demo-agency", PASSWORD)
     counts = []
-    with TestClient(create_app(), follow_redirects=False) as admin:
+    with TestClient(shared_app(), follow_redirects=False) as admin:
         _login(admin, "boss")
         made = 1
         for total in (5, 50):
