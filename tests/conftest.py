@@ -28,7 +28,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Tests that share one costly process per worker run on the same worker (--dist=loadgroup): one
 # demo server and Chromium for the browser tests, one JVM for the Spark tests.
-_GROUPS = {"browser": ROOT / "tests" / "browser", "spark": ROOT / "tests" / "risk" / "test_spark.py"}
+_GROUPS = {
+    "browser": ROOT / "tests" / "browser",
+    "spark": ROOT / "tests" / "risk" / "test_spark.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
