@@ -53,3 +53,16 @@ def store_round(tmp_path: Path, name: str, unique: int = 0, common: int = 40) ->
     with session_scope() as s:
         row = add_form(s, form, by="test").row
         service.import_round(s, row, path, round_name=name, actor=SYSTEM, by="test")
+
+
+def lenient_policy(tmp_path: Path) -> Path:
+    """An operation's policy file that lets every dataset out (k 1, any risk): for tests about
+    something else than disclosure that export a tiny round."""
+    path = tmp_path / "lenient-policy.yaml"
+    kinds = {
+        kind: f"  {kind}:\n    label: {kind}\n    keys: [displaced, admin1]\n    k: 1\n"
+        "    max_global_risk: 1\n    max_individual_risk: 1\n"
+        for kind in ("survey_round", "analysis_microdata")
+    }
+    path.write_text("kinds:\n" + "".join(kinds.values()), encoding="utf-8")
+    return path

@@ -84,7 +84,10 @@ def test_cli_anonymises_on_request_and_keys_only_add(engine: Engine, tmp_path: P
     )
     assert done.exit_code == 0, done.output
     report = json.loads(done.output)
-    assert report["decision"] == "anonymised" and report["suppressed"] == {"hh_size": 2, "displaced": 0}
+    assert report["decision"] == "anonymised" and report["suppressed"] == {
+        "hh_size": 2,
+        "displaced": 0,
+    }
     assert report["before"]["max_risk"] == 1.0 and report["records_below_k"] == 0
     written = pd.read_csv(out)
     assert len(written) == 162 and written["hh_size"].isna().sum() == 2
