@@ -49,7 +49,9 @@ def store_round(tmp_path: Path, name: str, unique: int = 0, common: int = 40) ->
     csv.writer(buf, lineterminator="\n").writerows([MAIN_HEADER, *rows(unique, common)])
     path = tmp_path / f"{name}.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")
-    form = write_form(tmp_path / "sample.xlsx")
+    form = tmp_path / "sample.xlsx"
+    if not form.exists():  # one workbook: the same form version for every round
+        write_form(form)
     with session_scope() as s:
         row = add_form(s, form, by="test").row
         service.import_round(s, row, path, round_name=name, actor=SYSTEM, by="test")
