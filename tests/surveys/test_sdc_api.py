@@ -6,38 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
+from tests.surveys.conftest import bearer
 from tests.surveys.rounds_for_export import store_round
 
-from safepath.privacy import identity
 from safepath.privacy.actor import Role
-from safepath.settings import reset_settings
 from safepath.store.db import session_scope
 from safepath.store.models import AuditEvent
-
-PASSWORD = "tern lagoon 123 quartz"
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
-    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
-    reset_settings()
-    from safepath.app import create_app
-
-    with TestClient(create_app()) as c:
-        yield c
-
-
-def _token(role: Role) -> dict[str, str]:
-    with session_scope() as s:
-        user = identity.add_user(s, f"{role.value}.x", role, "agency-a", PASSWORD, ["t"])
-        return {"Authorization": f"Bearer {identity.issue_token(s, user).token}"}
 
 
 def _decisions() -> list[str]:
@@ -54,7 +33,7 @@ def _decisions() -> list[str]:
 def test_round_export_released_refused_and_anonymised(client: TestClient, tmp_path: Path) -> None:
     store_round(tmp_path, "safe")
     store_round(tmp_path, "risky", unique=2)
-    auth = _token(Role.analyst)
+    auth = bearer(Role.analyst)
     r = client.get("/api/v1/surveys/rounds/safe/export", headers=auth)
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == 'attachment; filename="safe.csv"'
@@ -74,14 +53,14 @@ def test_round_export_released_refused_and_anonymised(client: TestClient, tmp_pa
     assert sum(rec["hh_size"] is None for rec in body["records"]) == 2
     assert _decisions() == ["released", "refused", "anonymised"]
     assert client.get("/api/v1/surveys/rounds/nope/export", headers=auth).status_code == 404
-    cw = _token(Role.caseworker)
+    cw = bearer(Role.caseworker)
     assert client.get("/api/v1/surveys/rounds/safe/export", headers=cw).status_code == 403
     assert len(_decisions()) == 3  # a refused role exports nothing, so nothing is recorded
 
 
 def test_risk_of_a_round_and_of_an_upload(client: TestClient, tmp_path: Path) -> None:
     store_round(tmp_path, "risky", unique=2)
-    auth = _token(Role.dp_focal_point)
+    auth = bearer(Role.dp_focal_point)
     r = client.post(
         "/api/v1/sdc/risk", headers=auth, data={"round": "risky", "keys": "hh_size,displaced"}
     )
@@ -120,7 +99,7 @@ def test_risk_of_a_round_and_of_an_upload(client: TestClient, tmp_path: Path) ->
 
 def test_anonymise_a_round_is_an_audited_export(client: TestClient, tmp_path: Path) -> None:
     store_round(tmp_path, "risky", unique=2)
-    auth = _token(Role.analyst)
+    auth = bearer(Role.analyst)
     r = client.post(
         "/api/v1/sdc/anonymise", headers=auth, data={"round": "risky", "keys": "hh_size"}
     )

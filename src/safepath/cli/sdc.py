@@ -140,15 +140,6 @@ def _nullable_ints(t: Any) -> Any:
     return pd.Int64Dtype() if pa.types.is_integer(t) else None
 
 
-def _figures(m: Any) -> dict[str, Any]:
-    return {
-        "global_risk": m.global_risk,
-        "expected_reidentifications": m.expected_reidentifications,
-        "max_risk": m.max_risk,
-        "k_violations": {str(k): v for k, v in m.k_violations.items()},
-    }
-
-
 @app.command("anonymise")
 def anonymise(
     keys: KeysOpt,
@@ -209,6 +200,7 @@ def anonymise(
     from safepath.privacy.disclosure import as_table, local_suppression, measure_risk
     from safepath.privacy.disclosure.infoloss import information_loss
     from safepath.privacy.disclosure.mdav import mdav
+    from safepath.privacy.disclosure.payloads import figures
     from safepath.privacy.disclosure.pram import pram
     from safepath.privacy.disclosure.recode import recode_age
     from safepath.surveys.tables import table_format, write_table
@@ -260,8 +252,8 @@ def anonymise(
         "suppressed": sup.suppressed,
         "suppressed_total": sup.total,
         "pram_changed": pram_report,
-        "before": _figures(before),
-        "after": _figures(after),
+        "before": figures(before),
+        "after": figures(after),
         "information_loss": loss.as_dict(),
     }
     _print(payload, fmt, f"Anonymised {file.name} → {out_path.name}")
