@@ -341,6 +341,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
             ("GET", "/analysis/rounds"),
+            ("GET", "/data-protection"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
