@@ -44,11 +44,16 @@ def rows(unique: int = 0, common: int = 40) -> list[list[Any]]:
     return out
 
 
-def store_round(tmp_path: Path, name: str, unique: int = 0, common: int = 40) -> None:
+def export_csv(unique: int = 0, common: int = 40) -> str:
+    """The round as a Kobo CSV export of the sample form."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([MAIN_HEADER, *rows(unique, common)])
+    return buf.getvalue()
+
+
+def store_round(tmp_path: Path, name: str, unique: int = 0, common: int = 40) -> None:
     path = tmp_path / f"{name}.csv"
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_text(export_csv(unique, common), encoding="utf-8")
     form = tmp_path / "sample.xlsx"
     if not form.exists():  # one workbook: the same form version for every round
         write_form(form)
