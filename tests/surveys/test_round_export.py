@@ -110,3 +110,26 @@ def test_export_in_a_subprocess_exits_2_with_the_figures(
     assert "2 record(s) below 2-anonymity" in " ".join(done.stderr.split())
     (event,) = _exports()
     assert event["disclosure.k"] == "2"
+
+
+def test_sdc_on_a_stored_round(engine: Engine, tmp_path: Path) -> None:
+    store_round(tmp_path, "risky", unique=2)
+    done = runner.invoke(
+        app, ["sdc", "risk", "--round", "risky", "--keys", "hh_size,displaced", "--format", "json"]
+    )
+    assert done.exit_code == 0, done.output
+    risk = json.loads(done.output)
+    assert risk["k_violations"] == {"2": 2, "3": 2, "5": 2} and len(risk["records"]) == 162
+    assert risk["records"][-1] == {"fk": 1, "Fk": 1.0, "risk": 1.0}  # input order: a unique one
+    assert _exports() == []  # measuring exports nothing
+    out = tmp_path / "anon.csv"
+    args = ["sdc", "anonymise", "--round", "risky", "--keys", "hh_size", "--out", str(out)]
+    done = runner.invoke(app, [*args, "--format", "json", "--k", "5"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.output)
+    assert report["decision"] == "anonymised" and report["k"] == 5
+    assert pd.read_csv(out)["hh_size"].isna().sum() == 2
+    (event,) = _exports()
+    assert event["disclosure.k"] == "5" and event["disclosure.decision"] == "anonymised"
+    mixed = runner.invoke(app, [*args, "--pram", "displaced", "--seed", "1"])
+    assert mixed.exit_code != 0 and "--pram" in str(mixed.exception)
