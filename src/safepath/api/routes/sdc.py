@@ -38,7 +38,7 @@ def _names(text: str | None) -> list[str]:
     return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
-async def _upload_or_none(file: UploadFile | None, round_name: str | None) -> UploadFile | None:
+def _upload_or_none(file: UploadFile | None, round_name: str | None) -> UploadFile | None:
     if (file is None) == (not round_name):
         raise InputError("send either a microdata file or the name of a stored round")
     return file
@@ -61,7 +61,7 @@ async def risk(
     """fk, Fk and individual risk, global risk, expected re-identifications, k-anonymity
     violations (k = 2, 3, 5); a missing key value matches any category (sdcMicro)."""
     key_list = _names(keys)
-    upload = await _upload_or_none(file, round)
+    upload = _upload_or_none(file, round)
     if upload is not None:
         with tempfile.TemporaryDirectory() as tmp:
             path = await saved_upload(upload, Path(tmp), _SUFFIXES)
@@ -98,7 +98,7 @@ async def anonymise(
     per variable, the risk before and after) and the records. A stored round goes through the
     export policy (its keys plus these, k at least the policy's) and is audited."""
     key_list, order = _names(keys), _names(importance) or None
-    upload = await _upload_or_none(file, round)
+    upload = _upload_or_none(file, round)
     if upload is not None:
         with tempfile.TemporaryDirectory() as tmp:
             path = await saved_upload(upload, Path(tmp), _SUFFIXES)
