@@ -242,8 +242,6 @@ def _round_input(name: str, model: RiskModel) -> Any:
 
 def _controlled(scored: Any, round_name: str, anonymise: bool) -> Any:
     """The scored records of a stored round as they may leave (analysis microdata), audited."""
-    import pandas as pd
-    import pyarrow as pa
 
     from safepath.privacy.actor import SYSTEM
     from safepath.privacy.disclosure.exports import control_dataset
@@ -259,9 +257,9 @@ def _controlled(scored: Any, round_name: str, anonymise: bool) -> Any:
             anonymise=anonymise,
         )
     released = result.released()  # after the commit: a refusal is audited too
-    return released.to_pandas(
-        types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None
-    )
+    from safepath.cli.common import nullable_frame
+
+    return nullable_frame(released)
 
 
 def _print_unmapped(model: RiskModel, data: Any) -> None:

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from safepath.cli.common import OutputFormat
+from safepath.cli.common import OutputFormat, nullable_frame
 from safepath.errors import InputError
 
 app = typer.Typer(
@@ -133,13 +133,6 @@ def _source(
     return data, file.name
 
 
-def _nullable_ints(t: Any) -> Any:
-    import pandas as pd
-    import pyarrow as pa
-
-    return pd.Int64Dtype() if pa.types.is_integer(t) else None
-
-
 @app.command("anonymise")
 def anonymise(
     keys: KeysOpt,
@@ -229,7 +222,7 @@ def anonymise(
         source=file.name,
     )
     # nullable integers: a blanked value in an integer column stays an integer column
-    result = safe.order_by(ROW).to_pyarrow().to_pandas(types_mapper=_nullable_ints)
+    result = nullable_frame(safe.order_by(ROW).to_pyarrow())
     pram_report: dict[str, int] = {}
     for var in pram_list:
         done = pram(result[var], seed=seed or 0, keep=keep)
@@ -262,8 +255,6 @@ def anonymise(
 def _anonymise_round(
     name: str, keys: list[str], out_path: Path, k: int, importance: list[str], fmt: OutputFormat
 ) -> None:
-    import pandas as pd
-    import pyarrow as pa
 
     from safepath.privacy.actor import SYSTEM
     from safepath.rounds.export import export_round
@@ -276,8 +267,5 @@ def _anonymise_round(
             session, SYSTEM, name, anonymise=True, keys=keys, importance=importance or None, k=k
         )
     data = result.released()  # after the commit: a refusal is audited too
-    write_table(
-        data.to_pandas(types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None),
-        out_path,
-    )
+    write_table(nullable_frame(data), out_path)
     _print({"out": str(out_path), **result.report.figures()}, fmt, f"Exported round {name}")

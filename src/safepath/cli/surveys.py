@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from safepath.cells import neutralise_rows
-from safepath.cli.common import OutputFormat, emit
+from safepath.cli.common import OutputFormat, emit, nullable_frame
 from safepath.cli.forms import Format, operator
 from safepath.errors import Problem
 from safepath.privacy.actor import SYSTEM
@@ -228,7 +228,7 @@ def export(
             importance=_names(importance) or None,
         )
     data = result.released()  # the audit event is committed: a refusal is recorded too
-    write_table(_frame(data), out_path)
+    write_table(nullable_frame(data), out_path)
     figures = result.report.figures()
     if fmt is Format.json:
         typer.echo(json.dumps({"out": str(out_path), **figures}, ensure_ascii=False, indent=2))
@@ -241,13 +241,3 @@ def export(
     if result.report.suppression is not None:
         done = ", ".join(f"{k} {v}" for k, v in result.report.suppression.suppressed.items())
         typer.echo(f"suppressed: {done}")
-
-
-def _frame(data: Any) -> Any:
-    """pandas with nullable integers (a blanked value keeps an integer column integer)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    return data.to_pandas(
-        types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None
-    )
