@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     disclosure_k: int = Field(default=3, ge=1)
     disclosure_max_global_risk: float = Field(default=0.03, gt=0, le=1)
     disclosure_max_individual_risk: float = Field(default=0.1, gt=0, le=1)
+    # The key variables (and optional thresholds) per kind of export: a YAML file replacing the
+    # shipped privacy/disclosure/export_kinds.yaml.
+    disclosure_policy_file: Path | None = None
     session_timeout_minutes: int = Field(default=30, ge=1)
     token_ttl_minutes: int = Field(default=60, ge=1)
     # Days a record is kept after it is closed before the retention job anonymises it.

@@ -3,41 +3,19 @@ uploads over max_upload_bytes answer 413."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from tests.surveys.conftest import bearer
 from tests.surveys.sample import NAME, write_form, write_kobo_xlsx
 
-from safepath.privacy import identity
 from safepath.privacy.actor import Role
 from safepath.settings import reset_settings
-from safepath.store.db import session_scope
-
-PASSWORD = "tern lagoon 123 quartz"
-
-
-@pytest.fixture
-def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
-    monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
-    reset_settings()
-    from tests.apps import shared_app
-
-    with TestClient(shared_app()) as c:
-        yield c
-
-
-def _token(role: Role) -> dict[str, str]:
-    with session_scope() as s:
-        user = identity.add_user(s, f"{role.value}.x", role, "agency-a", PASSWORD, ["t"])
-        return {"Authorization": f"Bearer {identity.issue_token(s, user).token}"}
 
 
 def test_upload_list_and_show(client: TestClient, tmp_path: Path) -> None:
-    auth = _token(Role.analyst)
+    auth = bearer(Role.analyst)
     form = write_form(tmp_path / "sample.xlsx")
     r = client.post(
         "/api/v1/surveys/forms", headers=auth, files={"form": ("sample.xlsx", form.read_bytes())}
@@ -58,7 +36,7 @@ def test_upload_list_and_show(client: TestClient, tmp_path: Path) -> None:
     shown = client.get("/api/v1/surveys/rounds/may-2024", headers=auth)
     assert shown.json()["imports"][0]["added"] == 3 and NAME not in shown.text
     assert client.get("/api/v1/surveys/rounds/nope", headers=auth).status_code == 404
-    caseworker = _token(Role.caseworker)
+    caseworker = bearer(Role.caseworker)
     assert client.get("/api/v1/surveys/rounds", headers=caseworker).status_code == 403
 
 
@@ -67,7 +45,7 @@ def test_upload_limit(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> No
     reset_settings()
     from tests.apps import shared_app
 
-    auth = _token(Role.analyst)
+    auth = bearer(Role.analyst)
     with TestClient(shared_app()) as small:
         r = small.post(
             "/api/v1/surveys/rounds/r/imports",

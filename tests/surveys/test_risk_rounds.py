@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import Engine
 from tests.cli_process import run_cli
+from tests.surveys.rounds_for_export import lenient_policy
 from tests.surveys.sample import write_form, write_kobo_xlsx
 
 from safepath.privacy.actor import SYSTEM
@@ -120,9 +121,21 @@ def test_risk_score_on_a_round_cli(tmp_path: Path) -> None:
         service.import_round(
             s, form, write_kobo_xlsx(tmp_path / "e.xlsx"), round_name="r", actor=SYSTEM, by="t"
         )
-    done = run_cli(
-        ["risk", "score", "--round", "r", "--model", str(model), "--out", str(tmp_path / "o.csv")]
-    )
+    args = [
+        "risk",
+        "score",
+        "--round",
+        "r",
+        "--model",
+        str(model),
+        "--out",
+        str(tmp_path / "o.csv"),
+    ]
+    refused = run_cli(args)  # three households: a stored round's records may not leave as they are
+    assert refused.returncode == 2 and "refused by the disclosure policy" in refused.stderr
+    assert not (tmp_path / "o.csv").exists()
+    policy = str(lenient_policy(tmp_path))
+    done = run_cli(args, SAFEPATH_DISCLOSURE_POLICY_FILE=policy)  # an operation that allows it
     assert done.returncode == 0, done.stderr
     assert "scored 3 records" in done.stdout
     assert "model vs form" not in done.stderr

@@ -24,7 +24,7 @@ from safepath.advocacy.service import IssueView
 from safepath.cases import access as case_access
 from safepath.errors import NotFound
 from safepath.privacy.actor import Actor
-from safepath.settings import get_settings
+from safepath.privacy.disclosure import small_cells
 from safepath.store.models import AreaProfileRow, Place
 from safepath.store.models.cases import Case
 
@@ -70,14 +70,14 @@ def area(session: Session, actor: Actor, pcode: str) -> AreaView:
     profile: dict[str, Any] = {}
     for row in session.scalars(select(AreaProfileRow).where(AreaProfileRow.pcode == pcode)):
         profile.update(row.values)
-    k = get_settings().disclosure_threshold
+    k = small_cells.threshold()
     stmt = select(Case.risk_level, Case.phase, Case.gpc_risks).where(
         Case.place_pcode.like(f"{pcode}%"), Case.status != "closed"
     )
     rows = session.execute(case_access.outcome_scope(actor, stmt)).all()
     levels = Counter(r.risk_level or "none" for r in rows)
     risks = Counter(code for r in rows for code in (r.gpc_risks or []))
-    enough = len(rows) >= k
+    enough = small_cells.enough(len(rows), k)
     threshold = instrument().model.area.threshold
     return AreaView(
         pcode=place.pcode,
@@ -86,8 +86,8 @@ def area(session: Session, actor: Actor, pcode: str) -> AreaView:
         profile=profile,
         analysis_phase=latest_area_phases(session, [pcode]).get(pcode),
         cases=len(rows) if enough else None,
-        by_risk_level={lvl: (n if n >= k else None) for lvl, n in sorted(levels.items()) if enough},
-        gpc_risks=[(code, n) for code, n in risks.most_common(5) if n >= k],
+        by_risk_level={lvl: small_cells.count(n, k) for lvl, n in sorted(levels.items()) if enough},
+        gpc_risks=[(code, n) for code, n in risks.most_common(5) if small_cells.enough(n, k)],
         case_phase=phase_by_rule([r.phase for r in rows if r.phase], threshold) if enough else None,
         issues=issues,
     )

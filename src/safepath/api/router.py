@@ -17,6 +17,7 @@ from safepath.api.routes import (
     places,
     projects,
     referrals,
+    sdc,
     surveys,
     users,
 )
@@ -42,6 +43,7 @@ def build_router() -> APIRouter:
         advocacy,
         projects,
         surveys,
+        sdc,
     ):
         document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)

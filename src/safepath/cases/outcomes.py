@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from safepath.cases import access
 from safepath.errors import ValidationFailed
 from safepath.privacy.actor import Actor
-from safepath.settings import get_settings
+from safepath.privacy.disclosure import small_cells
 from safepath.store.models.cases import Case, Intervention
 
 DIMENSIONS = ("modality", "thematic_area", "gpc_risk", "place", "population_group")
@@ -67,7 +67,7 @@ def report(
     session: Session, actor: Actor, by: str | Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
     dims = parse_by(by)
-    k = get_settings().disclosure_threshold
+    k = small_cells.threshold()
     cols = (
         Case.id,
         Case.status,
@@ -104,15 +104,13 @@ def report(
 
 def _row(dims: list[str], key: tuple[str | None, ...], acc: _Acc, k: int) -> dict[str, Any]:
     row: dict[str, Any] = dict(zip(dims, key, strict=True))
-    if acc.cases < k:
+    if small_cells.group_too_small(acc.cases, k):
         return {**row, **dict.fromkeys(FIGURES), "suppressed": True}
-    suppressed = False
-    closed: int | None = acc.closed
-    if 0 < acc.closed < k:
-        closed, suppressed = None, True
+    closed = small_cells.count(acc.closed, k)
+    suppressed = closed is None
     pct: float | None = None
     mean_dr: float | None = None
-    if acc.measured >= k:
+    if small_cells.enough(acc.measured, k):
         pct = round(100.0 * acc.achieved / acc.measured, 1)
         mean_dr = round(sum(acc.delta_risk) / acc.measured, 3)
     elif acc.measured > 0:

@@ -49,6 +49,17 @@ def emit(
         console.print(table)
 
 
+def nullable_frame(data: Any) -> Any:
+    """An Arrow table as pandas with nullable integers: a blanked value (local suppression)
+    keeps an integer column integer in the file written."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return data.to_pandas(
+        types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None
+    )
+
+
 @contextmanager
 def progress_bar(description: str, total: int | None) -> Iterator[Any]:
     """A rich progress bar on stderr; yields ``advance(n)``."""

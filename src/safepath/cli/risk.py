@@ -240,6 +240,28 @@ def _round_input(name: str, model: RiskModel) -> Any:
     return data
 
 
+def _controlled(scored: Any, round_name: str, anonymise: bool) -> Any:
+    """The scored records of a stored round as they may leave (analysis microdata), audited."""
+
+    from safepath.privacy.actor import SYSTEM
+    from safepath.privacy.disclosure.exports import control_dataset
+    from safepath.store.db import session_scope
+
+    with session_scope() as session:
+        result = control_dataset(
+            session,
+            SYSTEM,
+            scored.to_pyarrow(),
+            kind="analysis_microdata",
+            record_id=round_name[:64],
+            anonymise=anonymise,
+        )
+    released = result.released()  # after the commit: a refusal is audited too
+    from safepath.cli.common import nullable_frame
+
+    return nullable_frame(released)
+
+
 def _print_unmapped(model: RiskModel, data: Any) -> None:
     """Per indicator, the answers the model does not score (they count as unanswered)."""
     import pyarrow.parquet as pq
@@ -270,6 +292,13 @@ def score(
     sheet: SheetOpt = None,
     round_name: RoundOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
+    anonymise: Annotated[
+        bool,
+        typer.Option(
+            "--anonymise",
+            help="--round over the disclosure policy: recode ages, suppress key values.",
+        ),
+    ] = False,
     area_profile: Annotated[
         Path | None,
         typer.Option(
@@ -277,7 +306,10 @@ def score(
         ),
     ] = None,
 ) -> None:
-    """Score every record: adds threat, vulnerability, capacity, risk, phase, case_level."""
+    """Score every record: adds threat, vulnerability, capacity, risk, phase, case_level.
+    Scoring a stored round (--round) exports its records: the file is written only within the
+    disclosure policy (kind analysis_microdata), or anonymised with --anonymise, and the export
+    is audited. A file's own records are scored as they are (they never were in the store)."""
     from safepath.risk import score_table
 
     with _errors(), _progress() as progress:
@@ -302,6 +334,10 @@ def score(
             description="scoring" + (" with explanations" if explain else ""),
         )
         scored = score_table(m, data, area, explain=explain, sql_cache=_sql_cache())
+        if round_name is not None:
+            scored = _controlled(scored, round_name, anonymise)
+        elif anonymise:
+            raise InputError("--anonymise applies to --round (a stored round leaving the system)")
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(scored, out_path)
         counts = _phase_counts(out_path)

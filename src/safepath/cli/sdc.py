@@ -2,9 +2,9 @@
 
 ``risk`` reports sdcMicro's risk measures; ``anonymise`` writes a k-anonymous copy (local
 suppression, optionally after recoding age to the catalogue's brackets, with PRAM and MDAV
-microaggregation of other variables) and reports what it changed. Both read files only; a
-stored survey round (``--round``) is not wired yet: the measures take an Ibis table, so a round
-plugs in as its table (see ``safepath.privacy.disclosure``).
+microaggregation of other variables) and reports what it changed. Both read a file, or a stored
+survey round (``--round``, without its personal columns); anonymising a round is an export: it
+goes through the disclosure policy and is audited (``safepath.rounds.export``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from safepath.cli.common import OutputFormat
+from safepath.cli.common import OutputFormat, nullable_frame
 from safepath.errors import InputError
 
 app = typer.Typer(
@@ -28,7 +28,10 @@ app = typer.Typer(
 out = Console(highlight=False)
 
 ROW = "_sdc_row"
-FileArg = Annotated[Path, typer.Argument(help="Microdata file (.csv, .xlsx, .parquet).")]
+FileArg = Annotated[Path | None, typer.Argument(help="Microdata file (.csv, .xlsx, .parquet).")]
+RoundOpt = Annotated[
+    str | None, typer.Option("--round", help="A stored survey round instead of a file.")
+]
 KeysOpt = Annotated[
     str, typer.Option("--keys", help="Key variables (quasi-identifiers), comma-separated.")
 ]
@@ -72,8 +75,9 @@ def _print(payload: dict[str, Any], fmt: OutputFormat, title: str) -> None:
 
 @app.command("risk")
 def risk(
-    file: FileArg,
     keys: KeysOpt,
+    file: FileArg = None,
+    round_name: RoundOpt = None,
     weight: WeightOpt = None,
     household: Annotated[
         str | None, typer.Option("--household", help="Household id column: household risk.")
@@ -88,63 +92,55 @@ def risk(
     """fk, Fk and individual risk per record (input order), global risk, expected
     re-identifications and k-anonymity violations (k = 2, 3, 5). A missing key value matches
     any category, as in sdcMicro."""
-    from safepath.privacy.disclosure import as_table, measure_risk, record_risk
+    from safepath.privacy.disclosure.payloads import risk_of
 
     key_list = _names(keys)
     needed = [*key_list, *(c for c in (weight, household) if c)]
-    frame = _read(file, sheet, needed)
-    table = as_table(frame)
-    m = measure_risk(
-        table, key_list, weight, method=method, qual=qual, household=household, source=file.name
+    data, source = _source(file, round_name, sheet, needed)
+    payload = risk_of(
+        data,
+        key_list,
+        weight,
+        method=method,
+        qual=qual,
+        household=household,
+        records=fmt is OutputFormat.json,
+        source=source,
     )
-    summary = m.summary()
-    payload: dict[str, Any] = {
-        "global_risk": m.global_risk,
-        "expected_reidentifications": m.expected_reidentifications,
-        "k_violations": {str(k): v for k, v in m.k_violations.items()},
-        "max_risk": m.max_risk,
-        "records_count": m.records,
-        **{n: summary[n] for n in ("keys", "weight", "method", "qual")},
-    }
-    if "household" in summary:
-        payload["household"] = summary["household"]
-    if fmt is OutputFormat.json:
-        rows = record_risk(table, m).order_by(ROW).to_pyarrow()
-        cols = ["fk", "Fk_pop", "risk"] + (["household_risk"] if household else [])
-        data = {c: rows[c].to_pylist() for c in cols}
-        records = []
-        for i in range(rows.num_rows):
-            rec = {"fk": data["fk"][i], "Fk": data["Fk_pop"][i], "risk": data["risk"][i]}
-            if household:
-                rec["household_risk"] = data["household_risk"][i]
-            records.append(rec)
-        payload = {"records": records, **payload}
-    _print(payload, fmt, f"Disclosure risk of {file.name}")
+    _print(payload, fmt, f"Disclosure risk of {source}")
 
 
-def _nullable_ints(t: Any) -> Any:
-    import pandas as pd
+def _source(
+    file: Path | None, round_name: str | None, sheet: str | None, needed: list[str]
+) -> tuple[Any, str]:
+    """The microdata as Arrow, and a name for messages: a file, or a stored round's table."""
     import pyarrow as pa
 
-    return pd.Int64Dtype() if pa.types.is_integer(t) else None
+    if (file is None) == (round_name is None):
+        raise InputError("give either a microdata file or --round")
+    if round_name is not None:
+        from safepath.rounds.service import load_table
+        from safepath.store.db import session_scope
 
+        with session_scope() as session:
+            return load_table(session, round_name), f"round {round_name}"
+    assert file is not None
+    from safepath.privacy.disclosure.tables import arrow_from_pandas
+    from safepath.surveys.tables import read_table
 
-def _figures(m: Any) -> dict[str, Any]:
-    return {
-        "global_risk": m.global_risk,
-        "expected_reidentifications": m.expected_reidentifications,
-        "max_risk": m.max_risk,
-        "k_violations": {str(k): v for k, v in m.k_violations.items()},
-    }
+    frame = read_table(file, sheet=sheet, columns=needed)
+    data: pa.Table = arrow_from_pandas(frame)
+    return data, file.name
 
 
 @app.command("anonymise")
 def anonymise(
-    file: FileArg,
     keys: KeysOpt,
     out_path: Annotated[
         Path, typer.Option("--out", "-o", help="Anonymised file (.csv, .xlsx, .parquet).")
     ],
+    file: FileArg = None,
+    round_name: RoundOpt = None,
     k: Annotated[int, typer.Option("--k", help="Every key combination at least k times.")] = 3,
     importance: Annotated[
         str | None,
@@ -178,10 +174,26 @@ def anonymise(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Write a k-anonymous copy by local suppression of key values (and report suppressions
-    per variable, the risk before and after, and the information loss)."""
+    per variable, the risk before and after, and the information loss). With --round, the
+    round is exported through the disclosure policy (its key variables plus --keys, k at least
+    the policy's; ages recoded to brackets) and the export is audited."""
+    if round_name is not None:
+        others = {"--weight": weight, "--max-risk": max_risk, "--age": age, "--pram": pram_vars}
+        others |= {"--microaggregate": microaggregate, "--sheet": sheet}
+        given = [n for n, v in others.items() if v is not None]
+        if file is not None or given:
+            raise InputError(
+                "with --round the disclosure policy anonymises (its weight, age columns and "
+                f"risk bound): drop {', '.join(given) or 'the file argument'}"
+            )
+        _anonymise_round(round_name, _names(keys), out_path, k, _names(importance), fmt)
+        return
+    if file is None:
+        raise InputError("give either a microdata file or --round")
     from safepath.privacy.disclosure import as_table, local_suppression, measure_risk
     from safepath.privacy.disclosure.infoloss import information_loss
     from safepath.privacy.disclosure.mdav import mdav
+    from safepath.privacy.disclosure.payloads import figures
     from safepath.privacy.disclosure.pram import pram
     from safepath.privacy.disclosure.recode import recode_age
     from safepath.surveys.tables import table_format, write_table
@@ -210,7 +222,7 @@ def anonymise(
         source=file.name,
     )
     # nullable integers: a blanked value in an integer column stays an integer column
-    result = safe.order_by(ROW).to_pyarrow().to_pandas(types_mapper=_nullable_ints)
+    result = nullable_frame(safe.order_by(ROW).to_pyarrow())
     pram_report: dict[str, int] = {}
     for var in pram_list:
         done = pram(result[var], seed=seed or 0, keep=keep)
@@ -233,8 +245,27 @@ def anonymise(
         "suppressed": sup.suppressed,
         "suppressed_total": sup.total,
         "pram_changed": pram_report,
-        "before": _figures(before),
-        "after": _figures(after),
+        "before": figures(before),
+        "after": figures(after),
         "information_loss": loss.as_dict(),
     }
     _print(payload, fmt, f"Anonymised {file.name} → {out_path.name}")
+
+
+def _anonymise_round(
+    name: str, keys: list[str], out_path: Path, k: int, importance: list[str], fmt: OutputFormat
+) -> None:
+
+    from safepath.privacy.actor import SYSTEM
+    from safepath.rounds.export import export_round
+    from safepath.store.db import session_scope
+    from safepath.surveys.tables import table_format, write_table
+
+    table_format(out_path, write=True)
+    with session_scope() as session:
+        result = export_round(
+            session, SYSTEM, name, anonymise=True, keys=keys, importance=importance or None, k=k
+        )
+    data = result.released()  # after the commit: a refusal is audited too
+    write_table(nullable_frame(data), out_path)
+    _print({"out": str(out_path), **result.report.figures()}, fmt, f"Exported round {name}")

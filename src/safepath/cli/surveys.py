@@ -1,5 +1,5 @@
-"""``safepath surveys``: import Kobo / ODK Central exports into stored rounds; list, show and
-delete rounds."""
+"""``safepath surveys``: import Kobo / ODK Central exports into stored rounds; list, show, export
+(through the disclosure policy) and delete rounds."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from safepath.cells import neutralise_rows
-from safepath.cli.common import OutputFormat, emit
+from safepath.cli.common import OutputFormat, emit, nullable_frame
 from safepath.cli.forms import Format, operator
 from safepath.errors import Problem
 from safepath.privacy.actor import SYSTEM
@@ -180,3 +180,64 @@ def delete(
     with session_scope() as session:
         service.delete_round(session, name, actor=SYSTEM)
     typer.echo(f"deleted round {name}")
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+@app.command("export")
+def export(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.csv, .xlsx, .parquet).")
+    ],
+    table: Annotated[str, typer.Option("--table", help="Table: main or a repeat.")] = "main",
+    anonymise: Annotated[
+        bool,
+        typer.Option(
+            "--anonymise",
+            help="Over policy: recode ages to brackets and suppress key values until it is met.",
+        ),
+    ] = False,
+    keys: Annotated[
+        str | None,
+        typer.Option("--keys", help="Key variables to add to the policy's, comma-separated."),
+    ] = None,
+    importance: Annotated[
+        str | None,
+        typer.Option("--importance", help="Key variables most important first (blanked last)."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+) -> None:
+    """Export a round's table without its personal columns, through the disclosure policy: an
+    export over policy is refused with its figures (exit 2), or anonymised with --anonymise;
+    either way one audit event records the figures and the decision."""
+    from safepath.rounds.export import export_round
+    from safepath.surveys.tables import table_format, write_table
+
+    table_format(out_path, write=True)  # an unknown output type is refused before any work
+    with session_scope() as session:
+        result = export_round(
+            session,
+            SYSTEM,
+            name,
+            table=table,
+            anonymise=anonymise,
+            keys=_names(keys),
+            importance=_names(importance) or None,
+        )
+    data = result.released()  # the audit event is committed: a refusal is recorded too
+    write_table(nullable_frame(data), out_path)
+    figures = result.report.figures()
+    if fmt is Format.json:
+        typer.echo(json.dumps({"out": str(out_path), **figures}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"exported round {name} ({table}): {data.num_rows} records -> {out_path}; "
+        f"{figures['decision']}, global risk {result.report.measures.global_risk:.2%}, "
+        f"max individual risk {result.report.measures.max_risk:.3g}"
+    )
+    if result.report.suppression is not None:
+        done = ", ".join(f"{k} {v}" for k, v in result.report.suppression.suppressed.items())
+        typer.echo(f"suppressed: {done}")

@@ -25,7 +25,7 @@ from safepath.errors import ValidationFailed
 from safepath.feedback import access
 from safepath.feedback.service import aware
 from safepath.privacy.actor import Actor
-from safepath.settings import get_settings
+from safepath.privacy.disclosure import small_cells
 from safepath.store.models.feedback import Complaint
 
 DIMENSIONS = ("channel", "category", "place", "population_group", "month")
@@ -57,7 +57,7 @@ def _key(row: Any, by: str) -> str | None:
 
 
 def _median(values: list[float], k: int) -> float | None:
-    return round(statistics.median(values), 1) if len(values) >= k else None
+    return round(statistics.median(values), 1) if small_cells.enough(len(values), k) else None
 
 
 def _load(session: Session, actor: Actor) -> list[Any]:
@@ -89,9 +89,9 @@ def _accumulate(acc: _Acc, row: Any) -> None:
 
 
 def _figures(acc: _Acc, k: int) -> dict[str, Any]:
-    if acc.complaints < k:
+    if small_cells.group_too_small(acc.complaints, k):
         return {**dict.fromkeys(FIGURES), "suppressed": True}
-    closed = acc.closed if acc.closed == 0 or acc.closed >= k else None
+    closed = small_cells.count(acc.closed, k)
     ack = _median(acc.to_acknowledge, k)
     close = _median(acc.to_close, k)
     suppressed = closed is None or (ack is None and bool(acc.to_acknowledge))
@@ -108,7 +108,7 @@ def _figures(acc: _Acc, k: int) -> dict[str, Any]:
 def report(session: Session, actor: Actor, by: str = "category") -> list[dict[str, Any]]:
     if by not in DIMENSIONS:
         raise ValidationFailed(f"cannot report complaints by {by!r}; use one of {DIMENSIONS}")
-    k = get_settings().disclosure_threshold
+    k = small_cells.threshold()
     groups: dict[str | None, _Acc] = defaultdict(_Acc)
     for row in _load(session, actor):
         _accumulate(groups[_key(row, by)], row)
@@ -119,17 +119,18 @@ def report(session: Session, actor: Actor, by: str = "category") -> list[dict[st
 
 def _secondary(rows: list[dict[str, Any]], groups: dict[str | None, _Acc], by: str) -> None:
     """One suppressed count next to a published total would give it away: hide one more."""
-    hidden = [r for r in rows if r["complaints"] is None]
-    shown = [r for r in rows if r["complaints"] is not None]
-    if len(hidden) == 1 and shown:
-        smallest = min(shown, key=lambda r: (groups[r[by]].complaints, str(r[by])))
-        smallest.update({**dict.fromkeys(FIGURES), "suppressed": True})
+    small_cells.secondary(
+        rows,
+        hidden=lambda r: r["complaints"] is None,
+        size=lambda r: (groups[r[by]].complaints, str(r[by])),
+        hide=lambda r: r.update({**dict.fromkeys(FIGURES), "suppressed": True}),
+    )
 
 
 def summary(session: Session, actor: Actor) -> dict[str, Any]:
     """All the complaints the caller's reports count: totals, times, and the share acknowledged
     within its deadline."""
-    k = get_settings().disclosure_threshold
+    k = small_cells.threshold()
     acc = _Acc()
     acknowledged = on_time = 0
     for row in _load(session, actor):
@@ -138,5 +139,5 @@ def summary(session: Session, actor: Actor) -> dict[str, Any]:
         if done is not None and due is not None:
             acknowledged += 1
             on_time += int(done <= due)
-    pct = round(100.0 * on_time / acknowledged, 1) if acknowledged >= k else None
+    pct = round(100.0 * on_time / acknowledged, 1) if small_cells.enough(acknowledged, k) else None
     return {**_figures(acc, k), "acknowledged_on_time_pct": pct}

@@ -138,6 +138,10 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{API}/surveys/rounds"): roles(*SURVEY_ROLES),
         ("GET", f"{API}/surveys/rounds/{{round_name}}"): roles(hidden=SURVEY_ROLES),
         ("POST", f"{API}/surveys/rounds/{{round_name}}/imports"): roles(*SURVEY_ROLES),
+        # exports through the disclosure policy, and its measures (safepath.rounds.sdc)
+        ("GET", f"{API}/surveys/rounds/{{round_name}}/export"): roles(hidden=SURVEY_ROLES),
+        ("POST", f"{API}/sdc/risk"): roles(*SURVEY_ROLES),
+        ("POST", f"{API}/sdc/anonymise"): roles(*SURVEY_ROLES),
     }
 
 
@@ -337,6 +341,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
             ("GET", "/analysis/rounds"),
+            ("GET", "/data-protection"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from safepath.errors import InputError, Problem
+from safepath.privacy.disclosure import small_cells
 from safepath.rounds.service import load_table
-from safepath.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,5 @@ def score_round(session: Session, name: str, model_name: str) -> RoundScore:
         )
     phases = score_table(model, data.select(model.record_fields())).to_pyarrow().column("phase")
     counts = {int(v["values"]): int(v["counts"]) for v in pc.value_counts(phases).to_pylist()}
-    k = get_settings().disclosure_threshold
-    shown: dict[int, int | None] = {
-        p: (None if 0 < counts.get(p, 0) < k else counts.get(p, 0)) for p in range(1, 6)
-    }
+    shown = {p: small_cells.count(counts.get(p, 0)) for p in range(1, 6)}
     return RoundScore(model.id, shown, data.num_rows, sum(u.records for u in unmapped(model, data)))

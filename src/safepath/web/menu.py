@@ -45,6 +45,7 @@ MENU: tuple[Item, ...] = (
     Item("/complaints/report", N_("Complaint reports"), COMPLAINTS | ANALYSTS),
     Item("/advocacy", N_("Advocacy"), CASE_STAFF | {R.analyst, R.dp_focal_point}),
     Item("/projects", N_("Projects"), ANALYSTS | CASE_STAFF),
+    Item("/data-protection", N_("Data protection"), frozenset({R.dp_focal_point, R.admin})),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
     Item("/account", N_("Your account"), frozenset(Role)),
 )

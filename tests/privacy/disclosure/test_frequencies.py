@@ -139,3 +139,14 @@ def test_the_database_path_agrees_with_the_definition_on_a_messy_table() -> None
     fk, Fk = brute_frequencies(rows, weights)
     assert got["fk"].tolist() == fk
     assert got["Fk_pop"].tolist() == pytest.approx(Fk, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("weights", "bad"),
+    [([1.0, None, 2.0, 3.0], 1), ([1.0, float("nan"), 2.0, 2.0], 1), ([-1.0, 0.0, 2.0, 2.0], 2)],
+)
+def test_missing_nan_and_non_positive_weights_are_counted(weights: list[float], bad: int) -> None:
+    # the GROUP BY keeps plain aggregates (count, sum, min); a bad weight is then counted
+    t = as_table(pd.DataFrame({"a": [1, 1, 2, 2], "w": weights}))
+    with pytest.raises(InputError, match=f"{bad} record\\(s\\) have a missing or non-positive"):
+        key_patterns(t, ["a"], "w")

@@ -41,7 +41,8 @@ FloatArray = npt.NDArray[np.float64]
 # Internal column names (a user's column is unlikely to start with this).
 N_COL = "_sdc_n"
 W_COL = "_sdc_w"
-BAD_COL = "_sdc_bad_weight"
+BAD_COL = "_sdc_weights"  # non-missing weights
+MIN_COL = "_sdc_min_weight"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def key_patterns(
     require(table, [*keys, *([weight] if weight else [])], source=source)
     if weight is not None and weight in keys:
         raise InputError(f"the weight {weight!r} cannot also be a key variable")
-    t = missing_as_null(table, [*keys, *([weight] if weight else [])])
+    t = missing_as_null(table, keys)
     aggs: dict[str, ir.Value] = {N_COL: t.count()}
     if weight is not None:
         w = t[weight]
@@ -88,13 +89,16 @@ def key_patterns(
                 f"{source}: the weight column {weight!r} is not numeric ({w.type()})",
                 problems=[Problem("weight is not numeric", scope=source, column=weight)],
             )
+        # Plain aggregates only (as a hand-written GROUP BY): a missing weight shows as
+        # COUNT(w) < COUNT(*), a NaN as a NaN sum, a non-positive one as MIN(w) <= 0.
         aggs[W_COL] = w.cast("float64").sum()
-        aggs[BAD_COL] = (w.isnull() | (w <= 0)).cast("int64").sum()
+        aggs[BAD_COL] = w.count()
+        aggs[MIN_COL] = w.cast("float64").min()
     grouped = t.group_by(keys).aggregate(**aggs).to_pyarrow()
-    if weight is not None:
-        bad = int(pc.sum(grouped[BAD_COL]).as_py() or 0)
-        if bad:
-            raise _bad_weights(t, weight, bad, source)
+    if weight is not None and _any_bad_weight(grouped):
+        t = missing_as_null(table, [*keys, weight])
+        bad_rows = t.filter(t[weight].isnull() | (t[weight] <= 0)).count().to_pyarrow()
+        raise _bad_weights(t, weight, int(bad_rows.as_py()), source)
     count = np.asarray(grouped[N_COL].to_numpy(zero_copy_only=False), dtype=np.int64)
     wsum = (
         np.asarray(grouped[W_COL].to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -114,6 +118,14 @@ def key_patterns(
         fk=fk,
         Fk=Fk,
     )
+
+
+def _any_bad_weight(grouped: pa.Table) -> bool:
+    counted = grouped[BAD_COL].to_numpy(zero_copy_only=False)
+    n = grouped[N_COL].to_numpy(zero_copy_only=False)
+    total = np.asarray(grouped[W_COL].to_numpy(zero_copy_only=False), dtype=np.float64)
+    low = np.asarray(grouped[MIN_COL].to_numpy(zero_copy_only=False), dtype=np.float64)
+    return bool((counted < n).any() or np.isnan(total).any() or (low <= 0).any())
 
 
 def _bad_weights(t: ir.Table, weight: str, bad: int, source: str) -> InputError:

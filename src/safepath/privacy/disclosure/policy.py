@@ -24,6 +24,7 @@ from safepath.errors import InputError, Problem, ValidationFailed
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.privacy.disclosure.measures import RiskMeasures, check_method, measure_risk
+from safepath.privacy.disclosure.recode import recode_age
 from safepath.privacy.disclosure.suppress import Suppression, local_suppression
 from safepath.settings import Settings, get_settings
 from safepath.store.models.audit import AuditEvent
@@ -59,6 +60,7 @@ class DisclosureReport:
     suppression: Suppression | None = None
     before: RiskMeasures | None = None  # when anonymised: the figures of the original
     kind: str = "microdata"
+    recoded: tuple[str, ...] = ()  # age columns recoded to brackets before suppression
 
     @property
     def within_policy(self) -> bool:
@@ -90,6 +92,8 @@ class DisclosureReport:
         }
         if self.suppression is not None:
             out["suppressed"] = dict(self.suppression.suppressed)
+        if self.recoded:
+            out["recoded"] = list(self.recoded)
         if self.before is not None:
             out["before"] = {
                 "global_risk": self.before.global_risk,
@@ -110,6 +114,8 @@ class DisclosureReport:
             f"disclosure.expected_reidentifications={m.expected_reidentifications:.6g}",
             f"disclosure.max_risk={m.max_risk:.6g}",
             f"disclosure.k={self.policy.k}",
+            f"disclosure.max_global_risk={self.policy.max_global_risk:.6g}",
+            f"disclosure.max_individual_risk={self.policy.max_individual_risk:.6g}",
             f"disclosure.records_below_k={self.records_below_k}",
             f"disclosure.records_above_max_risk={self.records_above_max_risk}",
         ]
@@ -117,8 +123,15 @@ class DisclosureReport:
             entries += [
                 f"disclosure.suppressed.{k}={v}" for k, v in self.suppression.suppressed.items()
             ]
+        if self.recoded:
+            entries.append(f"disclosure.recoded={'|'.join(self.recoded)}")
         if self.before is not None:
-            entries.append(f"disclosure.before.global_risk={self.before.global_risk:.6g}")
+            b = self.before
+            entries += [
+                f"disclosure.before.global_risk={b.global_risk:.6g}",
+                f"disclosure.before.expected_reidentifications={b.expected_reidentifications:.6g}",
+                f"disclosure.before.max_risk={b.max_risk:.6g}",
+            ]
         return entries
 
     def raise_if_refused(self) -> None:
@@ -196,21 +209,32 @@ def control_export(
     weight: str | None = None,
     anonymise: bool = False,
     importance: Sequence[str] | None = None,
+    ages: Sequence[str] = (),
 ) -> ControlledExport:
     """Release, anonymise or refuse ``table``, recording one audit event with the figures.
-    The caller commits the session, then calls ``result.report.raise_if_refused()``."""
+    Anonymising first recodes the ``ages`` columns to the catalogue's age brackets (global
+    recoding), then suppresses locally. The caller commits the session, then calls
+    ``result.report.raise_if_refused()``."""
     report = check_export(table, keys, policy, weight=weight, kind=kind)
     out: ir.Table | None = table
     if report.within_policy:
         report = replace(report, decision="released")
     elif anonymise:
+        for age in ages:
+            table = recode_age(table, age, source=kind)
         done = _anonymise(table, keys, report.policy, weight, importance, kind)
         if done is None:  # no suppression can meet the policy: refused as it was
             report, out = replace(report, decision="refused"), None
         else:
             safe, sup, after = done
             decision: Decision = "anonymised" if after.within_policy else "refused"
-            report = replace(after, decision=decision, suppression=sup, before=report.measures)
+            report = replace(
+                after,
+                decision=decision,
+                suppression=sup,
+                before=report.measures,
+                recoded=tuple(ages),
+            )
             out = safe if after.within_policy else None
     else:
         report = replace(report, decision="refused")

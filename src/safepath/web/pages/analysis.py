@@ -15,8 +15,8 @@ from safepath.cases import outcomes
 from safepath.cases.instruments import instrument
 from safepath.errors import SafepathError
 from safepath.places.area_profiles import load_area_profile
+from safepath.privacy.disclosure import small_cells
 from safepath.risk.area_profile import AreaProfile
-from safepath.settings import get_settings
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep
 from safepath.web.i18n import translate
@@ -134,9 +134,9 @@ async def areas_upload(page: PageDep) -> Response:
         rows = classify_upload(filename, data, by, _operation_profile(page))
     except SafepathError as exc:
         return _areas_page(page, exc.status, refused=exc.message)
-    k = get_settings().disclosure_threshold
+    k = small_cells.threshold()
     for row in rows:
-        row["suppressed"] = (row.get("n") or 0) < k  # small cells are not shown
+        row["suppressed"] = small_cells.group_too_small(row.get("n") or 0, k)
     lang = page.lang
     chart = charts.bars(
         [

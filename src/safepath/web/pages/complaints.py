@@ -25,6 +25,7 @@ from safepath.feedback.schemas import (
 from safepath.feedback.service import STATUSES, ComplaintFilter
 from safepath.http.auth import client_ip
 from safepath.http.db import DB
+from safepath.privacy.disclosure import small_cells
 from safepath.settings import get_settings
 from safepath.web import menu
 from safepath.web.account import CSRF_COOKIE
@@ -187,7 +188,7 @@ def complaint_report(page: PageDep, by: str = "category") -> Response:
         summary=reports.summary(page.db, page.actor),
         by=by,
         dimensions=reports.DIMENSIONS,
-        threshold=get_settings().disclosure_threshold,
+        threshold=small_cells.threshold(),
     )
 
 
