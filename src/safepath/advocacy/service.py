@@ -15,6 +15,7 @@ from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
 from safepath.cases.codes import new_code
 from safepath.cases.registry import check_version, flush
 from safepath.errors import NotFound, Problem, ValidationFailed
+from safepath.places.area_phases import LatestPhase, latest_area_phases
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models import Place
@@ -159,9 +160,19 @@ class IssueView:
         return asdict(self)
 
 
-def view(session: Session, issue: AdvocacyIssue) -> IssueView:
-    from safepath.advocacy.areas import latest_area_phases
+def _area(pcode: str, name: str | None, latest: LatestPhase | None) -> dict[str, Any]:
+    """An issue's area with its latest phase from the protection analysis (``None``: no stored
+    classification covers it), the date it was classified and the round it came from."""
+    return {
+        "pcode": pcode,
+        "name": name,
+        "area_phase": latest.phase if latest else None,
+        "area_phase_at": latest.classified_at.isoformat() if latest else None,
+        "area_phase_source": latest.source if latest else None,
+    }
 
+
+def view(session: Session, issue: AdvocacyIssue) -> IssueView:
     pcodes = [a.pcode for a in issue.areas]
     found = session.execute(select(Place.pcode, Place.name).where(Place.pcode.in_(pcodes)))
     names: dict[str, str] = dict(found.all())
@@ -176,7 +187,7 @@ def view(session: Session, issue: AdvocacyIssue) -> IssueView:
         rights=list(issue.rights),
         gpc_risks=list(issue.gpc_risks),
         status=issue.status,
-        areas=[{"pcode": p, "name": names.get(p), "area_phase": phases.get(p)} for p in pcodes],
+        areas=[_area(p, names.get(p), phases.get(p)) for p in pcodes],
         actions=[
             ActionView(
                 a.kind,

@@ -335,6 +335,18 @@ def areas(
     out_path: OutOpt,
     sheet: SheetOpt = None,
     area_profile: Annotated[Path | None, typer.Option("--area-profile")] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Store each area's phase (--by place levels only) for the advocacy and area "
+            "pages: the latest classification of an area is the one they show.",
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Name of the round saved [default: the input's name]."),
+    ] = None,
 ) -> None:
     """Classify areas: weighted phase shares, area phase and people in need per group."""
     from safepath.risk import classify_areas, score_table
@@ -344,6 +356,11 @@ def areas(
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         dims = _parse_by(by, m)
+        if save and any(d not in m.places for d in dims):
+            raise InputError(
+                f"--save stores whole areas: --by {by!r} names dimensions; use place levels only "
+                f"({', '.join(m.places)})"
+            )
         _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
         data = _load_input(input, sheet, _grouping_fields(m, dims))
@@ -357,11 +374,30 @@ def areas(
             require_columns(_columns(data), m.record_fields(), source=input.name)
             scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
         result = classify_areas(m, scored, by=dims, sql_cache=_sql_cache())
+        # saved first: an unknown P-code stops the command before any output file exists
+        saved = _save_phases(m, dims[-1], source or input.name, result) if save else None
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(result, out_path)
         rows = len(read_table(out_path))  # one row per group: small
         progress.update(task, advance=1)
     out.print(f"classified {rows} groups by {', '.join(dims)} -> {out_path}")
+    if saved is not None:
+        out.print(
+            f"saved the area phase of {saved.saved} {dims[-1]} area(s) from {source or input.name}"
+            + (f" (replacing {saved.replaced})" if saved.replaced else "")
+            + (f"; {saved.skipped} group(s) without a place or phase left out" if saved.skipped else "")
+        )
+
+
+def _save_phases(model: RiskModel, level: str, source: str, result: Any) -> Any:
+    """Store the classification's area rows (``safepath.places.area_phases``), in one
+    transaction: an unknown P-code stores nothing."""
+    from safepath.places.area_phases import save_area_phases
+    from safepath.store.db import session_scope
+
+    rows = result.to_pyarrow().to_pylist()
+    with session_scope() as session:
+        return save_area_phases(session, model.id, source, level, rows)
 
 
 def _grouping_fields(model: RiskModel, dims: list[str]) -> list[str]:

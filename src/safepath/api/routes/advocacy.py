@@ -66,4 +66,5 @@ def area(db: DB, actor: CurrentActor, pcode: str) -> dict[str, Any]:
     view = areas.area(db, actor, pcode)
     out = asdict(view)
     out["issues"] = [i.as_dict() for i in view.issues]
+    out["analysis"] = view.analysis.as_dict() if view.analysis else None
     return out
