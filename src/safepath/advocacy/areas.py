@@ -23,8 +23,8 @@ from safepath.advocacy import service
 from safepath.advocacy.service import IssueView
 from safepath.cases import access as case_access
 from safepath.errors import NotFound
-from safepath.privacy.actor import Actor
 from safepath.places.area_phases import LatestPhase, latest_area_phases
+from safepath.privacy.actor import Actor
 from safepath.settings import get_settings
 from safepath.store.models import AreaProfileRow, Place
 from safepath.store.models.cases import Case

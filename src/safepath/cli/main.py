@@ -36,6 +36,7 @@ def _register() -> None:
         return
     _registered = True
     from safepath.cli import (
+        accountability,
         audit,
         db,
         forms,
@@ -60,6 +61,9 @@ def _register() -> None:
     app.add_typer(sdc.app, name="sdc")
     app.add_typer(forms.app, name="forms")
     app.add_typer(surveys.app, name="surveys")
+    app.add_typer(accountability.complaints_app, name="complaints")
+    app.add_typer(accountability.advocacy_app, name="advocacy")
+    app.add_typer(accountability.mainstreaming_app, name="mainstreaming")
     app.command()(serve.serve)
     app.command()(serve.demo)
     app.command()(outcomes.outcomes)

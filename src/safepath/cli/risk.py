@@ -385,7 +385,11 @@ def areas(
         out.print(
             f"saved the area phase of {saved.saved} {dims[-1]} area(s) from {source or input.name}"
             + (f" (replacing {saved.replaced})" if saved.replaced else "")
-            + (f"; {saved.skipped} group(s) without a place or phase left out" if saved.skipped else "")
+            + (
+                f"; {saved.skipped} group(s) without a place or phase left out"
+                if saved.skipped
+                else ""
+            )
         )
 
 

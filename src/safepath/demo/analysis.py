@@ -9,13 +9,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safepath.cases.instruments import instrument
 from safepath.demo.cases import synthetic_answers
 from safepath.places.area_phases import save_area_phases
-from safepath.store.models import Place
+from safepath.store.models import AreaPhase, Place
 
 SOURCE = "Meridia protection monitoring, round 1 (synthetic demo)"
 SEED = 2026
@@ -78,5 +78,8 @@ def load() -> list[str]:
     from safepath.store.db import session_scope
 
     with session_scope() as session:
+        stored = session.scalar(select(func.count(AreaPhase.id)).where(AreaPhase.source == SOURCE))
+        if stored:  # the round is deterministic: classifying it again changes nothing
+            return [f"area phases: {stored} areas classified from {SOURCE} (already loaded)"]
         areas = load_demo_area_phases(session)
     return [f"area phases: {areas} areas classified from {SOURCE}"]

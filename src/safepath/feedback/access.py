@@ -26,7 +26,10 @@ SENSITIVE = frozenset({R.psea_focal_point})
 # aggregates only (counts and times, small cells suppressed)
 REPORT = HANDLE | {R.dp_focal_point, R.analyst, R.admin}
 EXPORT = frozenset({R.supervisor, R.psea_focal_point})  # the register, without free text
-REFER = frozenset({R.caseworker, R.supervisor})  # open a case (the cases service's roles)
+# open a case: case staff for themselves or a colleague; the PSEA focal point for a caseworker
+# or supervisor it names (it works on no case itself: the case is theirs)
+REFER = frozenset({R.caseworker, R.supervisor, R.psea_focal_point})
+CASE_STAFF = frozenset({R.caseworker, R.supervisor})  # who may take a case
 
 # Audit events about a sensitive complaint carry this record type: the audit API withholds them
 # from every role (their count would tell how many sensitive complaints there are); they stay in
@@ -38,7 +41,7 @@ _WHAT = {
     ASSIGN: "assign complaints (supervisors and the PSEA focal point)",
     REPORT: "read complaint reports",
     EXPORT: "export the complaints register",
-    REFER: "open a case from a complaint (case staff)",
+    REFER: "open a case from a complaint (case staff and the PSEA focal point)",
 }
 
 

@@ -5,13 +5,13 @@ route calls one ``safepath.advocacy`` service."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from safepath.advocacy import areas, service
-from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
+from safepath.advocacy.schemas import ActionEdit, ActionIn, IssueEdit, IssueIn, StatusIn
 from safepath.api.routes.case_common import IfMatch, versioned
 from safepath.http.auth import CurrentActor
 from safepath.http.db import DB
@@ -41,6 +41,29 @@ def create_issue(db: DB, actor: CurrentActor, body: IssueIn) -> JSONResponse:
 @router.get("/advocacy/{code}", responses=RECORD)
 def get_issue(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
     issue = service.get_issue(db, actor, code)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
+@router.patch("/advocacy/{code}", responses=VERSIONED_WRITE)
+def update_issue(
+    db: DB, actor: CurrentActor, code: str, body: IssueEdit, version: IfMatch
+) -> JSONResponse:
+    """Change the fields given (lists replaced whole), based on the version read."""
+    issue = service.update_issue(db, actor, code, body, version)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
+@router.patch("/advocacy/{code}/actions/{action_id}", responses=VERSIONED_WRITE)
+def update_action(
+    db: DB,
+    actor: CurrentActor,
+    code: str,
+    action_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: ActionEdit,
+    version: IfMatch,
+) -> JSONResponse:
+    """Change a recorded action (its response, once it comes); names the issue's version."""
+    issue = service.update_action(db, actor, code, action_id, body, version)
     return versioned(db, service.view(db, issue).as_dict(), issue.version)
 
 
