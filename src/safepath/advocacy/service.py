@@ -168,11 +168,12 @@ def update_issue(
     merged = {**current, **{k: v for k, v in changes.items() if k != "status"}}
     checked: IssueIn = _revalidated(IssueIn, merged, "issue")
     changed = [k for k in current if merged[k] != current[k]]
+    # read before any change: a query's autoflush would write the row twice (two versions)
+    wanted = _places(session, checked.areas) if "areas" in changed else []
     for name in ("title", "summary", "duty_bearer", "duty_bearer_level", "rights", "gpc_risks"):
         if name in changed:
             setattr(issue, name, getattr(checked, name))
     if "areas" in changed:
-        wanted = _places(session, checked.areas)
         kept = [a for a in issue.areas if a.pcode in wanted]
         have = {a.pcode for a in kept}
         issue.areas = kept + [AdvocacyArea(pcode=p) for p in wanted if p not in have]
