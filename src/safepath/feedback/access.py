@@ -26,9 +26,10 @@ SENSITIVE = frozenset({R.psea_focal_point})
 # aggregates only (counts and times, small cells suppressed)
 REPORT = HANDLE | {R.dp_focal_point, R.analyst, R.admin}
 EXPORT = frozenset({R.supervisor, R.psea_focal_point})  # the register, without free text
-# open a case: case staff for themselves or a colleague; the PSEA focal point for a caseworker
-# or supervisor it names (it works on no case itself: the case is theirs)
-REFER = frozenset({R.caseworker, R.supervisor, R.psea_focal_point})
+# open a case: every handler, case staff for themselves or a colleague, the PSEA focal point for
+# a caseworker or supervisor it names (it works on no case itself: the case is theirs). The same
+# set as HANDLE, so it shares its refusal message (``_WHAT`` is keyed by the set).
+REFER = HANDLE
 CASE_STAFF = frozenset({R.caseworker, R.supervisor})  # who may take a case
 
 # Audit events about a sensitive complaint carry this record type: the audit API withholds them
@@ -41,7 +42,6 @@ _WHAT = {
     ASSIGN: "assign complaints (supervisors and the PSEA focal point)",
     REPORT: "read complaint reports",
     EXPORT: "export the complaints register",
-    REFER: "open a case from a complaint (case staff and the PSEA focal point)",
 }
 
 
