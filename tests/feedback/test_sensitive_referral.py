@@ -84,6 +84,13 @@ def test_the_psea_focal_point_refers_with_consent_and_the_case_reveals_nothing_e
     assert ("psea_focal_point.a", "sensitive_complaint", code) in trail
     again = client.post(one, json=REFERRAL, headers=people.auth("psea_focal_point", 2))
     assert again.status_code == 409
+    # the person's data export (the data-protection focal point's) does not carry it either
+    exported = client.get(
+        f"/api/v1/persons/{case['person_code']}/export", headers=people.auth("dp_focal_point")
+    )
+    assert exported.status_code == 200 and exported.json()["complaints"] == []
+    for secret in (code, SEA["description"], "sexual_exploitation"):
+        assert secret not in exported.text, secret
 
 
 def test_the_referral_form_on_the_psea_page(client: TestClient, people: People) -> None:
