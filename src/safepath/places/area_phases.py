@@ -85,13 +85,14 @@ def save_area_phases(
     stamp = at or datetime.now(UTC)
     # the same round at the same place level replaces its earlier rows (another level stays)
     same_level = select(Place.pcode).where(Place.level.in_(set(levels.values())))
-    replaced = session.execute(
+    result = session.execute(
         delete(AreaPhase).where(
             AreaPhase.model_id == model_id,
             AreaPhase.source == source,
             AreaPhase.pcode.in_(same_level),
         )
-    ).rowcount
+    )
+    replaced = int(getattr(result, "rowcount", 0) or 0)
     for row in keep:
         pin = row.get("pin")
         session.add(
@@ -107,7 +108,7 @@ def save_area_phases(
             )
         )
     session.flush()
-    return SavedPhases(len(keep), int(replaced or 0), skipped)
+    return SavedPhases(len(keep), replaced, skipped)
 
 
 def _aware(at: datetime) -> datetime:
