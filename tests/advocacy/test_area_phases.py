@@ -172,3 +172,18 @@ def test_the_issue_and_the_area_page_show_the_latest_phase(
     french = client.get("/areas/XM0102", params={"lang": "fr"}).text
     assert "Aucune analyse enregistrée" in french
     client.cookies.clear()
+
+
+def test_the_demo_classifies_its_round_so_the_issues_show_phases(sqlite_places: Path) -> None:
+    from safepath.demo import analysis, load_demo
+
+    load_demo()
+    first = analysis.load()
+    assert first[0].startswith("area phases: 22 areas")  # 4 provinces, 18 districts
+    assert analysis.load()[0].endswith("(already loaded)")
+    with session_scope() as s:
+        assert s.scalar(select(func.count(AreaPhase.id))) == 22
+        latest = latest_area_phases(s, ["XM0102", "XM02", "XM0301"])
+    assert set(latest) == {"XM0102", "XM02", "XM0301"}  # the demo issues' areas
+    assert all(1 <= p.phase <= 5 and p.source == analysis.SOURCE for p in latest.values())
+    assert latest["XM02"].population == 5 * analysis.HOUSEHOLDS_PER_DISTRICT  # five districts

@@ -20,6 +20,7 @@ from tests.privacy.conftest import add_one_user_per_role
 from typer.testing import CliRunner
 
 from safepath.directory import OrganisationIn, upsert_organisation
+from safepath.privacy.actor import Role
 from safepath.settings import reset_settings
 from safepath.store.db import dispose_engines, session_scope
 from safepath.store.models import Place
@@ -91,7 +92,7 @@ def test_each_command_in_its_own_process(world: tuple[People, str, str]) -> None
 
 
 @pytest.mark.parametrize(
-    "who", ["caseworker.a", "supervisor.a", "admin.a", "analyst.a", "dp_focal_point.a"]
+    "who", [f"{r.value}.a" for r in Role if r is not Role.psea_focal_point] + ["caseworker.b"]
 )
 def test_the_sensitive_complaint_exists_for_the_psea_focal_point_only(
     world: tuple[People, str, str], who: str
