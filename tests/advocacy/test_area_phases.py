@@ -187,3 +187,69 @@ def test_the_demo_classifies_its_round_so_the_issues_show_phases(sqlite_places: 
     assert set(latest) == {"XM0102", "XM02", "XM0301"}  # the demo issues' areas
     assert all(1 <= p.phase <= 5 and p.source == analysis.SOURCE for p in latest.values())
     assert latest["XM02"].population == 5 * analysis.HOUSEHOLDS_PER_DISTRICT  # five districts
+
+
+SAMPLE_MODEL = """
+id: sample-areas
+version: "1"
+title: Sample household areas
+form: sample_hh
+places:
+  adm2: district
+indicators:
+  - {id: displaced, label: Displaced, level: household, component: vulnerability,
+     field: displaced, score: {map: {"yes": 5, "no": 1}}}
+"""
+
+
+def test_a_stored_round_classified_and_saved(
+    sqlite_places: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--round``: a stored round (personal columns left out) classified and saved under its
+    name."""
+    from tests.surveys import sample
+
+    from safepath.cli.main import _register, app
+    from safepath.privacy.actor import SYSTEM
+    from safepath.rounds import service
+    from safepath.rounds.forms import add_form
+
+    # a select_one: free text answers are personal and stay encrypted, out of the analysis
+    district = {"type": "select_one districts", "name": "district", "label::english": "District"}
+    district["label::french"] = "District"
+    choices = [
+        *sample.CHOICES,
+        *(
+            {"list_name": "districts", "name": p, "label::english": p, "label::french": p}
+            for p in ("XM0101", "XM0102")
+        ),
+    ]
+    end = next(i for i, q in enumerate(sample.SURVEY) if q.get("type") == "end_group")
+    survey = [*sample.SURVEY[:end], district, *sample.SURVEY[end:]]
+    at = sample.MAIN_HEADER.index("hh/displaced") + 1
+    header = [*sample.MAIN_HEADER[:at], "hh/district", *sample.MAIN_HEADER[at:]]
+    places = ("XM0101", "XM0101", "XM0102")
+    rows = [[*r[:at], p, *r[at:]] for r, p in zip(sample.MAIN_ROWS, places, strict=True)]
+    monkeypatch.setattr(sample, "MAIN_HEADER", header)  # write_kobo_xlsx reads it from there
+    export = sample.write_kobo_xlsx(tmp_path / "e.xlsx", main=rows)
+    with session_scope() as s:
+        form = add_form(s, sample.write_form(tmp_path / "f.xlsx", survey, choices), by="t").row
+        service.import_round(s, form, export, round_name="june", actor=SYSTEM, by="t")
+    model = tmp_path / "model.yaml"
+    model.write_text(SAMPLE_MODEL, encoding="utf-8")
+    out = tmp_path / "areas.csv"
+    _register()
+    args = ["risk", "areas", "--round", "june", "--model", str(model), "--by", "adm2"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--save"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "saved the area phase of 2 adm2 area(s) from june" in " ".join(result.output.split())
+    classified = pd.read_csv(out).set_index("adm2")
+    assert classified["n"].to_dict() == {"XM0101": 2, "XM0102": 1}
+    with session_scope() as s:
+        stored = latest_area_phases(s, ["XM0101", "XM0102"])
+    assert {p: v.phase for p, v in stored.items()} == classified["area_phase"].to_dict()
+    assert {(v.source, v.model_id) for v in stored.values()} == {("june", "sample-areas")}
+    both = CliRunner().invoke(app, ["risk", "areas", str(out), *args[2:], "--out", str(out)])
+    assert both.exit_code != 0 and "either an input file or --round" in " ".join(
+        both.output.split()
+    )
