@@ -45,7 +45,8 @@ ALLOWED: dict[str, set[str]] = {
     # a complaint revealing a protection risk becomes a case (cases.intake)
     "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
     # an area's page sets its cases (aggregated, cases.access) beside its advocacy
-    "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
+    # and the latest area phase the analysis stored (places.area_phases)
+    "advocacy": {"cases", "privacy", "store", "framework", "places"} | _BASE,
     "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
     "api": {"http", "rounds"} | _UPPER,

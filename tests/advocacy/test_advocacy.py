@@ -37,7 +37,13 @@ def test_an_issue_with_actions_responses_and_status(client: TestClient, people: 
     issue = _issue(client, people)
     code = issue["code"]
     assert issue["status"] == "open" and issue["areas"] == [
-        {"pcode": "XM0101", "name": "XM0101", "area_phase": None}
+        {
+            "pcode": "XM0101",
+            "name": "XM0101",
+            "area_phase": None,  # no stored classification covers it
+            "area_phase_at": None,
+            "area_phase_source": None,
+        }
     ]
     one = f"{API}/{code}"
     meeting = {"kind": "meeting", "taken_on": "2026-01-05", "description": "Met the governor"}

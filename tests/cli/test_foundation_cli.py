@@ -44,13 +44,16 @@ def test_demo_twice_loads_once(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "4 adm1, 18 adm2" in first.stdout
     assert "cases: 60 (" in first.stdout
+    assert "area phases: 22 areas classified from" in first.stdout  # a synthetic round
     second = run(["demo", "--no-serve", "--cases", "60"], tmp_path)
     assert second.returncode == 0, second.stderr
     assert "already loaded" in second.stdout
     assert "cases: 60 (" in second.stdout
+    assert "round 1 (synthetic demo) (already loaded)" in second.stdout
     import sqlite3
 
     con = sqlite3.connect(tmp_path / "safepath.db")
     assert con.execute("select count(*) from places").fetchone() == (23,)
     assert con.execute("select count(*) from services").fetchone() == (7,)
+    assert con.execute("select count(*) from area_phases").fetchone() == (22,)
     con.close()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from safepath.advocacy import service as advocacy
-from safepath.advocacy.schemas import IssueIn
+from safepath.advocacy.schemas import ActionIn, IssueIn
 from safepath.feedback import service
 from safepath.feedback.schemas import ComplaintIn
 from safepath.framework import catalogue
@@ -47,6 +48,15 @@ def new_issue(actor: Actor) -> tuple[str, int]:
         return issue.code, issue.version
 
 
+def new_issue_with_action(actor: Actor) -> tuple[str, int, int]:
+    """An issue with one action (a meeting on 2026-01-10); its code, version and action id."""
+    with session_scope() as s:
+        issue = advocacy.create_issue(s, actor, IssueIn.model_validate(ISSUE_BODY))
+        meeting = ActionIn(kind="meeting", taken_on=date(2026, 1, 10), description="Met")
+        advocacy.add_action(s, actor, issue.code, meeting, issue.version)
+        return issue.code, issue.version, issue.actions[0].id
+
+
 def checklist(day: str, score: int = 1) -> dict[str, Any]:
     """A complete self-assessment body: every principle at every stage."""
     cat = catalogue()
@@ -74,15 +84,19 @@ def accountability_request(
     actors: Mapping[str, Actor], method: str, path: str, who: str
 ) -> ComplaintRequest | None:
     """What to send on a route naming a complaint or an issue; ``None`` for the other routes."""
+    params: dict[str, str] = {}
     if path.startswith(ONE):
         code, version = new_complaint(actors["caseworker"], acknowledged=path.endswith("/closure"))
+    elif path.startswith(f"{ISSUE}/actions/"):
+        code, version, action_id = new_issue_with_action(actors["supervisor"])
+        params["{action_id}"] = str(action_id)
     elif path.startswith(ISSUE):
         code, version = new_issue(actors["supervisor"])
     elif path.startswith(PROJECT):
         code, version = new_project(actors["supervisor"]), 1
     else:
         return None
-    out = ComplaintRequest(params={"{code}": code})
-    if method == "POST":
+    out = ComplaintRequest(params={"{code}": code, **params})
+    if method in ("POST", "PATCH"):
         out.headers["If-Match"] = f'"{version}"'
     return out

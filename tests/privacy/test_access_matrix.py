@@ -142,9 +142,12 @@ def _request(
     complaint = accountability_request(world.actors, method, path, who)  # tests/feedback
     if complaint is not None:
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
+        url = path
+        for param, value in complaint.params.items():
+            url = url.replace(param, value)
         sent: dict[str, Any] = {
             "method": method,
-            "url": path.replace("{code}", complaint.params["{code}"]),
+            "url": url,
             "headers": headers | complaint.headers,
         }
         if rule.body is not None:

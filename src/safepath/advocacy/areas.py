@@ -1,10 +1,10 @@
 """An area's page: its risks, cases and advocacy side by side.
 
 - *Risks*: the area profile stored for the place (community and structural indicators, imported
-  with ``safepath places area-profile``), and the latest area phase from the protection analysis.
-  Safepath keeps no analysis results yet (a survey round is classified on upload and not stored),
-  so ``latest_area_phases`` is the seam that will read them; until then it answers nothing and the
-  page shows the phase the area's cases give (the same 25% rule, over the latest assessments).
+  with ``safepath places area-profile``), the latest area phase from the protection analysis (a
+  survey round classified with ``safepath risk areas --save``: ``safepath.places.area_phases``),
+  with its date and source, and beside it the phase the area's cases give (the same area rule,
+  over the cases' latest assessments).
 - *Cases*: counts by risk level and the GPC risks they address, for the caller's outcome scope
   (``cases.access.outcome_scope``), small cells suppressed.
 - *Advocacy*: the agency's issues addressing the area.
@@ -23,16 +23,11 @@ from safepath.advocacy import service
 from safepath.advocacy.service import IssueView
 from safepath.cases import access as case_access
 from safepath.errors import NotFound
+from safepath.places.area_phases import LatestPhase, latest_area_phases
 from safepath.privacy.actor import Actor
 from safepath.privacy.disclosure import small_cells
 from safepath.store.models import AreaProfileRow, Place
 from safepath.store.models.cases import Case
-
-
-def latest_area_phases(session: Session, pcodes: list[str]) -> dict[str, int]:
-    """The latest protection-analysis phase of each area: the seam for stored analysis results
-    (none are stored yet, so no area has one)."""
-    return {}
 
 
 def phase_by_rule(phases: list[int], threshold: float) -> int | None:
@@ -53,6 +48,7 @@ class AreaView:
     level: int
     profile: dict[str, Any]  # indicator -> value, from the stored area profile
     analysis_phase: int | None
+    analysis: LatestPhase | None  # the classification it comes from: date, source, model
     cases: int | None  # None: suppressed
     by_risk_level: dict[str, int | None]
     gpc_risks: list[tuple[str, int]]
@@ -79,12 +75,14 @@ def area(session: Session, actor: Actor, pcode: str) -> AreaView:
     risks = Counter(code for r in rows for code in (r.gpc_risks or []))
     enough = small_cells.enough(len(rows), k)
     threshold = instrument().model.area.threshold
+    latest = latest_area_phases(session, [pcode]).get(pcode)
     return AreaView(
         pcode=place.pcode,
         name=place.name,
         level=place.level,
         profile=profile,
-        analysis_phase=latest_area_phases(session, [pcode]).get(pcode),
+        analysis_phase=latest.phase if latest else None,
+        analysis=latest,
         cases=len(rows) if enough else None,
         by_risk_level={lvl: small_cells.count(n, k) for lvl, n in sorted(levels.items()) if enough},
         gpc_risks=[(code, n) for code, n in risks.most_common(5) if small_cells.enough(n, k)],

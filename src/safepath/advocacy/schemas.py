@@ -83,3 +83,64 @@ class ActionIn(_In):
 
 class StatusIn(_In):
     status: Status
+
+
+class IssueEdit(_In):
+    """A change to an issue: the fields given replace the recorded ones (lists whole)."""
+
+    title: text(200, min_length=1) | None = None  # type: ignore[valid-type]
+    summary: text(NOTE_LENGTH) | None = None  # type: ignore[valid-type]
+    duty_bearer: text(200, min_length=1) | None = None  # type: ignore[valid-type]
+    duty_bearer_level: Code | None = None
+    rights: list[Code] | None = Field(default=None, max_length=20)
+    gpc_risks: list[Code] | None = Field(default=None, max_length=20)
+    areas: list[text(32, min_length=1)] | None = Field(default=None, max_length=50)  # type: ignore[valid-type]
+    status: Status | None = None
+
+    @field_validator("duty_bearer_level")
+    @classmethod
+    def _level(cls, v: str | None) -> str | None:
+        return _codes("duty_bearer_levels", [v])[0] if v is not None else None
+
+    @field_validator("rights")
+    @classmethod
+    def _rights(cls, v: list[str] | None) -> list[str] | None:
+        return _codes("rights", v) if v is not None else None
+
+    @field_validator("gpc_risks")
+    @classmethod
+    def _risks(cls, v: list[str] | None) -> list[str] | None:
+        return _codes("gpc_risks", v) if v is not None else None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> IssueEdit:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for name in ("title", "duty_bearer", "duty_bearer_level", "status"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}: cannot be emptied")
+        return self
+
+
+class ActionEdit(_In):
+    """A change to a recorded action, typically its response once it comes."""
+
+    kind: Code | None = None
+    taken_on: date | None = None
+    description: text(NOTE_LENGTH, min_length=1) | None = None  # type: ignore[valid-type]
+    response: text(NOTE_LENGTH) | None = None  # type: ignore[valid-type]
+    response_on: date | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str | None) -> str | None:
+        return _codes("advocacy_actions", [v])[0] if v is not None else None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ActionEdit:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for name in ("kind", "taken_on", "description"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}: cannot be emptied")
+        return self

@@ -365,24 +365,53 @@ def _parse_by(by: str, model: RiskModel) -> list[str]:
 
 @app.command("areas")
 def areas(
-    input: Annotated[Path, typer.Argument(help="Raw or already scored round.")],
-    model: ModelOpt,
-    by: Annotated[str, typer.Option("--by", help="Place level and dimensions: adm1[,sex,...]")],
-    out_path: OutOpt,
+    input: Annotated[
+        Path | None, typer.Argument(help="Raw or already scored round (or --round).")
+    ] = None,
+    model: ModelOpt = "",
+    by: Annotated[
+        str, typer.Option("--by", help="Place level and dimensions: adm1[,sex,...]")
+    ] = "",
+    out_path: OutOpt = Path(),
     sheet: SheetOpt = None,
+    round_name: RoundOpt = None,
     area_profile: Annotated[Path | None, typer.Option("--area-profile")] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Store each area's phase (--by place levels only) for the advocacy and area "
+            "pages: the latest classification of an area is the one they show.",
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Name of the round saved [default: the input's name]."),
+    ] = None,
 ) -> None:
     """Classify areas: weighted phase shares, area phase and people in need per group."""
     from safepath.risk import classify_areas, score_table
 
     with _errors(), _progress() as progress:
+        if not model or not by or out_path == Path() or (input is None) == (round_name is None):
+            raise InputError("give --model, --by, --out and either an input file or --round")
         table_format(out_path, write=True)
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
         dims = _parse_by(by, m)
+        if save and any(d not in m.places for d in dims):
+            raise InputError(
+                f"--save stores whole areas: --by {by!r} names dimensions; use place levels only "
+                f"({', '.join(m.places)})"
+            )
         _quiet_duckdb()
-        progress.update(task, advance=1, description=f"reading {input.name}")
-        data = _load_input(input, sheet, _grouping_fields(m, dims))
+        name = input.name if input is not None else str(round_name)
+        progress.update(task, advance=1, description=f"reading {name}")
+        if round_name is not None:  # a stored round: personal columns left out, repeats joined
+            data = _round_input(round_name, m)
+        else:
+            assert input is not None
+            data = _load_input(input, sheet, _grouping_fields(m, dims))
         scored = _as_scored(data)
         progress.update(
             task,
@@ -390,14 +419,37 @@ def areas(
             description="classifying" if scored is not None else "scoring and classifying",
         )
         if scored is None:
-            require_columns(_columns(data), m.record_fields(), source=input.name)
+            require_columns(_columns(data), m.record_fields(), source=name)
             scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
         result = classify_areas(m, scored, by=dims, sql_cache=_sql_cache())
+        # saved first: an unknown P-code stops the command before any output file exists
+        saved = _save_phases(m, dims[-1], source or name, result) if save else None
         progress.update(task, advance=1, description=f"writing {out_path.name}")
         write_table(result, out_path)
         rows = len(read_table(out_path))  # one row per group: small
         progress.update(task, advance=1)
     out.print(f"classified {rows} groups by {', '.join(dims)} -> {out_path}")
+    if saved is not None:
+        out.print(
+            f"saved the area phase of {saved.saved} {dims[-1]} area(s) from {source or name}"
+            + (f" (replacing {saved.replaced})" if saved.replaced else "")
+            + (
+                f"; {saved.skipped} group(s) without a place or phase left out"
+                if saved.skipped
+                else ""
+            )
+        )
+
+
+def _save_phases(model: RiskModel, level: str, source: str, result: Any) -> Any:
+    """Store the classification's area rows (``safepath.places.area_phases``), in one
+    transaction: an unknown P-code stores nothing."""
+    from safepath.places.area_phases import save_area_phases
+    from safepath.store.db import session_scope
+
+    rows = result.to_pyarrow().to_pylist()
+    with session_scope() as session:
+        return save_area_phases(session, model.id, source, level, rows)
 
 
 def _grouping_fields(model: RiskModel, dims: list[str]) -> list[str]:

@@ -76,6 +76,7 @@ def demo(
 ) -> None:
     """Migrate, load the demo data (idempotent) and serve it."""
     from safepath.demo import accountability as demo_accountability
+    from safepath.demo import analysis as demo_analysis
     from safepath.demo import cases as demo_cases
     from safepath.demo import load_demo
     from safepath.store import migrate
@@ -84,6 +85,7 @@ def demo(
     migrate.upgrade()
     summary = load_demo() + (demo_cases.load(cases) if cases else demo_cases.load())
     summary += demo_accountability.load()  # complaints, advocacy, self-assessments
+    summary += demo_analysis.load()  # a classified survey round: the areas' latest phases
     typer.echo(f"demo data in {settings.data_dir.resolve()}:")
     for line in summary:
         typer.echo(f"  {line}")

@@ -26,7 +26,11 @@ SENSITIVE = frozenset({R.psea_focal_point})
 # aggregates only (counts and times, small cells suppressed)
 REPORT = HANDLE | {R.dp_focal_point, R.analyst, R.admin}
 EXPORT = frozenset({R.supervisor, R.psea_focal_point})  # the register, without free text
-REFER = frozenset({R.caseworker, R.supervisor})  # open a case (the cases service's roles)
+# open a case: every handler, case staff for themselves or a colleague, the PSEA focal point for
+# a caseworker or supervisor it names (it works on no case itself: the case is theirs). The same
+# set as HANDLE, so it shares its refusal message (``_WHAT`` is keyed by the set).
+REFER = HANDLE
+CASE_STAFF = frozenset({R.caseworker, R.supervisor})  # who may take a case
 
 # Audit events about a sensitive complaint carry this record type: the audit API withholds them
 # from every role (their count would tell how many sensitive complaints there are); they stay in
@@ -38,7 +42,6 @@ _WHAT = {
     ASSIGN: "assign complaints (supervisors and the PSEA focal point)",
     REPORT: "read complaint reports",
     EXPORT: "export the complaints register",
-    REFER: "open a case from a complaint (case staff)",
 }
 
 

@@ -89,7 +89,13 @@ class CategoryIn(_In):
 
 class CaseReferralIn(_In):
     """Open a case for the person behind a complaint that reveals a protection risk. Only with
-    their informed consent to case management, recorded here as the caseworker took it."""
+    their informed consent to case management, recorded here as the handler took it.
+
+    From a sensitive complaint (the PSEA focal point's), the case carries only what is given
+    here, which is what the person agreed to share with case management: ``shared_summary``
+    as the case narrative, the place and population group only if given, never the complaint's
+    code, category or text. ``caseworker`` names who takes the case (a caseworker or supervisor
+    of the agency); the PSEA focal point must name one, case staff may (default: themselves)."""
 
     consent_case_management: bool
     thematic_areas: list[Code] = Field(min_length=1, max_length=20)
@@ -97,6 +103,20 @@ class CaseReferralIn(_In):
     given_name: Name | None = None
     sex: Code | None = None
     age: int | None = Field(default=None, ge=0, lt=130)
+    caseworker: Name | None = None
+    shared_summary: text(NOTE_LENGTH) | None = None  # type: ignore[valid-type]
+    place_pcode: text(32) | None = None  # type: ignore[valid-type]
+    population_group: Code | None = None
+
+    @field_validator("population_group")
+    @classmethod
+    def _group(cls, v: str | None) -> str | None:
+        return _code("population_groups", v)
+
+    @field_validator("caseworker", "shared_summary", "place_pcode")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        return v or None
 
     @field_validator("consent_case_management")
     @classmethod

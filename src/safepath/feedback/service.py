@@ -29,7 +29,7 @@ from safepath.feedback.schemas import (
     ResponseIn,
 )
 from safepath.framework import catalogue
-from safepath.privacy import audit
+from safepath.privacy import audit, identity
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
 from safepath.store.models import Organisation, Place, User
@@ -297,12 +297,45 @@ def recategorise(
     return _done(session, actor, complaint, fields)
 
 
+def _case_opener(session: Session, actor: Actor, data: CaseReferralIn) -> Actor:
+    """Who registers the person and opens the case: case staff themselves; for the PSEA focal
+    point, the caseworker or supervisor it names, whose case it becomes. The case's own audit
+    trail then names that colleague, not the PSEA focal point: a case opened by the PSEA focal
+    point would tell every reader of the case's trail that a sensitive complaint lies behind it.
+    The PSEA focal point's act is audited on the complaint (withheld with the sensitive ones)."""
+    if actor.role in access.CASE_STAFF:
+        return actor
+    if not data.caseworker:
+        raise ValidationFailed(
+            "caseworker: name the caseworker or supervisor of your agency who takes the case",
+            problems=[Problem("required", scope="body", column="caseworker")],
+        )
+    user = session.scalar(select(User).where(User.username == data.caseworker))
+    staff = {r.value for r in access.CASE_STAFF}
+    if (
+        user is None
+        or user.organisation_id != actor.agency_id
+        or user.disabled
+        or user.role not in staff
+    ):
+        message = (
+            f"caseworker: no active caseworker or supervisor {data.caseworker!r} in your agency"
+        )
+        raise ValidationFailed(
+            message,
+            problems=[Problem(message, scope="body", column="caseworker", value=data.caseworker)],
+        )
+    return identity.actor_for(user, ip=actor.ip)
+
+
 def refer_to_case(
     session: Session, actor: Actor, code: str, data: CaseReferralIn, expected: int | None
 ) -> tuple[Complaint, str]:
     """A complaint revealing a protection risk becomes a case: the person is registered with
     their consent to case management and their case opened (``cases.intake``), in one unit of
-    work with the link. Nothing of the complaint's text is copied into the case."""
+    work with the link. Nothing of the complaint's text is copied into the case; from a
+    sensitive complaint not even its code, category, place or group (only what the referral
+    gives, which the person agreed to share)."""
     from safepath.cases import intake
     from safepath.cases.schemas import CaseDetailsIn
     from safepath.privacy.person_schema import ConsentIn, PersonIn
@@ -311,22 +344,35 @@ def refer_to_case(
     complaint = _write(session, actor, code, expected, OPEN)
     if complaint.case_code is not None:
         raise Conflict(f"complaint {code} already became case {complaint.case_code}")
+    opener = _case_opener(session, actor, data)
+    if complaint.sensitive:
+        place, group, narrative = data.place_pcode, data.population_group, data.shared_summary
+    else:
+        place = data.place_pcode or complaint.place_pcode
+        group = data.population_group or complaint.population_group
+        narrative = " ".join(
+            [
+                f"Opened from complaint {complaint.code}.",
+                *([data.shared_summary] if data.shared_summary else []),
+            ]
+        )
     person = PersonIn(
         given_name=data.given_name,
         sex=data.sex,
         age=data.age,
-        place_pcode=complaint.place_pcode,
-        population_group=complaint.population_group,
+        place_pcode=_place(session, place),
+        population_group=group,
         consents=[ConsentIn(purpose="case_management")],
     )
     details = CaseDetailsIn(
         thematic_areas=data.thematic_areas,
         gpc_risks=data.gpc_risks,
-        population_group=complaint.population_group,
-        place_pcode=complaint.place_pcode,
-        narrative=f"Opened from complaint {complaint.code}.",
+        population_group=group,
+        place_pcode=place,
+        narrative=narrative,
+        caseworker=data.caseworker if actor.role in access.CASE_STAFF else None,
     )
-    case = intake.register_and_open(session, actor, person, details)
+    case = intake.register_and_open(session, opener, person, details)
     complaint.case_code = case.code
     _done(session, actor, complaint, ["case_code"])
     return complaint, case.code

@@ -207,3 +207,19 @@ def assignees(session: Session, actor: Actor, sensitive: bool) -> list[str]:
             .order_by(User.username)
         )
     )
+
+
+def case_takers(session: Session, actor: Actor) -> list[str]:
+    """Who may take a case opened from a complaint (what ``service.refer_to_case`` takes as
+    ``caseworker``): the agency's active caseworkers and supervisors."""
+    return list(
+        session.scalars(
+            select(User.username)
+            .where(
+                User.organisation_id == actor.agency_id,
+                User.role.in_([r.value for r in access.CASE_STAFF]),
+                User.disabled.is_(False),
+            )
+            .order_by(User.username)
+        )
+    )

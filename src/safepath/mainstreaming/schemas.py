@@ -116,3 +116,30 @@ class AssessmentIn(_In):
                 )
             )
         return self
+
+
+class ProjectEdit(_In):
+    """A change to a project's name or tags (pillars replaced whole)."""
+
+    name: text(200, min_length=1) | None = None  # type: ignore[valid-type]
+    programming_type: Code | None = None
+    pillars: list[Code] | None = Field(default=None, min_length=1, max_length=5)
+
+    @field_validator("programming_type")
+    @classmethod
+    def _type(cls, v: str | None) -> str | None:
+        return _codes("programming_types", [v])[0] if v is not None else None
+
+    @field_validator("pillars")
+    @classmethod
+    def _pillars(cls, v: list[str] | None) -> list[str] | None:
+        return _codes("roadmap_pillars", v) if v is not None else None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> ProjectEdit:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: cannot be emptied")
+        return self

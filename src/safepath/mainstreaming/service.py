@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from safepath.cases.codes import new_code
+from safepath.cases.registry import check_version, flush
 from safepath.errors import NotFound, ValidationFailed
 from safepath.framework import catalogue
 from safepath.mainstreaming import access
-from safepath.mainstreaming.schemas import MAX_SCORE, AssessmentIn, ProjectIn
+from safepath.mainstreaming.schemas import MAX_SCORE, AssessmentIn, ProjectEdit, ProjectIn
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.mainstreaming import (
@@ -86,6 +87,25 @@ def get_project(session: Session, actor: Actor, code: str) -> Project:
     if found is None:
         raise NotFound(f"project {code!r} not found")
     return found  # type: ignore[no-any-return]
+
+
+def update_project(
+    session: Session, actor: Actor, code: str, data: ProjectEdit, expected: int | None
+) -> Project:
+    """Change a project's name, programming type or pillars, based on the version read (428
+    without, 412 when stale)."""
+    access.require(actor, access.WRITE)
+    project = get_project(session, actor, code)
+    check_version(project, expected)
+    changes = data.model_dump(exclude_unset=True)
+    changed = [k for k, v in changes.items() if getattr(project, k) != v]
+    if not changed:
+        return project  # nothing differs: no new version
+    for name in changed:
+        setattr(project, name, changes[name])
+    flush(session)
+    audit.record(session, actor, "update", "project", project.code, fields=changed)
+    return project
 
 
 def add_assessment(
@@ -241,6 +261,7 @@ def project_view(project: Project) -> dict[str, Any]:
         "name": project.name,
         "programming_type": project.programming_type,
         "pillars": list(project.pillars),
+        "version": project.version,
         "interventions": [
             {
                 "name": i.name,

@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from safepath.store.models import (
     ApiToken,
+    AreaPhase,
     AreaProfileRow,
     AuditEvent,
     LoginThrottle,
@@ -129,6 +130,9 @@ INVENTORY: dict[type[Any], TextColumns] = {
     ),
     AreaProfileRow: TextColumns(
         safe=dict.fromkeys(("model_id", "pcode", "values", "source"), "aggregated survey figures")
+    ),
+    AreaPhase: TextColumns(
+        safe=dict.fromkeys(("model_id", "pcode", "source"), "an area classification's keys")
     ),
 }
 

@@ -174,8 +174,13 @@ def _complaint_routes() -> dict[tuple[str, str], Rule]:
         ("POST", f"{one}/category"): roles(*handle, hidden=others).with_body(
             {"category": "information_request"}
         ),
-        ("POST", f"{one}/case"): roles(*CASE_STAFF).with_body(
-            {"consent_case_management": True, "thematic_areas": ["gbv"]}
+        # the PSEA focal point names who takes the case (case staff may, default: themselves)
+        ("POST", f"{one}/case"): roles(*handle).with_body(
+            {
+                "consent_case_management": True,
+                "thematic_areas": ["gbv"],
+                "caseworker": "caseworker.a",
+            }
         ),
     }
 
@@ -199,7 +204,11 @@ def _advocacy_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{API}/advocacy"): roles(*read),
         ("POST", f"{API}/advocacy"): roles(*keep).with_body(ISSUE_BODY),
         ("GET", one): roles(*read),
+        ("PATCH", one): roles(*keep).with_body({"summary": "Raised with the new director"}),
         ("POST", f"{one}/actions"): roles(*keep).with_body(action),
+        ("PATCH", f"{one}/actions/{{action_id}}"): roles(*keep).with_body(
+            {"response": "Agreed to meet monthly", "response_on": "2026-01-20"}
+        ),
         ("POST", f"{one}/status"): roles(*keep).with_body({"status": "achieved"}),
         ("GET", f"{API}/areas/{{pcode}}"): roles(*read),
     }
@@ -232,6 +241,7 @@ def _project_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{API}/projects"): roles(*read),
         ("POST", f"{API}/projects"): roles(*keep).with_body(PROJECT_BODY),
         ("GET", one): roles(*read),
+        ("PATCH", one): roles(*keep).with_body({"pillars": ["advocacy", "capacity"]}),
         ("POST", f"{one}/assessments"): roles(*keep).with_body(_checklist()),
         ("GET", f"{one}/progress"): roles(*read),
         ("GET", f"{API}/mainstreaming/rollup"): roles(*read),
@@ -362,6 +372,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/projects"),
             ("GET", "/projects/{code}"),
             ("POST", "/projects/{code}/assessments"),
+            ("POST", "/projects/{code}/edit"),
         )
     },
 }

@@ -5,13 +5,13 @@ route calls one ``safepath.advocacy`` service."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from safepath.advocacy import areas, service
-from safepath.advocacy.schemas import ActionIn, IssueIn, StatusIn
+from safepath.advocacy.schemas import ActionEdit, ActionIn, IssueEdit, IssueIn, StatusIn
 from safepath.api.routes.case_common import IfMatch, versioned
 from safepath.http.auth import CurrentActor
 from safepath.http.db import DB
@@ -44,6 +44,29 @@ def get_issue(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
     return versioned(db, service.view(db, issue).as_dict(), issue.version)
 
 
+@router.patch("/advocacy/{code}", responses=VERSIONED_WRITE)
+def update_issue(
+    db: DB, actor: CurrentActor, code: str, body: IssueEdit, version: IfMatch
+) -> JSONResponse:
+    """Change the fields given (lists replaced whole), based on the version read."""
+    issue = service.update_issue(db, actor, code, body, version)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
+@router.patch("/advocacy/{code}/actions/{action_id}", responses=VERSIONED_WRITE)
+def update_action(
+    db: DB,
+    actor: CurrentActor,
+    code: str,
+    action_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: ActionEdit,
+    version: IfMatch,
+) -> JSONResponse:
+    """Change a recorded action (its response, once it comes); names the issue's version."""
+    issue = service.update_action(db, actor, code, action_id, body, version)
+    return versioned(db, service.view(db, issue).as_dict(), issue.version)
+
+
 @router.post("/advocacy/{code}/actions", status_code=201, responses=VERSIONED_WRITE)
 def add_action(
     db: DB, actor: CurrentActor, code: str, body: ActionIn, version: IfMatch
@@ -66,4 +89,5 @@ def area(db: DB, actor: CurrentActor, pcode: str) -> dict[str, Any]:
     view = areas.area(db, actor, pcode)
     out = asdict(view)
     out["issues"] = [i.as_dict() for i in view.issues]
+    out["analysis"] = view.analysis.as_dict() if view.analysis else None
     return out

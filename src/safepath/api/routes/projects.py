@@ -12,13 +12,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from safepath.api.routes.case_common import done
+from safepath.api.routes.case_common import IfMatch, done, versioned
 from safepath.http.auth import CurrentActor
 from safepath.http.db import DB
 from safepath.http.params import CodeParam
 from safepath.http.responses import RECORD, SIGNED_IN, VERSIONED_WRITE, WRITE
 from safepath.mainstreaming import service
-from safepath.mainstreaming.schemas import AssessmentIn, ProjectIn
+from safepath.mainstreaming.schemas import AssessmentIn, ProjectEdit, ProjectIn
 
 router = APIRouter(tags=["projects"], responses=SIGNED_IN)
 
@@ -37,8 +37,18 @@ def create_project(db: DB, actor: CurrentActor, body: ProjectIn) -> JSONResponse
 
 
 @router.get("/projects/{code}", responses=RECORD)
-def get_project(db: DB, actor: CurrentActor, code: str) -> dict[str, Any]:
-    return service.project_view(service.get_project(db, actor, code))
+def get_project(db: DB, actor: CurrentActor, code: str) -> JSONResponse:
+    project = service.get_project(db, actor, code)
+    return versioned(db, service.project_view(project), project.version)
+
+
+@router.patch("/projects/{code}", responses=VERSIONED_WRITE)
+def update_project(
+    db: DB, actor: CurrentActor, code: str, body: ProjectEdit, version: IfMatch
+) -> JSONResponse:
+    """Change the name, programming type or pillars, based on the version read."""
+    project = service.update_project(db, actor, code, body, version)
+    return versioned(db, service.project_view(project), project.version)
 
 
 @router.post("/projects/{code}/assessments", status_code=201, responses=VERSIONED_WRITE)

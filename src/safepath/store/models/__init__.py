@@ -8,7 +8,7 @@ from safepath.store.models import advocacy as _advocacy  # noqa: F401
 from safepath.store.models import feedback as _feedback  # noqa: F401
 from safepath.store.models import mainstreaming as _mainstreaming  # noqa: F401
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
-from safepath.store.models.areas import AreaProfileRow
+from safepath.store.models.areas import AreaPhase, AreaProfileRow
 from safepath.store.models.audit import AuditEvent
 from safepath.store.models.base import Base
 from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
@@ -27,6 +27,7 @@ from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 __all__ = [
     "ApiToken",
+    "AreaPhase",
     "AreaProfileRow",
     "Assessment",
     "AuditEvent",

@@ -9,6 +9,7 @@ Project names, evidence and actions describe programmes, not people: declared sa
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +30,10 @@ class Project(Base):
     programming_type: Mapped[str] = mapped_column(String(20))  # catalogue programming_types
     pillars: Mapped[list[str]] = mapped_column(JSON, default=list)  # catalogue roadmap_pillars
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # edits name the version they are based on (If-Match), as for the other records
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
 
     interventions: Mapped[list[ProjectIntervention]] = relationship(
         back_populates="project", order_by="ProjectIntervention.id", cascade="all, delete-orphan"

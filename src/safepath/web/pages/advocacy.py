@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from safepath.advocacy import access, areas, service
-from safepath.advocacy.schemas import STATUSES, ActionIn, IssueIn, StatusIn
+from safepath.advocacy.schemas import STATUSES, ActionEdit, ActionIn, IssueEdit, IssueIn, StatusIn
 from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
 from safepath.web.forms import Posted, first, invalid, read_form, version
@@ -37,18 +37,22 @@ def advocacy_log(page: PageDep) -> Response:
     return _log_page(page)
 
 
-def _issue_in(post: Posted) -> IssueIn:
+def _issue_fields(post: Posted) -> dict[str, Any]:
     areas_given = [p.strip() for p in (first(post, "areas") or "").replace(",", " ").split()]
+    return {
+        "title": first(post, "title") or "",
+        "summary": first(post, "summary"),
+        "duty_bearer": first(post, "duty_bearer") or "",
+        "duty_bearer_level": first(post, "duty_bearer_level") or "",
+        "rights": post.get("rights", []),
+        "gpc_risks": post.get("gpc_risks", []),
+        "areas": areas_given,
+    }
+
+
+def _issue_in(post: Posted) -> IssueIn:
     try:
-        return IssueIn(
-            title=first(post, "title") or "",
-            summary=first(post, "summary"),
-            duty_bearer=first(post, "duty_bearer") or "",
-            duty_bearer_level=first(post, "duty_bearer_level") or "",
-            rights=post.get("rights", []),
-            gpc_risks=post.get("gpc_risks", []),
-            areas=areas_given,
-        )
+        return IssueIn.model_validate(_issue_fields(post))
     except ValidationError as exc:
         raise invalid(exc) from exc
 
@@ -97,6 +101,19 @@ async def advocacy_step(page: PageDep, code: str, step: str) -> Response:
             if step == "status":
                 body = StatusIn.model_validate({"status": first(post, "status")})
                 return service.set_status(page.db, page.actor, code, body, expected)
+            if step == "edit":
+                edit = IssueEdit.model_validate(_issue_fields(post))
+                return service.update_issue(page.db, page.actor, code, edit, expected)
+            if step == "action":
+                change = ActionEdit.model_validate(
+                    {
+                        "response": first(post, "response"),
+                        "response_on": first(post, "response_on"),
+                    }
+                )
+                raw = first(post, "action_id") or ""
+                action_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+                return service.update_action(page.db, page.actor, code, action_id, change, expected)
             action = ActionIn.model_validate(
                 {
                     "kind": first(post, "kind"),
@@ -110,7 +127,7 @@ async def advocacy_step(page: PageDep, code: str, step: str) -> Response:
         except ValidationError as exc:
             raise invalid(exc) from exc
 
-    if step not in ("status", "actions"):
+    if step not in ("status", "actions", "edit", "action"):
         return _issue_page(page, code, 404)
     _, refused = page.attempt(write)
     if refused is not None:

@@ -169,12 +169,15 @@ def _complaint_page(
     assignees: list[str] = []
     if "assign" in complaint.actions:
         assignees = views.assignees(page.db, page.actor, complaint.sensitive)
+    takers = views.case_takers(page.db, page.actor) if "refer" in complaint.actions else []
     return page.render(
         "complaint.html",
         status=status,
         complaint=complaint,
         refused=refused,
         assignees=assignees,
+        case_takers=takers,
+        case_staff=page.actor.role in access.CASE_STAFF,
     )
 
 
@@ -233,6 +236,8 @@ async def complaint_step(page: PageDep, code: str, step: str) -> Response:
                     "given_name": first(post, "given_name"),
                     "sex": first(post, "sex"),
                     "age": first(post, "age"),
+                    "caseworker": first(post, "caseworker"),
+                    "shared_summary": first(post, "shared_summary"),
                 }
             )
             return service.refer_to_case(db, actor, code, referral, expected)[0]
@@ -244,6 +249,11 @@ async def complaint_step(page: PageDep, code: str, step: str) -> Response:
         return _complaint_page(page, code, refused.status, refused.message)
     if complaint is not None and complaint.sensitive and not access.sees_sensitive(page.actor):
         return see_other("/complaints?routed=1")
-    if step == "refer" and complaint is not None and complaint.case_code:
+    if (
+        step == "refer"
+        and complaint is not None
+        and complaint.case_code
+        and page.actor.role in access.CASE_STAFF  # the PSEA focal point reads no case
+    ):
         return see_other(f"/cases/{complaint.case_code}")
     return see_other(f"/complaints/{code}")

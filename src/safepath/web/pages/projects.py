@@ -12,10 +12,10 @@ from pydantic import ValidationError
 
 from safepath.framework import catalogue
 from safepath.mainstreaming import access, service
-from safepath.mainstreaming.schemas import AssessmentIn, ProjectIn
+from safepath.mainstreaming.schemas import AssessmentIn, ProjectEdit, ProjectIn
 from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.forms import Posted, first, invalid, read_form
+from safepath.web.forms import Posted, first, invalid, read_form, version
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,6 +82,7 @@ def _project_page(page: Page, code: str, status: int = 200, refused: str | None 
         project=service.project_view(service.get_project(page.db, page.actor, code)),
         principles=principles,
         stages=stages,
+        types=catalogue().codes("programming_types"),
         can_write=page.actor.role in access.WRITE,
         refused=refused,
     )
@@ -130,6 +131,31 @@ async def add_assessment(page: PageDep, code: str) -> Response:
     _, refused = page.attempt(
         lambda: service.add_assessment(page.db, page.actor, code, _assessment_in(post))
     )
+    if refused is not None:
+        return _project_page(page, code, refused.status, refused.message)
+    return see_other(f"/projects/{code}")
+
+
+@router.post("/projects/{code}/edit")
+async def edit_project(page: PageDep, code: str) -> Response:
+    """Change the name, programming type or pillars (the form names the version it shows)."""
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+
+    def write() -> Any:
+        try:
+            body = ProjectEdit.model_validate(
+                {
+                    "name": first(post, "name"),
+                    "programming_type": first(post, "programming_type"),
+                    "pillars": post.get("pillars", []),
+                }
+            )
+        except ValidationError as exc:
+            raise invalid(exc) from exc
+        return service.update_project(page.db, page.actor, code, body, version(post))
+
+    _, refused = page.attempt(write)
     if refused is not None:
         return _project_page(page, code, refused.status, refused.message)
     return see_other(f"/projects/{code}")
