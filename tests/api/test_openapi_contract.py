@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.apps import shared_app
+
 from safepath.http.responses import DESCRIPTIONS, errors
 from safepath.privacy.routes_policy import ROUTES, Outcome
 

@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from sqlalchemy import select
-
 from tests.apps import shared_app
+
 from safepath.demo import load_demo
 from safepath.demo.cases import load_demo_cases
 from safepath.privacy import identity

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.apps import shared_app
+
 from safepath.demo import load_demo
 from safepath.privacy import identity
 from safepath.store.db import session_scope

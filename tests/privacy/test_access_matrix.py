@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from tests.apps import shared_app
 from tests.cases.matrix_records import case_request
 from tests.feedback.matrix_records import accountability_request
 from tests.privacy.conftest import AGENCY_A, PASSWORD, TestClient, World
 
-from tests.apps import shared_app
 from safepath.privacy import identity, persons
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import PersonIn

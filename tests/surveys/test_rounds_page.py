@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.apps import shared_app
 from tests.surveys.sample import MAIN_HEADER, MAIN_ROWS, NAME, write_form, write_kobo_xlsx
 from tests.surveys.test_risk_rounds import MODEL
 from tests.web.test_case_pages import _token
 
-from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.privacy.actor import SYSTEM
 from safepath.rounds import scoring, service

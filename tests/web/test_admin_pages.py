@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.apps import shared_app
 from tests.cli_process import run_cli
 
-from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.store.db import session_scope
 from safepath.store.models import Organisation, User

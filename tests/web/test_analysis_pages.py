@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.apps import shared_app
 from tests.web.test_case_pages import _token
 
-from tests.apps import shared_app
 from safepath.demo.cases import synthetic_answers
 from safepath.privacy import identity
 from safepath.store.db import session_scope

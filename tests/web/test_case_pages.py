@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-
 from tests.apps import shared_app
+
 from safepath.cases import worklist
 from safepath.demo import load_demo
 from safepath.privacy import identity

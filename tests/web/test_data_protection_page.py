@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.apps import shared_app
 from tests.surveys.rounds_for_export import store_round
 from tests.web.test_case_pages import _token
 
-from safepath.app import create_app
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
 from safepath.rounds.export import export_round
@@ -23,7 +23,7 @@ PASSWORD = "tern lagoon 123 quartz"
 def _signed_in(username: str, role: str) -> TestClient:
     with session_scope() as s:
         identity.add_user(s, username, role, "agency-a", PASSWORD)
-    c = TestClient(create_app(), follow_redirects=False)
+    c = TestClient(shared_app(), follow_redirects=False)
     r = c.post(
         "/login",
         data={

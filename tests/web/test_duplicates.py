@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.apps import shared_app
 from tests.web.test_case_pages import _token
 
-from tests.apps import shared_app
 from safepath.privacy import identity
 from safepath.settings import reset_settings
 from safepath.store.db import session_scope

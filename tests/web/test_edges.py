@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-
 from tests.apps import shared_app
+
 from safepath.privacy import identity
 from safepath.store.db import get_engine, session_scope
 

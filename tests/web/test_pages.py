@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from fastapi.testclient import TestClient
-
 from tests.apps import shared_app
+
 from safepath.web.i18n import LANGUAGES, messages
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safepath" / "web" / "templates"

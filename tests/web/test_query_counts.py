@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
-
 from tests.apps import shared_app
+
 from safepath.cases import assessments, followups, referrals, registry
 from safepath.cases.schemas import CaseIn, FollowUpIn, ReferralIn
 from safepath.demo import load_demo
