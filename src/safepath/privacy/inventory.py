@@ -27,6 +27,7 @@ from safepath.store.models import (
     LoginThrottle,
     Organisation,
     Place,
+    PlaceBoundary,
     RoleGrant,
     Service,
     ServiceCoverage,
@@ -129,6 +130,9 @@ INVENTORY: dict[type[Any], TextColumns] = {
     ),
     AreaProfileRow: TextColumns(
         safe=dict.fromkeys(("model_id", "pcode", "values", "source"), "aggregated survey figures")
+    ),
+    PlaceBoundary: TextColumns(
+        safe=dict.fromkeys(("pcode", "geometry", "source"), "public admin boundaries (COD-AB)")
     ),
 }
 
