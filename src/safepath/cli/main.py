@@ -68,6 +68,9 @@ def _register() -> None:
 
     app.add_typer(risk_app, name="risk")
     app.add_typer(analysis_app, name="analysis")
+    from safepath.cli.report import app as report_app
+
+    app.add_typer(report_app, name="report")
 
 
 NOT_SET_UP = "the database is not set up: run `safepath db upgrade`"
