@@ -337,6 +337,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/areas"),
             ("POST", "/analysis/areas"),
             ("GET", "/analysis/rounds"),
+            ("GET", "/analysis/paf"),  # analyst roles (rounds.access, menu ANALYSTS)
+            ("GET", "/analysis/paf/report.html"),
+            ("GET", "/analysis/paf/report.pdf"),
+            ("GET", "/analysis/paf/areas.csv"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

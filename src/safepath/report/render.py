@@ -72,7 +72,7 @@ def _label(list_name: str, code: str | None, lang: str) -> str:
     return code
 
 
-def _phase_name(p: int | None, lang: str) -> str:
+def phase_name(p: int | None, lang: str) -> str:
     if p is None:
         return "–"
     codes = catalogue().codes("severity_phases")
@@ -92,17 +92,18 @@ def group_label(name: str, value: str | None, lang: str) -> str:
     return value
 
 
-def _figures(report: PafReport, lang: str) -> dict[str, Any]:
+def figures(report: PafReport, lang: str) -> dict[str, Any]:
+    """The report's maps and charts as inline SVG, with titles and legends in ``lang``."""
     gettext = translator(lang)
     rtl = lang in RTL
-    phase_legend = [_phase_name(p, lang) for p in range(1, 6)]
+    phase_legend = [phase_name(p, lang) for p in range(1, 6)]
     names = dict(report.names)
     phase_shades = {
         a["pcode"]: svg.Shade(svg.PHASE_COLOURS[a["area_phase"]], phase_legend[a["area_phase"] - 1])
         for a in report.areas
         if a["area_phase"]
     }
-    figures: dict[str, Any] = {}
+    out: dict[str, Any] = {}
     legend = [(svg.PHASE_COLOURS[p], phase_legend[p - 1]) for p in range(1, 6)]
     legend.append((svg.NO_DATA, gettext("No figure (too few records or no data)")))
     desc = "; ".join(
@@ -110,7 +111,7 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
         f"{phase_legend[a['area_phase'] - 1] if a['area_phase'] else '–'}"
         for a in report.areas
     )
-    figures["phase_map"] = svg.choropleth(
+    out["phase_map"] = svg.choropleth(
         report.outlines, phase_shades, names, gettext("Area severity phase"), desc, legend, rtl=rtl
     )
     in_people = report.population_source is not None
@@ -133,10 +134,10 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
     desc = "; ".join(
         f"{names.get(a['pcode'], a['pcode'])}: {_fmt(a[key], key, lang)}" for a in report.areas
     )
-    figures["pin_map"] = svg.choropleth(
+    out["pin_map"] = svg.choropleth(
         report.outlines, pin_shades, names, title, desc, pin_legend, rtl=rtl
     )
-    figures["phase_chart"] = svg.intervals(
+    out["phase_chart"] = svg.intervals(
         [
             svg.Interval(phase_legend[r["phase"] - 1], r["estimate"], r["ci_low"], r["ci_high"])
             for r in report.phases
@@ -145,7 +146,7 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
         "; ".join(f"{phase_legend[r['phase'] - 1]}: {_fmt(r['estimate'], 'share', lang)}" for r in report.phases),
         rtl=rtl,
     )
-    figures["area_stack"] = svg.phase_stack(
+    out["area_stack"] = svg.phase_stack(
         [
             (names.get(a["pcode"]) or a["pcode"], {p: a[f"phase_{p}"] for p in range(1, 6)})
             for a in report.areas
@@ -155,7 +156,7 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
         phase_legend,
         rtl=rtl,
     )
-    figures["groups"] = {
+    out["groups"] = {
         g.name: svg.intervals(
             [
                 svg.Interval(group_label(g.name, r["value"], lang), r["share"], r["ci_low"], r["ci_high"])
@@ -175,7 +176,7 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
         "vulnerability": gettext("Vulnerabilities flagged as severe"),
         "capacity": gettext("Strong capacities"),
     }
-    figures["indicators"] = {
+    out["indicators"] = {
         component: svg.intervals(
             [svg.Interval(r["label"], r["estimate"], r["ci_low"], r["ci_high"]) for r in rows],
             titles[component],
@@ -184,7 +185,7 @@ def _figures(report: PafReport, lang: str) -> dict[str, Any]:
         )
         for component, rows in report.indicators.items()
     }
-    return figures
+    return out
 
 
 def group_title(name: str, lang: str) -> str:
@@ -254,9 +255,9 @@ def render_html(report: PafReport, lang: str = "en", *, links: bool = True) -> s
         rtl=lang in RTL,
         _=gettext,
         gettext=gettext,
-        figures=_figures(report, lang),
+        figures=figures(report, lang),
         pillar=lambda code: _label("paf_pillars", code, lang),
-        phase_name=lambda p: _phase_name(p, lang),
+        phase_name=lambda p: phase_name(p, lang),
         group_label=lambda name, v: group_label(name, v, lang),
         group_title=lambda name: group_title(name, lang),
         risk_label=lambda code: _label("gpc_risks", code, lang),
