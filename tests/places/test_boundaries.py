@@ -43,7 +43,10 @@ def _good(tmp_path: Path) -> Path:
     return _geojson(
         tmp_path,
         [
-            ({"ADM1_PCODE": "XM01", "ADM1_EN": "North"}, {"type": "Polygon", "coordinates": _square(30, 1)}),
+            (
+                {"ADM1_PCODE": "XM01", "ADM1_EN": "North"},
+                {"type": "Polygon", "coordinates": _square(30, 1)},
+            ),
             (
                 {"ADM1_PCODE": "XM02"},
                 {"type": "MultiPolygon", "coordinates": [_square(30, 0), _square(31.5, 0, 0.5)]},
@@ -84,7 +87,10 @@ def test_bad_geometries_are_refused_naming_features(tmp_path: Path) -> None:
             ({"ADM1_PCODE": "XM03"}, {"type": "Polygon", "coordinates": _square(350000, 10)}),
             ({"ADM1_PCODE": "XM01"}, {"type": "Polygon", "coordinates": _square(30, 0)}),
             ({"name": "x"}, {"type": "Polygon", "coordinates": _square(30, 0)}),
-            ({"ADM1_PCODE": "XM05"}, {"type": "Polygon", "coordinates": [[[30, 0], [31, 0], [32, 0], [30, 0]]]}),
+            (
+                {"ADM1_PCODE": "XM05"},
+                {"type": "Polygon", "coordinates": [[[30, 0], [31, 0], [32, 0], [30, 0]]]},
+            ),
         ],
     )
     with pytest.raises(InputError) as caught:
@@ -148,3 +154,21 @@ def test_boundaries_cli(tmp_path: Path) -> None:
     bad = _geojson(tmp_path, [({"ADM1_PCODE": "XM01"}, {"type": "Point", "coordinates": [1, 2]})])
     done = run_cli(["places", "boundaries", str(bad)])
     assert done.returncode == 2 and "feature 1" in done.stderr and "Point" in done.stderr
+
+
+def test_the_demo_ships_an_outline_for_every_place(engine: Engine) -> None:
+    from safepath.demo import load_demo
+    from safepath.store.models import Place
+
+    lines = load_demo()
+    assert "boundaries: 22 adm1 and adm2 outlines for the maps" in lines
+    with session_scope() as s:
+        places = set(s.scalars(select(Place.pcode).where(Place.level > 0)))
+        outlines = load_outlines(s, sorted(places))
+    assert set(outlines) == places and len(places) == 22
+    # adm2 outlines tile their adm1: the same bounding box
+    xs = [o.bbox for c, o in outlines.items() if c.startswith("XM03") and len(c) == 6]
+    assert (min(b[0] for b in xs), min(b[1] for b in xs), max(b[2] for b in xs)) == (
+        outlines["XM03"].bbox[:3]
+    )
+    assert "(already loaded)" in load_demo()[-1]

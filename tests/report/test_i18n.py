@@ -26,5 +26,8 @@ def test_every_report_string_is_translated() -> None:
 
 def test_a_translated_string_takes_its_values() -> None:
     gettext = render.translator("fr")
-    assert gettext("Withheld: fewer than %(k)s records.", k=5) == "Masqué : moins de 5 enregistrements."
+    assert (
+        gettext("Withheld: fewer than %(k)s records.", k=5)
+        == "Masqué : moins de 5 enregistrements."
+    )
     assert render.translator("ar")("Protection analysis") == "تحليل الحماية"

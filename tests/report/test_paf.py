@@ -75,7 +75,7 @@ def built(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> paf.Paf
         **{
             **inputs.__dict__,
             "outlines": outlines,
-            "names": {"PCODE1": "=HYPERLINK(\"x\")", "PCODE2": "Region Two"},
+            "names": {"PCODE1": '=HYPERLINK("x")', "PCODE2": "Region Two"},
         }
     )
     return paf.build(inputs)
@@ -113,9 +113,7 @@ def test_html_figures_are_the_estimators(
 ) -> None:
     frame = read_table(shared_dir / REACH / "loa.xlsx", sheet="sample_frame")
     population = from_frame(frame, ["admin1"], source="loa.xlsx")
-    pin = people_in_need(
-        scored, MSNA, population, phase=3, by=["admin1"], household_size="hh_size"
-    )
+    pin = people_in_need(scored, MSNA, population, phase=3, by=["admin1"], household_size="hh_size")
     overall, p1, p2 = pin
     html = render.render_html(built, "en")
     assert _value(html, r'id="summary-share"') == pytest.approx(overall.share, abs=1e-12)
@@ -123,9 +121,7 @@ def test_html_figures_are_the_estimators(
     assert "5,590" in html and overall.pin == pytest.approx(5590, abs=0.5)
     for row in (p1, p2):
         code = row.group[0]
-        assert _value(html, rf'<tr data-pcode="{code}">') == pytest.approx(
-            row.share, abs=1e-12
-        )
+        assert _value(html, rf'<tr data-pcode="{code}">') == pytest.approx(row.share, abs=1e-12)
         area = next(a for a in built.areas if a["pcode"] == code)
         assert (area["pin"], area["pin_low"], area["pin_high"]) == pytest.approx(
             (row.pin, row.pin_low, row.pin_high), rel=1e-12
@@ -194,8 +190,19 @@ def test_arabic_pdf_runs_right_to_left(pdfs: dict[str, Path], tmp_path: Path) ->
 def _page(pdf: Path, page: int, tmp: Path) -> Image.Image:
     prefix = tmp / f"{pdf.stem}-{page}"
     subprocess.run(
-        ["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page), "-singlefile",
-         str(pdf), str(prefix)],
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(pdf),
+            str(prefix),
+        ],
         check=True,
     )
     return Image.open(prefix.with_suffix(".png")).convert("RGB")

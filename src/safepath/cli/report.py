@@ -75,7 +75,8 @@ def paf(
         typer.Option("--frame", help="Sample frame with the areas' population (e.g. loa.xlsx)."),
     ] = None,
     frame_sheet: Annotated[
-        str | None, typer.Option("--frame-sheet", help="Sheet of the frame [default: sample_frame].")
+        str | None,
+        typer.Option("--frame-sheet", help="Sheet of the frame [default: sample_frame]."),
     ] = None,
     frame_pop: Annotated[str, typer.Option("--frame-pop", help="Population column.")] = "pop",
     areas_csv: Annotated[

@@ -146,4 +146,6 @@ def load_demo() -> list[str]:
         f"organisations: {len(ORGANISATIONS)}; services: {len(SERVICES)}",
         f"area profile ({tool.model_id}): {areas.rows} districts"
         + (" (already loaded)" if not (areas.added or areas.updated) else ""),
+        f"boundaries: {outlines.features} adm1 and adm2 outlines for the maps"
+        + (" (already loaded)" if not (outlines.added or outlines.updated) else ""),
     ]

@@ -193,7 +193,10 @@ def geometry_problem(geometry: Any) -> str | None:
 
 def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:
     polygons = [
-        [[[round(float(p[0]), DECIMALS), round(float(p[1]), DECIMALS)] for p in ring] for ring in poly]
+        [
+            [[round(float(p[0]), DECIMALS), round(float(p[1]), DECIMALS)] for p in ring]
+            for ring in poly
+        ]
         for poly in _polygons(geometry)
     ]
     return {"type": "MultiPolygon", "coordinates": polygons}
@@ -239,7 +242,9 @@ def read_boundaries(path: Path, *, pcode: str | None = None) -> list[Feature]:
             continue
         if code in seen:
             problems.append(
-                Problem(f"P-code also on feature {seen[code]}", scope=scope, column=column, value=code)
+                Problem(
+                    f"P-code also on feature {seen[code]}", scope=scope, column=column, value=code
+                )
             )
             continue
         seen[code] = i

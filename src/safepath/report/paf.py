@@ -32,7 +32,7 @@ from safepath.analysis.design import Design
 from safepath.analysis.estimates import estimate, estimate_flags
 from safepath.analysis.pin import people_in_need
 from safepath.analysis.population import Population
-from safepath.errors import InputError, SafepathError
+from safepath.errors import InputError
 from safepath.privacy.disclosure.cells import suppress_small_cells
 from safepath.report.groups import Grouping
 from safepath.risk.area_profile import AreaProfile
@@ -180,9 +180,7 @@ def indicator_flags(
     return out
 
 
-def _indicators(
-    flags: Any, inputs: Inputs, available: set[str]
-) -> dict[str, list[dict[str, Any]]]:
+def _indicators(flags: Any, inputs: Inputs, available: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Per component, one row per indicator the round answers: the share flagged (see
     ``indicator_flags``) with its interval, suppressed as every table."""
     model = inputs.model
@@ -249,14 +247,20 @@ def _groups(scored: Any, inputs: Inputs) -> list[GroupTable]:
         rows = [r for r in _pin_rows(scored, inputs, [g.column], inputs.population) if r["key"]]
         for r in rows:
             r["value"] = r["key"]
-        rows = suppress_small_cells(rows, counts=["n"], figures=SHARE_FIGURES, k=inputs.k, within=[])
+        rows = suppress_small_cells(
+            rows, counts=["n"], figures=SHARE_FIGURES, k=inputs.k, within=[]
+        )
         out.append(GroupTable(g.name, g.source, rows))
     return out
 
 
 def _phases(scored: Any, inputs: Inputs) -> list[dict[str, Any]]:
     found = estimate(
-        scored, "phase", inputs.design, kind="categorical", level=inputs.level_conf,
+        scored,
+        "phase",
+        inputs.design,
+        kind="categorical",
+        level=inputs.level_conf,
         small_n=inputs.small_n,
     )
     rows = [
@@ -277,8 +281,16 @@ def _phases(scored: Any, inputs: Inputs) -> list[dict[str, Any]]:
     for p in range(1, 6):  # a phase nobody is in: 0 %, published (a zero hides no one)
         if p not in present:
             rows.append(
-                {"var": "phase", "phase": p, "estimate": 0.0, "se": 0.0, "ci_low": 0.0,
-                 "ci_high": 0.0, "n": n, "count": 0}
+                {
+                    "var": "phase",
+                    "phase": p,
+                    "estimate": 0.0,
+                    "se": 0.0,
+                    "ci_low": 0.0,
+                    "ci_high": 0.0,
+                    "n": n,
+                    "count": 0,
+                }
             )
     rows.sort(key=lambda r: r["phase"])
     return suppress_small_cells(
@@ -313,8 +325,11 @@ def build(inputs: Inputs) -> PafReport:
             f"{', '.join(model.places) or 'none'}"
         )
     place = model.places[inputs.level]
-    missing = [c for c in [*model.record_fields(), place, *inputs.design.columns()]
-               if c not in inputs.data.column_names]
+    missing = [
+        c
+        for c in [*model.record_fields(), place, *inputs.design.columns()]
+        if c not in inputs.data.column_names
+    ]
     if missing:
         raise InputError(
             f"{inputs.source} lacks {len(missing)} column(s) the report needs: "
@@ -325,8 +340,12 @@ def build(inputs: Inputs) -> PafReport:
     keep = [
         c
         for c in dict.fromkeys(
-            [*inputs.design.columns(), place, *(g.column for g in inputs.groupings),
-             inputs.household_size]
+            [
+                *inputs.design.columns(),
+                place,
+                *(g.column for g in inputs.groupings),
+                inputs.household_size,
+            ]
         )
         if c and c in inputs.data.column_names
     ]

@@ -143,7 +143,10 @@ def figures(report: PafReport, lang: str) -> dict[str, Any]:
             for r in report.phases
         ],
         gettext("Households by severity phase"),
-        "; ".join(f"{phase_legend[r['phase'] - 1]}: {_fmt(r['estimate'], 'share', lang)}" for r in report.phases),
+        "; ".join(
+            f"{phase_legend[r['phase'] - 1]}: {_fmt(r['estimate'], 'share', lang)}"
+            for r in report.phases
+        ),
         rtl=rtl,
     )
     out["area_stack"] = svg.phase_stack(
@@ -159,7 +162,9 @@ def figures(report: PafReport, lang: str) -> dict[str, Any]:
     out["groups"] = {
         g.name: svg.intervals(
             [
-                svg.Interval(group_label(g.name, r["value"], lang), r["share"], r["ci_low"], r["ci_high"])
+                svg.Interval(
+                    group_label(g.name, r["value"], lang), r["share"], r["ci_low"], r["ci_high"]
+                )
                 for r in g.rows
             ],
             gettext("Share in need by %(group)s", group=group_title(g.name, lang)),
@@ -270,5 +275,7 @@ def render_html(report: PafReport, lang: str = "en", *, links: bool = True) -> s
 def render_pdf(report: PafReport, lang: str = "en") -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=render_html(report, lang, links=False), base_url=str(TEMPLATES)).write_pdf()
+    pdf: bytes = HTML(
+        string=render_html(report, lang, links=False), base_url=str(TEMPLATES)
+    ).write_pdf()
     return pdf

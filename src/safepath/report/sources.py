@@ -37,7 +37,9 @@ class Options:
     lang: str = "en"
 
 
-def round_data(session: Session, name: str, model: RiskModel) -> tuple[pa.Table, dict[str, pa.Table]]:
+def round_data(
+    session: Session, name: str, model: RiskModel
+) -> tuple[pa.Table, dict[str, pa.Table]]:
     """A stored round's main table (personal columns left out) with the model's household
     columns, and the repeat tables (for household disability)."""
     from safepath.rounds.service import load_table, show_round

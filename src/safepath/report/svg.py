@@ -161,9 +161,7 @@ def intervals(rows: Sequence[Interval], title: str, desc: str, *, rtl: bool = Fa
             f"<title>{escape(r.label)}</title></text>"
         )
         if r.estimate is None:
-            parts.append(
-                f'<text x="{x(0.5):.1f}" y="{y + 4:.1f}" text-anchor="middle">–</text>'
-            )
+            parts.append(f'<text x="{x(0.5):.1f}" y="{y + 4:.1f}" text-anchor="middle">–</text>')
             continue
         lo = r.low if r.low is not None else r.estimate
         hi = r.high if r.high is not None else r.estimate

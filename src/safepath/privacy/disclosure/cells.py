@@ -18,9 +18,7 @@ SUPPRESSED = "suppressed"
 
 
 def _small(row: Mapping[str, Any], counts: Sequence[str], k: int) -> bool:
-    return any(
-        isinstance(row.get(c), int | float) and 0 < float(row[c]) < k for c in counts
-    )
+    return any(isinstance(row.get(c), int | float) and 0 < float(row[c]) < k for c in counts)
 
 
 def _size(row: Mapping[str, Any], counts: Sequence[str]) -> float:

@@ -33,9 +33,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("pcode", name=op.f("pk_place_boundaries")),
     )
-    op.create_index(
-        op.f("ix_place_boundaries_level"), "place_boundaries", ["level"], unique=False
-    )
+    op.create_index(op.f("ix_place_boundaries_level"), "place_boundaries", ["level"], unique=False)
 
 
 def downgrade() -> None:
