@@ -58,11 +58,13 @@ def test_report_of_a_stored_round(shared_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("engine")
 def test_bad_options_write_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "report.docx"
+    where = tmp_path / "out"
+    where.mkdir()
+    out = where / "report.docx"
     done = run_cli(["report", "paf", "--round", "x", "--model", MODEL, "--out", str(out)])
     assert done.returncode == 2 and "write a .html or a .pdf" in done.stderr
     done = run_cli(
-        ["report", "paf", "--round", "nope", "--model", MODEL, "--out", str(tmp_path / "r.pdf")]
+        ["report", "paf", "--round", "nope", "--model", MODEL, "--out", str(where / "r.pdf")]
     )
     assert done.returncode != 0 and "no survey round 'nope'" in done.stderr
-    assert not list(tmp_path.iterdir())
+    assert not list(where.iterdir())
