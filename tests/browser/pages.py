@@ -19,6 +19,7 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/inbox", "partner"),
     ("/analysis/outcomes", "analyst"),
     ("/analysis/areas", "analyst"),
+    ("/analysis/paf", "analyst"),
     ("/admin", "admin"),
 ]
 

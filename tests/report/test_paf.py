@@ -117,6 +117,7 @@ def test_html_figures_are_the_estimators(
     overall, p1, p2 = pin
     html = render.render_html(built, "en")
     assert _value(html, r'id="summary-share"') == pytest.approx(overall.share, abs=1e-12)
+    assert overall.share is not None
     assert _value(html, r'id="summary-pin"') == pytest.approx(7000 * overall.share, rel=1e-12)
     assert "5,590" in html and overall.pin == pytest.approx(5590, abs=0.5)
     for row in (p1, p2):
@@ -208,7 +209,7 @@ def _page(pdf: Path, page: int, tmp: Path) -> Image.Image:
     return Image.open(prefix.with_suffix(".png")).convert("RGB")
 
 
-def _colours(img: Image.Image) -> set[tuple[int, int, int]]:
+def _colours(img: Image.Image) -> set[Any]:
     return {c for _, c in img.getcolors(maxcolors=1 << 20) or []}
 
 
@@ -216,7 +217,8 @@ def _first_line(img: Image.Image) -> tuple[int, int, int, int]:
     """The bounding box of the first line of ink from the top (the heading)."""
     gray = img.convert("L")
     w, h = gray.size
-    px = gray.load()
+    data: list[Any] = list(gray.getdata())
+    px = {(x, y): int(data[y * w + x]) for y in range(h) for x in range(w)}
     rows = [y for y in range(h) if any(px[x, y] < 110 for x in range(w))]
     assert rows
     top = rows[0]

@@ -263,7 +263,7 @@ def _phases(scored: Any, inputs: Inputs) -> list[dict[str, Any]]:
         level=inputs.level_conf,
         small_n=inputs.small_n,
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "var": "phase",
             "phase": int(e.value or 0),
@@ -292,7 +292,7 @@ def _phases(scored: Any, inputs: Inputs) -> list[dict[str, Any]]:
                     "count": 0,
                 }
             )
-    rows.sort(key=lambda r: r["phase"])
+    rows.sort(key=lambda r: int(r["phase"]))
     return suppress_small_cells(
         rows, counts=["n", "count"], figures=ESTIMATE_FIGURES, k=inputs.k, within=["var"]
     )

@@ -12,10 +12,9 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -42,7 +41,11 @@ def messages(lang: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
 
 
-def translator(lang: str) -> Callable[[str], str]:
+class Gettext(Protocol):
+    def __call__(self, message: str, **values: Any) -> str: ...
+
+
+def translator(lang: str) -> Gettext:
     table = messages(lang)
 
     def gettext(message: str, **values: Any) -> str:

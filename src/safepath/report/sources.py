@@ -91,7 +91,7 @@ def inputs(
         weight=options.weight or model.weight_field,
         strata=options.strata,
         cluster=options.cluster,
-        lonely_psu=options.lonely_psu or settings.analysis_lonely_psu,  # type: ignore[arg-type]
+        lonely_psu=options.lonely_psu or settings.analysis_lonely_psu,
         source=source,
     )
     extra: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -49,10 +50,10 @@ class Shade:
 
 
 def _rings(geometry: Mapping[str, object]) -> list[list[tuple[float, float]]]:
-    coords = geometry.get("coordinates") or []
+    coords: Any = geometry.get("coordinates") or []
     polygons = [coords] if geometry.get("type") == "Polygon" else coords
     out: list[list[tuple[float, float]]] = []
-    for poly in polygons:  # type: ignore[union-attr]
+    for poly in polygons:
         for ring in poly:
             out.append([(float(p[0]), float(p[1])) for p in ring])
     return out
