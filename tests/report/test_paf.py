@@ -217,8 +217,8 @@ def _first_line(img: Image.Image) -> tuple[int, int, int, int]:
     """The bounding box of the first line of ink from the top (the heading)."""
     gray = img.convert("L")
     w, h = gray.size
-    data: list[Any] = list(gray.getdata())
-    px = {(x, y): int(data[y * w + x]) for y in range(h) for x in range(w)}
+    data = gray.tobytes()  # one byte per pixel, row by row
+    px = {(x, y): data[y * w + x] for y in range(h) for x in range(w)}
     rows = [y for y in range(h) if any(px[x, y] < 110 for x in range(w))]
     assert rows
     top = rows[0]
