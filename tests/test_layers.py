@@ -42,6 +42,10 @@ ALLOWED: dict[str, set[str]] = {
     # stored survey rounds: the catalogue (store), encryption and audit (privacy), over surveys
     "rounds": {"store", "privacy", "surveys", "risk"} | _BASE,  # risk: scoring a stored round
     "analysis": {"risk", "places", "errors"},  # estimates over Ibis tables: no IO, no store
+    # the PAF report: a round (rounds), its estimates (analysis), places, outcomes (cases)
+    "report": {"analysis", "rounds", "cases", "places", "privacy", "surveys", "risk"}
+    | {"store", "framework", "cells"}
+    | _BASE,
     # a complaint revealing a protection risk becomes a case (cases.intake)
     "feedback": {"cases", "privacy", "store", "framework"} | _BASE,
     # an area's page sets its cases (aggregated, cases.access) beside its advocacy
@@ -50,10 +54,10 @@ ALLOWED: dict[str, set[str]] = {
     "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
     "api": {"http", "rounds"} | _UPPER,
-    "web": {"http", "rounds"} | _UPPER,
+    "web": {"http", "rounds", "report"} | _UPPER,
     "wiring": _UPPER,
     "demo": {"wiring"} | _UPPER,
-    "cli": {"wiring", "demo", "analysis", "rounds"} | _UPPER,
+    "cli": {"wiring", "demo", "analysis", "rounds", "report"} | _UPPER,
     "app": {"api", "web", "http", "wiring", "rounds"} | _UPPER,
 }
 

@@ -20,6 +20,7 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/analysis/outcomes", "analyst"),
     ("/analysis/areas", "analyst"),
     ("/data-protection", "dpo"),
+    ("/analysis/paf", "analyst"),
     ("/admin", "admin"),
 ]
 

@@ -344,3 +344,28 @@ def _rows(
     # overall first, then groups in order; answers in their order within each
     out.sort(key=lambda item: (len(item[2].by) > 0, item[0], item[1]))
     return [e for _, _, e in out]
+
+
+def estimate_flags(
+    table: Any,
+    flags: Sequence[str],
+    design: Design,
+    *,
+    by: Sequence[str] = (),
+    level: float = 0.95,
+    small_n: int = 30,
+    deff: DeffMethod = "without_replacement",
+) -> list[Estimate]:
+    """The proportion of records at 1 in each of several 0/1 columns (null: outside that
+    column's base), in one pass over the table; each row's ``value`` names its column.
+
+    The same figures as ``estimate(table, column, design, kind="mean")`` per column (a 0/1 mean
+    is a proportion), with one design check and one aggregation for all of them."""
+    if not 0 < level < 1:
+        raise InputError(f"confidence level {level} must be between 0 and 1")
+    d.check(table, design)
+    inds = [Indicator(c, d.number(table[c])) for c in flags]
+    if not inds:
+        return []
+    frame, n_psu = psu_sums(table, design, by, inds)
+    return _rows("flags", "prop", by, inds, frame, n_psu, design, level, small_n, deff)

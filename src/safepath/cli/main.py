@@ -48,6 +48,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "outcomes": ("safepath.cli.outcomes", "outcomes", "command"),
     "risk": ("safepath.cli.risk", "app", "group"),
     "analysis": ("safepath.cli.analysis", "app", "group"),
+    "report": ("safepath.cli.report", "app", "group"),
 }
 _registered: set[str] = set()
 

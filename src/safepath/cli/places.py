@@ -116,3 +116,50 @@ def area_profile(
         f"{report.rows} areas for {m.id} from {file.name}: {report.added} added, "
         f"{report.updated} updated, {report.unchanged} unchanged"
     )
+
+
+@app.command("boundaries")
+def boundaries(
+    file: Annotated[
+        Path, typer.Argument(help="Admin boundaries: COD-AB GeoJSON (.geojson/.json) or .shp")
+    ],
+    pcode_field: Annotated[
+        str | None,
+        typer.Option(
+            "--pcode-field", help="Feature property holding the P-code [default: ADMn_PCODE]"
+        ),
+    ] = None,
+    skip_unknown: Annotated[
+        bool,
+        typer.Option("--skip-unknown", help="Leave out P-codes that are not imported places"),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report; write nothing")
+    ] = False,
+) -> None:
+    """Store the operation's admin boundaries for the analysis maps, keyed by P-code: every
+    geometry checked (Polygon or MultiPolygon in longitude/latitude, closed rings), every P-code
+    an imported place; one transaction, idempotent."""
+    from safepath.cli.risk import _errors
+    from safepath.places.boundaries import read_boundaries, save_boundaries
+
+    with _errors():
+        features = read_boundaries(file, pcode=pcode_field)
+        with session_scope() as session:
+            report = save_boundaries(session, features, file.name, skip_unknown=skip_unknown)
+            if dry_run:
+                session.rollback()
+    levels = ", ".join(f"{n} adm{lvl}" for lvl, n in sorted(report.by_level.items()))
+    verb = "would be " if dry_run else ""
+    typer.echo(
+        f"{report.features} boundaries in {file.name} ({levels or 'none stored'}): "
+        f"{report.added} {verb}added, {report.updated} {verb}updated, "
+        f"{report.unchanged} unchanged"
+    )
+    if report.unknown:
+        shown = ", ".join(report.unknown[:10]) + (" ..." if len(report.unknown) > 10 else "")
+        typer.echo(f"{len(report.unknown)} P-code(s) left out, not imported places: {shown}")
+    if report.places_without:
+        typer.echo(f"{report.places_without} place(s) at these levels have no boundary")
+    if dry_run:
+        typer.echo("dry run: nothing written")

@@ -1,5 +1,6 @@
 """Demo data: a small synthetic country ("Meridia", XMR, user-assigned code) with adm1/adm2 places,
-organisations and services. Loading is idempotent: stable codes are upserted, never duplicated."""
+their synthetic boundaries (a 6 x 6 degree square tiled by rectangles), organisations and
+services. Loading is idempotent: stable codes are upserted, never duplicated."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from safepath.cases.instruments import instrument
 from safepath.directory import OrganisationIn, ServiceIn, upsert_organisation, upsert_service
 from safepath.places import import_places, read_place_table
 from safepath.places.area_profiles import save_area_profile
+from safepath.places.boundaries import read_boundaries, save_boundaries
 from safepath.risk.area_profile import AreaProfile
 from safepath.store.db import session_scope
 from safepath.store.models import Place
@@ -135,6 +137,8 @@ def load_demo() -> list[str]:
         text = (files("safepath.demo") / "area-profile.csv").read_text(encoding="utf-8")
         profile = AreaProfile.from_csv_text(text, source="demo area-profile.csv", model=tool.model)
         areas = save_area_profile(session, tool.model_id, profile, "demo area-profile.csv")
+        with as_file(files("safepath.demo") / "boundaries.geojson") as path:
+            outlines = save_boundaries(session, read_boundaries(path), "demo boundaries.geojson")
     levels = ", ".join(f"{n} adm{lvl}" for lvl, n in sorted(report.by_level.items()))
     return [
         f"places: {COUNTRY_NAME} with {levels}"
@@ -142,4 +146,6 @@ def load_demo() -> list[str]:
         f"organisations: {len(ORGANISATIONS)}; services: {len(SERVICES)}",
         f"area profile ({tool.model_id}): {areas.rows} districts"
         + (" (already loaded)" if not (areas.added or areas.updated) else ""),
+        f"boundaries: {outlines.features} adm1 and adm2 outlines for the maps"
+        + (" (already loaded)" if not (outlines.added or outlines.updated) else ""),
     ]

@@ -28,6 +28,7 @@ from safepath.store.models import (
     LoginThrottle,
     Organisation,
     Place,
+    PlaceBoundary,
     RoleGrant,
     Service,
     ServiceCoverage,
@@ -133,6 +134,9 @@ INVENTORY: dict[type[Any], TextColumns] = {
     ),
     AreaPhase: TextColumns(
         safe=dict.fromkeys(("model_id", "pcode", "source"), "an area classification's keys")
+    ),
+    PlaceBoundary: TextColumns(
+        safe=dict.fromkeys(("pcode", "geometry", "source"), "public admin boundaries (COD-AB)")
     ),
 }
 

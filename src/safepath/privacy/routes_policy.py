@@ -352,6 +352,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/analysis/areas"),
             ("GET", "/analysis/rounds"),
             ("GET", "/data-protection"),
+            ("GET", "/analysis/paf"),  # analyst roles (rounds.access, menu ANALYSTS)
+            ("GET", "/analysis/paf/report.html"),
+            ("GET", "/analysis/paf/report.pdf"),
+            ("GET", "/analysis/paf/areas.csv"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

@@ -41,6 +41,7 @@ MENU: tuple[Item, ...] = (
     Item("/analysis/outcomes", N_("Outcomes"), ANALYSTS),
     Item("/analysis/areas", N_("Areas"), ANALYSTS),
     Item("/analysis/rounds", N_("Survey rounds"), ANALYSTS),
+    Item("/analysis/paf", N_("Protection analysis"), ANALYSTS),
     Item("/complaints", N_("Complaints"), COMPLAINTS),
     Item("/complaints/report", N_("Complaint reports"), COMPLAINTS | ANALYSTS),
     Item("/advocacy", N_("Advocacy"), CASE_STAFF | {R.analyst, R.dp_focal_point}),

@@ -10,7 +10,7 @@ is withheld too (secondary suppression), so the hidden cell cannot be recovered 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from safepath.settings import Settings, get_settings
@@ -50,3 +50,65 @@ def secondary(
     shown = [r for r in rows if not hidden(r)]
     if len(withheld) == 1 and shown:
         hide(min(shown, key=size))
+
+
+SUPPRESSED = "suppressed"
+
+
+def _small(row: Mapping[str, Any], counts: Sequence[str], k: int) -> bool:
+    return any(isinstance(row.get(c), int | float) and 0 < float(row[c]) < k for c in counts)
+
+
+def _size(row: Mapping[str, Any], counts: Sequence[str]) -> float:
+    values = [float(row[c]) for c in counts if isinstance(row.get(c), int | float)]
+    return min(values) if values else 0.0
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def suppress_small_cells(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    counts: Sequence[str],
+    figures: Sequence[str],
+    k: int,
+    within: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Copies of generic table ``rows`` with small cells withheld, as the rule above says.
+
+    ``counts``: the columns holding numbers of records (a value in 1..k-1 withholds the row's
+    counts and figures, marked ``suppressed: true``); ``figures``: the columns derived from them;
+    ``within``: the keys of a block for secondary suppression (``None``: none, for tables with
+    neither a total nor shares)."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        copy = dict(row)
+        copy[SUPPRESSED] = _small(copy, counts, k) or bool(copy.get(SUPPRESSED))
+        out.append(copy)
+    sizes = {
+        id(r): (_size(src, counts), i) for i, (r, src) in enumerate(zip(out, rows, strict=True))
+    }
+
+    def hide(row: dict[str, Any]) -> None:
+        for c in (*counts, *figures):
+            if c in row:
+                row[c] = None
+        row[SUPPRESSED] = True
+
+    for row in out:
+        if row[SUPPRESSED]:
+            hide(row)
+    if within is not None:
+        blocks: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in out:
+            blocks.setdefault(tuple(_hashable(row.get(w)) for w in within), []).append(row)
+        for members in blocks.values():
+            secondary(
+                members,
+                hidden=lambda r: bool(r[SUPPRESSED]),
+                size=lambda r: sizes[id(r)],
+                hide=hide,
+            )
+    return out

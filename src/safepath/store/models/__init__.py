@@ -22,7 +22,7 @@ from safepath.store.models.identity import (
     WebSession,
     user_teams,
 )
-from safepath.store.models.places import Place
+from safepath.store.models.places import Place, PlaceBoundary
 from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "LoginThrottle",
     "Organisation",
     "Place",
+    "PlaceBoundary",
     "Referral",
     "RoleGrant",
     "Service",
