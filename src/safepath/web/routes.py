@@ -98,9 +98,12 @@ def mount_web(app: FastAPI) -> None:
         assess,
         case,
         complaints,
+        consent,
+        oversight,
         partner,
         projects,
         rounds,
+        subjects,
         work,
     )
 
@@ -116,5 +119,8 @@ def mount_web(app: FastAPI) -> None:
         complaints,
         advocacy,
         projects,
+        consent,
+        subjects,
+        oversight,
     ):
         app.include_router(module.router)

@@ -31,6 +31,7 @@ from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
+from safepath.web.pages.consent import panel as consent_panel
 from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
 
@@ -190,6 +191,7 @@ def case_page(
         refused=refused,
         done=done,
         done_section=DONE.get(done or ""),
+        consent=consent_panel(page, file.person.code),
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
@@ -215,6 +217,8 @@ DONE: dict[str, str] = {
     "assessed": "risk",
     "referral_revoked": "referrals",
     "reopened": "closure",
+    "consent_given": "consent",
+    "consent_withdrawn": "consent",
 }
 
 
