@@ -20,6 +20,10 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/analysis/outcomes", "analyst"),
     ("/analysis/areas", "analyst"),
     ("/admin", "admin"),
+    ("/audit", "auditor"),
+    ("/keys", "auditor"),
+    ("/retention", "auditor"),
+    ("/privacy/subjects", "dpo"),
 ]
 
 

@@ -26,7 +26,8 @@ from safepath.cases.schemas import (
 )
 from safepath.errors import SafepathError
 from safepath.places.lookup import place_choices, resolve_place
-from safepath.privacy import matching
+from safepath.cases.household_view import household as household_view
+from safepath.privacy import households, matching
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
@@ -42,11 +43,35 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/register")
-def register_form(page: PageDep) -> Response:
+def register_form(page: PageDep, household: str | None = None) -> Response:
+    """``?household=`` (from a case's household): the form names that household and pre-fills
+    the household size with its members and the one being registered."""
     page.require(*menu.opens("/register"))
+    values: dict[str, str] = {}
+    found = households.find(page.db, page.actor, household.strip().upper()) if household else None
+    if found is not None:
+        values = {
+            "household_code": found.code,
+            "household_size": str(households.size(page.db, page.actor, found.code) + 1),
+        }
     return page.render(
-        "register.html", values={}, consents=set(), areas=set(), places=place_choices(page.db)
+        "register.html", values=values, consents=set(), areas=set(), places=place_choices(page.db)
     )
+
+
+def _household(page: Page, post: Posted) -> None:
+    """The household chosen on the form: a new one, or an existing one of the agency (refused
+    naming the field otherwise); the household size defaults to its members plus this person."""
+    if first(post, "new_household") == "1":
+        post["household_code"] = [households.start(page.db, page.actor).code]
+        return
+    typed = first(post, "household_code")
+    if not typed:
+        return
+    code = households.existing(page.db, page.actor, typed).code
+    post["household_code"] = [code]
+    if not first(post, "household_size"):
+        post["household_size"] = [str(households.size(page.db, page.actor, code) + 1)]
 
 
 def _person_in(post: Posted) -> PersonIn:
@@ -62,6 +87,7 @@ def _person_in(post: Posted) -> PersonIn:
         age=first(post, "age"),
         phone=first(post, "phone"),
         place_pcode=first(post, "place_pcode"),
+        household_code=first(post, "household_code"),
         population_group=first(post, "population_group"),
         consents=[
             ConsentIn(purpose=p, given_by=given_by, child_assent=assent)
@@ -94,6 +120,8 @@ async def register(page: PageDep) -> Response:
         typed = first(post, "place_pcode")
         if typed:  # a P-code in any case, a place name, or the picker's "Name (PCODE)"
             post["place_pcode"] = [resolve_place(page.db, typed)]
+        if not first(post, "use_person"):  # a new person: their household
+            _household(page, post)
         try:
             person_in, case_in = _person_in(post), _case_in(post)
         except ValidationError as exc:
@@ -115,7 +143,12 @@ async def register(page: PageDep) -> Response:
                 return None  # shown before saving
         return intake.register_and_open(page.db, page.actor, person_in, case_in).code
 
+    started = first(post, "new_household") == "1"
     code, refused = page.attempt(write)
+    if started and refused is not None:
+        post["household_code"] = [""]  # the household started was undone with the refusal
+    elif started and code is None:
+        post.pop("new_household", None)  # started and kept: the form now names it
     if refused is not None and first(post, "use_person"):
         # The refusal undid the reads (and their audit): read again to keep the choices shown.
         try:
@@ -192,6 +225,8 @@ def case_page(
         done=done,
         done_section=DONE.get(done or ""),
         consent=consent_panel(page, file.person.code),
+        household=household_view(page.db, page.actor, file.person.household_code),
+        can_register=page.actor.role in menu.opens("/register"),
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
