@@ -341,6 +341,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("POST", "/admin/users/{username}/password"),
             ("POST", "/admin/grants/{grant_id}/approve"),
             ("POST", "/admin/grants/{grant_id}/reject"),
             ("GET", "/complaints"),
