@@ -33,6 +33,7 @@ from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
 from safepath.web.pages.consent import panel as consent_panel
+from safepath.web.form_errors import in_words
 from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
 
@@ -96,6 +97,24 @@ def _person_in(post: Posted) -> PersonIn:
     )
 
 
+def _both(post: Posted, lang: str) -> tuple[PersonIn, CaseDetailsIn]:
+    """The person and the case from one form, every problem of both reported at once."""
+    errors: list[ValidationError] = []
+    person_in: PersonIn | None = None
+    case_in: CaseDetailsIn | None = None
+    try:
+        person_in = _person_in(post)
+    except ValidationError as exc:
+        errors.append(exc)
+    try:
+        case_in = _case_in(post)
+    except ValidationError as exc:
+        errors.append(exc)
+    if errors or person_in is None or case_in is None:
+        raise in_words(errors, lang)
+    return person_in, case_in
+
+
 def _case_in(post: Posted) -> CaseDetailsIn:
     return CaseDetailsIn(
         subject=first(post, "subject") or "individual",
@@ -122,10 +141,7 @@ async def register(page: PageDep) -> Response:
             post["place_pcode"] = [resolve_place(page.db, typed)]
         if not first(post, "use_person"):  # a new person: their household
             _household(page, post)
-        try:
-            person_in, case_in = _person_in(post), _case_in(post)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
+        person_in, case_in = _both(post, page.lang)
         existing = first(post, "use_person")
         if existing:
             case_in = case_in.model_copy(
@@ -268,7 +284,7 @@ async def _act(page: Page, code: str, write: Any, done: str) -> Response:
         try:
             return write(post, expected)
         except ValidationError as exc:
-            raise invalid(exc) from exc
+            raise invalid(exc, page.lang) from exc
 
     _, refused = page.attempt(run)
     if refused is not None:

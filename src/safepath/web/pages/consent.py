@@ -82,7 +82,7 @@ async def _consent_write(page: Page, code: str, write: object, done: str) -> Res
         try:
             return write(post, person_code)  # type: ignore[operator]
         except ValidationError as exc:
-            raise invalid(exc) from exc
+            raise invalid(exc, page.lang) from exc
 
     _, refused = page.attempt(run)
     if refused is not None:
