@@ -98,3 +98,36 @@ def test_bounds_and_lengths_read_as_the_form_says() -> None:
     assert in_words([missing.value], "es").message == (
         "Edad: debe ser al menos 0; Fecha límite: es obligatorio"
     )
+
+
+def test_nationality_is_chosen_from_the_iso_list_in_the_readers_language(app: TestClient) -> None:
+    r = app.post(
+        "/login",
+        data={"username": "cw", "password": PASSWORD, "csrf_token": _token(app.get("/login").text)},
+    )
+    assert r.status_code == 303
+    form = app.get("/register?lang=fr").text
+    picker = re.search(r'<select id="nationality" name="nationality">(.*?)</select>', form, re.S)
+    assert picker
+    options = re.findall(r'<option value="([A-Z]{3})">([^<]+)</option>', picker.group(1))
+    assert len(options) == 249 and ("DEU", "Allemagne") in options and ("SDN", "Soudan") in options
+    token = _token(form)
+    base = {
+        "csrf_token": token,
+        "given_name": "Rana",
+        "consent": ["case_management"],
+        "thematic_areas": ["gbv"],
+        "subject": "individual",
+    }
+    bad = app.post("/register", data={**base, "nationality": "ZZZ"})
+    assert bad.status_code == 422 and "Nationalité: nationality &#39;ZZZ&#39; is not an ISO" in bad.text
+    ok = app.post("/register", data={**base, "nationality": "SDN"})
+    assert ok.status_code == 303, ok.text[-500:]
+    from sqlalchemy import select
+
+    from safepath.store.models.cases import Case
+    from safepath.store.models.persons import Person
+
+    with session_scope() as s:
+        code = s.scalar(select(Case.person_code).order_by(Case.id.desc()))
+        assert s.scalar(select(Person.nationality).where(Person.code == code)) == "SDN"

@@ -89,6 +89,7 @@ def _person_in(post: Posted) -> PersonIn:
         phone=first(post, "phone"),
         place_pcode=first(post, "place_pcode"),
         household_code=first(post, "household_code"),
+        nationality=first(post, "nationality"),
         population_group=first(post, "population_group"),
         consents=[
             ConsentIn(purpose=p, given_by=given_by, child_assent=assent)
