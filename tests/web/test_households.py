@@ -162,3 +162,31 @@ def test_a_code_sent_through_the_api_becomes_a_household(app: TestClient) -> Non
     with session_scope() as s:
         rows = s.scalars(select(Household.code).order_by(Household.id)).all()
     assert rows[1:] == ["H-7"] and len(rows) == 2
+
+
+def test_the_assessment_is_pre_filled_from_the_registration(app: TestClient) -> None:
+    from safepath.demo import load_demo
+
+    load_demo()  # the demo's places: XM0102 (Birchfield) in XM01
+    token = as_user(app, "cw")
+    case = register(
+        app,
+        token,
+        "Rana",
+        age="34",
+        sex="female",
+        nationality="SDN",
+        place_pcode="XM0102",
+        population_group="refugee",
+        household_size="4",
+    )
+    form = app.get(f"/cases/{case}/assess").text
+
+    def value(name: str) -> str | None:
+        found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', form)
+        return found.group(1) if found else None
+
+    assert (value("adm1_pcode"), value("adm2_pcode")) == ("XM01", "XM0102")
+    assert (value("resp_age"), value("nationality"), value("hh_size")) == ("34", "SDN", "4")
+    assert re.search(r'name="resp_sex" value="female"[^>]*checked', form)
+    assert re.search(r'name="pop_group" value="refugee"[^>]*checked', form)
