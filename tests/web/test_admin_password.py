@@ -43,7 +43,11 @@ def _login(client: TestClient, user: str, password: str) -> int:
     client.cookies.clear()
     return client.post(
         "/login",
-        data={"username": user, "password": password, "csrf_token": _token(client.get("/login").text)},
+        data={
+            "username": user,
+            "password": password,
+            "csrf_token": _token(client.get("/login").text),
+        },
     ).status_code
 
 

@@ -58,7 +58,11 @@ def as_user(client: TestClient, user: str) -> str:
     client.cookies.clear()
     r = client.post(
         "/login",
-        data={"username": user, "password": PASSWORD, "csrf_token": _token(client.get("/login").text)},
+        data={
+            "username": user,
+            "password": PASSWORD,
+            "csrf_token": _token(client.get("/login").text),
+        },
     )
     assert r.status_code == 303, r.text[-300:]
     return _token(client.get("/account").text)
@@ -137,7 +141,9 @@ def test_consent_panel_gives_and_withdraws_per_purpose(app: TestClient) -> None:
     assert "Retiré" in _row(shown, "referral_sharing")
     with session_scope() as s:
         events = s.scalars(
-            select(AuditEvent.action).where(AuditEvent.person_code == person, AuditEvent.record_type == "consent")
+            select(AuditEvent.action).where(
+                AuditEvent.person_code == person, AuditEvent.record_type == "consent"
+            )
         ).all()
     assert events.count("consent") == 2 + 1 + 1  # two at registration, one given, one withdrawn
     assert "read" in events  # the panel's read of the consents is audited
@@ -160,7 +166,9 @@ def test_a_guardians_consent_for_a_child_needs_the_childs_assent(app: TestClient
     refused = app.post(f"/cases/{case}/consent", data=give)
     assert refused.status_code == 422 and "assent" in refused.text
     assert "analysis" not in _active(person)
-    assert app.post(f"/cases/{case}/consent", data={**give, "child_assent": "no"}).status_code == 303
+    assert (
+        app.post(f"/cases/{case}/consent", data={**give, "child_assent": "no"}).status_code == 303
+    )
     assert _active(person)["analysis"] == ("guardian", False)
     html = app.get(f"/cases/{case}").text
     assert "The child does not agree" in _row(html, "analysis")
@@ -220,7 +228,9 @@ def test_data_subject_export_and_erasure(app: TestClient) -> None:
         f"/privacy/subjects/{person}/erase",
         data={"csrf_token": dp_token, "confirm_code": person.lower()},
     )
-    assert r.status_code == 303 and r.headers["location"] == f"/privacy/subjects/{person}?done=erased"
+    assert (
+        r.status_code == 303 and r.headers["location"] == f"/privacy/subjects/{person}?done=erased"
+    )
     with session_scope() as s:
         p = s.scalar(select(Person).where(Person.code == person))
         assert p is not None and p.anonymised_at is not None
@@ -238,14 +248,20 @@ def test_data_subject_export_and_erasure(app: TestClient) -> None:
 def test_data_subject_pages_are_the_dp_focal_points_of_the_agency(app: TestClient) -> None:
     token = as_user(app, "cw")
     person = _person(register(app, token, "Rana"))
-    for path in ("/privacy/subjects", f"/privacy/subjects/{person}", f"/privacy/subjects/{person}/export"):
+    for path in (
+        "/privacy/subjects",
+        f"/privacy/subjects/{person}",
+        f"/privacy/subjects/{person}/export",
+    ):
         assert app.get(path).status_code == 403, path
     as_user(app, "aud")
     assert app.get(f"/privacy/subjects/{person}/export").status_code == 403
     other = as_user(app, "dpb")  # another agency's focal point: the person does not exist
     assert app.get(f"/privacy/subjects/{person}").status_code == 404
     assert app.get(f"/privacy/subjects/{person}/export").status_code == 404
-    r = app.post(f"/privacy/subjects/{person}/erase", data={"csrf_token": other, "confirm_code": person})
+    r = app.post(
+        f"/privacy/subjects/{person}/erase", data={"csrf_token": other, "confirm_code": person}
+    )
     assert r.status_code == 404
     listed = app.get("/privacy/subjects", params={"q": "Rana"}).text
     assert "No person found." in listed and person not in listed
@@ -286,7 +302,7 @@ def test_the_audit_trail_filters_and_pages_and_is_read_only(app: TestClient) -> 
     assert 'rel="next"' not in nxt.text
     # by action and person
     created = _rows(app.get("/audit", params={"action": "create", "person": person}).text)
-    assert created and all("<code dir=\"ltr\">create</code>" in r and person in r for r in created)
+    assert created and all('<code dir="ltr">create</code>' in r and person in r for r in created)
     # dates: none before today, a reversed range is refused
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     none = app.get("/audit", params={"until": yesterday}).text
@@ -296,7 +312,9 @@ def test_the_audit_trail_filters_and_pages_and_is_read_only(app: TestClient) -> 
     assert app.get("/audit", params={"since": "1 May"}).status_code == 422
     with session_scope() as s:
         viewed = s.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.record_type == "audit_trail")
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.record_type == "audit_trail")
         )
         total = s.scalar(select(func.count()).select_from(AuditEvent))
     assert viewed == 4  # each view recorded, nothing else written by viewing
@@ -320,7 +338,11 @@ def test_auditor_lands_on_the_trail_and_sees_the_verification(app: TestClient) -
     app.cookies.clear()
     r = app.post(
         "/login",
-        data={"username": "aud", "password": PASSWORD, "csrf_token": _token(app.get("/login").text)},
+        data={
+            "username": "aud",
+            "password": PASSWORD,
+            "csrf_token": _token(app.get("/login").text),
+        },
     )
     assert r.headers["location"] == "/work"
     assert app.get("/work").headers["location"] == "/audit"  # the auditor's first page
@@ -351,7 +373,7 @@ def test_key_status_names_keys_never_their_material(app: TestClient) -> None:
     for user in ("adm", "aud", "dp"):
         as_user(app, user)
         html = app.get("/keys").text
-        assert f"<code dir=\"ltr\">{ring.current}</code>" in html
+        assert f'<code dir="ltr">{ring.current}</code>' in html
         assert "Current: new values are encrypted with it" in html
         assert "Every encrypted value is on the current key." in html
         for secret in (*ring.keys.values(), ring.audit_key, ring.blind_index_key):
@@ -372,7 +394,9 @@ def _age(person_code: str, days: int) -> None:
 
 
 def _cells(html: str, attr: str) -> dict[str, str]:
-    return dict(re.findall(rf'<tr data-{attr}="([^"]+)"><th scope="row">[^<]*</th><td>([^<]*)</td>', html))
+    return dict(
+        re.findall(rf'<tr data-{attr}="([^"]+)"><th scope="row">[^<]*</th><td>([^<]*)</td>', html)
+    )
 
 
 def test_retention_shows_what_is_due_and_held_and_applies_on_confirmation(app: TestClient) -> None:
@@ -388,7 +412,9 @@ def test_retention_shows_what_is_due_and_held_and_applies_on_confirmation(app: T
     assert _cells(html, "rule")["persons"] == "1"
     assert _cells(html, "hold")["open_case"] == "1"
     assert 'action="/retention"' not in html  # the auditor reads, does not apply
-    assert app.post("/retention", data={"csrf_token": aud_token, "confirm": "yes"}).status_code == 403
+    assert (
+        app.post("/retention", data={"csrf_token": aud_token, "confirm": "yes"}).status_code == 403
+    )
     dp_token = as_user(app, "dp")
     page = app.get("/retention").text
     assert 'action="/retention"' in page

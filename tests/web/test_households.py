@@ -45,7 +45,11 @@ def as_user(client: TestClient, user: str) -> str:
     client.cookies.clear()
     r = client.post(
         "/login",
-        data={"username": user, "password": PASSWORD, "csrf_token": _token(client.get("/login").text)},
+        data={
+            "username": user,
+            "password": PASSWORD,
+            "csrf_token": _token(client.get("/login").text),
+        },
     )
     assert r.status_code == 303
     return _token(client.get("/register").text)
@@ -87,7 +91,9 @@ def test_a_household_is_started_joined_and_listed_with_its_cases(app: TestClient
     code, size = _household_of(first)
     assert code and re.fullmatch(r"HH-[0-9A-Z]{8}", code) and size is None
     with session_scope() as s:
-        assert s.scalar(select(func.count()).select_from(Household).where(Household.code == code)) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(Household).where(Household.code == code)) == 1
+        )
     page = app.get(f"/cases/{first}").text
     assert f'<code dir="ltr">{code}</code> · Members: 1' in page
     assert "this person" in _members(page)[_person(first)]
@@ -105,7 +111,9 @@ def test_a_household_is_started_joined_and_listed_with_its_cases(app: TestClient
     page = app.get(f"/cases/{first}").text
     members = _members(page)
     assert set(members) == {_person(first), _person(second), _person(third)}
-    assert "Omar" in members[_person(second)] and f'href="/cases/{second}"' in members[_person(second)]
+    assert (
+        "Omar" in members[_person(second)] and f'href="/cases/{second}"' in members[_person(second)]
+    )
     assert "Members: 3" in page and "outside your access" not in page
     with session_scope() as s:  # still one household: joining does not make another
         assert s.scalar(select(func.count()).select_from(Household)) == 1
@@ -130,7 +138,7 @@ def test_unknown_or_other_agencys_households_are_refused(app: TestClient) -> Non
         assert s.scalar(select(func.count()).select_from(Person)) == before
     # another agency's household is not offered through the link either
     form = app.get("/register", params={"household": theirs}).text
-    assert f'name="household_code" value=""' in form and f'value="{theirs}"' not in form
+    assert 'name="household_code" value=""' in form and f'value="{theirs}"' not in form
 
 
 def test_members_outside_the_viewers_access_are_only_counted(app: TestClient) -> None:
@@ -149,9 +157,7 @@ def test_members_outside_the_viewers_access_are_only_counted(app: TestClient) ->
 def test_a_code_sent_through_the_api_becomes_a_household(app: TestClient) -> None:
     token = as_user(app, "cw")
     register(app, token, "Rana", new_household="1")
-    r = app.post(
-        "/api/v1/auth/token", data={"username": "cw", "password": PASSWORD}
-    )
+    r = app.post("/api/v1/auth/token", data={"username": "cw", "password": PASSWORD})
     assert r.status_code == 200, r.text
     auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
     for name in ("Ali", "Mona"):

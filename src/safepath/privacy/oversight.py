@@ -195,7 +195,11 @@ class RetentionStatus:
 
 
 def _split(counts: dict[str, int], applied: bool) -> RetentionStatus:
-    held = {k.removeprefix("persons_held_"): v for k, v in counts.items() if k.startswith("persons_held_")}
+    held = {
+        k.removeprefix("persons_held_"): v
+        for k, v in counts.items()
+        if k.startswith("persons_held_")
+    }
     due = {k: v for k, v in counts.items() if not k.startswith("persons_held_")}
     return RetentionStatus(get_settings().retention_days_person, due, held, applied)
 

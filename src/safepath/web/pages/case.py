@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from safepath.cases import closure, followups, intake, plans, referrals, registry, views
 from safepath.cases.actions import Action
+from safepath.cases.household_view import household as household_view
 from safepath.cases.phase_reason import phase_reason
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
@@ -26,16 +27,15 @@ from safepath.cases.schemas import (
 )
 from safepath.errors import SafepathError
 from safepath.places.lookup import place_choices, resolve_place
-from safepath.cases.household_view import household as household_view
 from safepath.privacy import households, matching
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.pages.consent import panel as consent_panel
 from safepath.web.form_errors import in_words
 from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
+from safepath.web.pages.consent import panel as consent_panel
 
 router = APIRouter(include_in_schema=False)
 

@@ -117,9 +117,7 @@ async def withdraw(page: PageDep, code: str, purpose: str) -> Response:
         if purpose not in PURPOSES:
             raise ValidationFailed(f"unknown consent purpose {purpose!r}")
         if first(post, "confirm") != "yes":
-            raise ValidationFailed(
-                translate("Tick the box to confirm the withdrawal.", page.lang)
-            )
+            raise ValidationFailed(translate("Tick the box to confirm the withdrawal.", page.lang))
         return persons.withdraw_consent(page.db, page.actor, person_code, purpose)
 
     return await _consent_write(page, code, write, "consent_withdrawn")
