@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safepath.errors import Problem, ValidationFailed
@@ -39,8 +40,14 @@ def ensure(session: Session, actor: Actor, code: str) -> Household:
     household = Household(
         code=code, organisation_id=actor.agency_id, created_by_user_id=actor.user_id or None
     )
-    session.add(household)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent registration may record the same code
+            session.add(household)
+    except IntegrityError:
+        raced = find(session, actor, code)
+        if raced is None:
+            raise
+        return raced
     return household
 
 
