@@ -22,6 +22,10 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/data-protection", "dpo"),
     ("/analysis/paf", "analyst"),
     ("/admin", "admin"),
+    ("/audit", "auditor"),
+    ("/keys", "auditor"),
+    ("/retention", "auditor"),
+    ("/privacy/subjects", "dpo"),
 ]
 
 

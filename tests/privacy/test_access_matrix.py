@@ -83,6 +83,7 @@ CODE_FACTORIES: dict[str, Callable[[World], str]] = {
     "/complaints/": lambda world: "CP-ANY",
     "/advocacy/": lambda world: "AD-ANY",
     "/projects/": lambda world: "PJ-ANY",
+    "/privacy/subjects/": lambda world: "P-ANY",
 }
 
 

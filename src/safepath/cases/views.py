@@ -247,6 +247,7 @@ class PersonName:
     code: str
     given_name: str | None
     family_name: str | None
+    household_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,9 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
     allowed = allowed_actions(session, actor, case)
     return CaseFile(
         case=_view(case, users, orgs),
-        person=PersonName(pc, person.get("given_name"), person.get("family_name")),
+        person=PersonName(
+            pc, person.get("given_name"), person.get("family_name"), person.get("household_code")
+        ),
         history=[
             AssessmentRow(
                 a.seq,

@@ -188,6 +188,18 @@ def admin_set_disabled(session: Session, actor: Actor, username: str, disabled: 
     return user
 
 
+def admin_set_password(session: Session, actor: Actor, username: str, password: str) -> User:
+    """An admin sets a new password for a user of their own agency (the strength rules apply);
+    every token and session of that user ends. Audited (the field, never the value)."""
+    own = _own_agency(session, actor)
+    user = find_user(session, username)
+    if user.organisation_id != own.id:
+        raise Forbidden(f"you manage the users of your own agency ({own.code}) only")
+    set_password(session, username, password)
+    audit.record(session, actor, "user_admin", "user", user.id, fields=("password_hash",))
+    return user
+
+
 def find_user(session: Session, username: str) -> User:
     name = credentials.normalise_username(username)
     user = session.scalar(

@@ -36,6 +36,7 @@ from safepath.store.models import (
     User,
     WebSession,
 )
+from safepath.store.models.households import Household
 from safepath.store.models.persons import ENCRYPTED_PERSON_FIELDS, BlindIndex, Consent, Person
 from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
@@ -68,6 +69,7 @@ INVENTORY: dict[type[Any], TextColumns] = {
         },
     ),
     Consent: TextColumns(safe={"purpose": CODED, "given_by": "person or guardian"}),
+    Household: TextColumns(safe={"code": CODE}),
     BlindIndex: TextColumns(
         safe={
             "kind": "which index (name, name variant, phone)",

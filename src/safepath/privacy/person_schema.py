@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from safepath.framework import catalogue
+from safepath.framework import catalogue, countries
 from safepath.inputs import (
     MAX_DOCUMENTS,
     MAX_ITEMS,
@@ -79,7 +79,13 @@ class _PersonFields(BaseModel):
     @field_validator("nationality")
     @classmethod
     def _nationality(cls, v: str | None) -> str | None:
-        return v.upper() if v else v
+        if not v:
+            return v
+        code = v.upper()
+        # ISO 3166-1 alpha-3, or the range ISO leaves to users (XAA-XZZ: stateless, unknown)
+        if code not in countries.codes() and not code.startswith("X"):
+            raise ValueError(f"nationality {v!r} is not an ISO 3166-1 alpha-3 code")
+        return code
 
     @field_validator("languages")
     @classmethod

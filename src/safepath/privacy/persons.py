@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from safepath.errors import Conflict, NotFound, PreconditionFailed, Problem, ValidationFailed
-from safepath.privacy import audit, blind_index, inventory, policy
+from safepath.privacy import audit, blind_index, households, inventory, policy
 from safepath.privacy import consent as consents
 from safepath.privacy.actor import Actor
 from safepath.privacy.hooks import require_wired
@@ -202,6 +202,8 @@ def create(session: Session, actor: Actor, data: PersonIn) -> dict[str, Any]:
         person.code = new_code()
     values = data.model_dump(exclude={"team", "consents"})
     _check_place(session, values)
+    if values.get("household_code"):
+        households.ensure(session, actor, values["household_code"])
     _apply(person, values)
     session.add(person)
     session.flush()
@@ -318,6 +320,8 @@ def update(
     if "team" in values:
         person.team_id = _team_id(session, actor, values.pop("team"))
     _check_place(session, values)
+    if values.get("household_code"):
+        households.ensure(session, actor, values["household_code"])
     _apply(person, values)
     try:
         session.flush()

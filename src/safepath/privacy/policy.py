@@ -42,7 +42,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.verify": frozenset({R.dp_focal_point, R.auditor, R.admin}),
     "users.manage": frozenset({R.admin}),
     "keys.manage": frozenset({R.admin}),
+    "keys.read": frozenset({R.admin, R.auditor, R.dp_focal_point}),  # ids and dates only
     "retention.run": frozenset({R.admin, R.dp_focal_point}),
+    "retention.read": frozenset({R.admin, R.auditor, R.dp_focal_point}),  # the dry run
     "directory.read": frozenset(Role),
 }
 

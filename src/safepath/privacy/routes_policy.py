@@ -360,6 +360,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
+            ("POST", "/admin/users/{username}/password"),
             ("POST", "/admin/grants/{grant_id}/approve"),
             ("POST", "/admin/grants/{grant_id}/reject"),
             ("GET", "/complaints"),
@@ -377,6 +378,21 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/projects/{code}"),
             ("POST", "/projects/{code}/assessments"),
             ("POST", "/projects/{code}/edit"),
+            # consent panel of the case (case staff write, dp focal point reads)
+            ("POST", "/cases/{code}/consent"),
+            ("POST", "/cases/{code}/consent/{purpose}/withdraw"),
+            # data-subject requests (dp focal point; web/pages/subjects.py)
+            ("GET", "/privacy/subjects"),
+            ("GET", "/privacy/subjects/{code}"),
+            ("GET", "/privacy/subjects/{code}/export"),
+            ("GET", "/privacy/subjects/{code}/erase"),
+            ("POST", "/privacy/subjects/{code}/erase"),
+            # oversight (auditor, dp focal point, admin; web/pages/oversight.py)
+            ("GET", "/audit"),
+            ("GET", "/audit/verify"),
+            ("GET", "/keys"),
+            ("GET", "/retention"),
+            ("POST", "/retention"),
         )
     },
 }

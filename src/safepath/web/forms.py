@@ -36,6 +36,8 @@ def version(post: Posted) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def invalid(exc: ValidationError) -> ValidationFailed:
-    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return ValidationFailed("; ".join(parts))
+def invalid(exc: ValidationError, lang: str = "en") -> ValidationFailed:
+    """Every problem at once, in words and in the reader's language (``form_errors``)."""
+    from safepath.web.form_errors import in_words
+
+    return in_words([exc], lang)

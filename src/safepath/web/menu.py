@@ -31,6 +31,7 @@ class Item:
 CASE_STAFF = frozenset({R.caseworker, R.supervisor})
 ANALYSTS = frozenset({R.analyst, R.supervisor, R.dp_focal_point, R.admin})
 COMPLAINTS = frozenset({R.caseworker, R.supervisor, R.psea_focal_point})  # safepath.feedback
+OVERSIGHT = frozenset({R.auditor, R.dp_focal_point, R.admin})
 
 MENU: tuple[Item, ...] = (
     Item("/work", N_("My work"), CASE_STAFF),
@@ -48,6 +49,12 @@ MENU: tuple[Item, ...] = (
     Item("/projects", N_("Projects"), ANALYSTS | CASE_STAFF),
     Item("/data-protection", N_("Data protection"), frozenset({R.dp_focal_point, R.admin})),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
+    # data protection and oversight (web/pages/subjects.py, web/pages/oversight.py)
+    Item("/privacy/subjects", N_("Data-subject requests"), frozenset({R.dp_focal_point})),
+    Item("/audit", N_("Audit trail"), OVERSIGHT - {R.admin}),
+    Item("/audit/verify", N_("Audit verification"), OVERSIGHT),
+    Item("/keys", N_("Encryption keys"), OVERSIGHT),
+    Item("/retention", N_("Retention"), OVERSIGHT),
     Item("/account", N_("Your account"), frozenset(Role)),
 )
 _BY_PATH = {item.path: item for item in MENU}
@@ -60,7 +67,7 @@ START: dict[Role, str] = {
     R.analyst: "/analysis/outcomes",
     R.dp_focal_point: "/analysis/outcomes",
     R.admin: "/admin",
-    R.auditor: "/account",
+    R.auditor: "/audit",
     R.psea_focal_point: "/complaints",
 }
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from safepath import __version__
-from safepath.framework import catalogue
+from safepath.framework import catalogue, countries
 from safepath.web import menu
 from safepath.web.i18n import (
     COOKIE,
@@ -46,6 +46,7 @@ def environment() -> Environment:
     env.globals["phase"] = phase_label
     env.globals["catalogue_rows"] = catalogue_rows
     env.globals["menu_for"] = menu.items_for
+    env.globals["countries"] = lambda: countries.choices(current_language.get())
     return env
 
 

@@ -98,11 +98,14 @@ def mount_web(app: FastAPI) -> None:
         assess,
         case,
         complaints,
+        consent,
         data_protection,
+        oversight,
         paf,
         partner,
         projects,
         rounds,
+        subjects,
         work,
     )
 
@@ -120,5 +123,8 @@ def mount_web(app: FastAPI) -> None:
         complaints,
         advocacy,
         projects,
+        consent,
+        subjects,
+        oversight,
     ):
         app.include_router(module.router)

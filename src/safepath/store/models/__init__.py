@@ -6,6 +6,7 @@ Person, Consent and BlindIndex are deliberately not re-exported: outside ``store
 
 from safepath.store.models import advocacy as _advocacy  # noqa: F401
 from safepath.store.models import feedback as _feedback  # noqa: F401
+from safepath.store.models import households as _households  # noqa: F401
 from safepath.store.models import mainstreaming as _mainstreaming  # noqa: F401
 from safepath.store.models import persons as _persons  # noqa: F401  (registers the tables)
 from safepath.store.models.areas import AreaPhase, AreaProfileRow

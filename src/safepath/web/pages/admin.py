@@ -19,6 +19,7 @@ from safepath.store.models import Organisation, Place, Service, User
 from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
 from safepath.web.forms import first, read_form
+from safepath.web.i18n import translate
 
 router = APIRouter(include_in_schema=False)
 GrantId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
@@ -30,11 +31,13 @@ def _admin(page: Page) -> None:
 
 
 @router.get("/admin")
-def admin(page: PageDep) -> Response:
-    return admin_page(page)
+def admin(page: PageDep, done: str | None = None, user: str | None = None) -> Response:
+    return admin_page(page, reset_for=user if done == "password" else None)
 
 
-def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Response:
+def admin_page(
+    page: Page, status: int = 200, refused: str | None = None, reset_for: str | None = None
+) -> Response:
     _admin(page)
     own = identity.managed_agency(page.db, page.actor)
     users = page.db.execute(
@@ -69,6 +72,7 @@ def admin_page(page: Page, status: int = 200, refused: str | None = None) -> Res
         agencies=[own],
         status=status,
         refused=refused,
+        reset_for=reset_for,
     )
 
 
@@ -124,6 +128,25 @@ async def _set_disabled(page: Page, username: str, disabled: bool) -> Response:
     if refused is not None:
         return admin_page(page, refused.status, refused.message)
     return see_other("/admin")
+
+
+@router.post("/admin/users/{username}/password")
+async def reset_password(page: PageDep, username: str) -> Response:
+    """A new password for a user of the admin's agency (their sessions and tokens end)."""
+    _admin(page)
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+    if username == page.actor.username:
+        own = "Your own password is changed on the server: safepath users reset-password"
+        return admin_page(page, 422, translate(own, page.lang))
+
+    def write() -> None:
+        identity.admin_set_password(page.db, page.actor, username, first(post, "password") or "")
+
+    _, refused = page.attempt(write)
+    if refused is not None:
+        return admin_page(page, refused.status, refused.message)
+    return see_other(f"/admin?done=password&user={username}")
 
 
 @router.post("/admin/grants/{grant_id}/approve")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safepath.cases import access, assessments, registry
+from safepath.cases import access, assessments, prefill, registry
 from safepath.cases.instruments import instrument
 from safepath.errors import InputError
 from safepath.surveys.xlsform import FormDefinition
@@ -123,7 +123,8 @@ def assess_page(page: PageDep, code: str) -> Response:
     # only the roles that assess reach the form (a partner focal point gets 403, not the case)
     access.require(page.actor, registry.roles_for("assess"))
     case = registry.get_case(page.db, page.actor, code)
-    return show(page, f"/cases/{code}/assess", case.code, case=case)
+    answers = prefill.screening_answers(page.db, page.actor, case)  # from the registration
+    return show(page, f"/cases/{code}/assess", case.code, answers, case=case)
 
 
 @dataclass(frozen=True)

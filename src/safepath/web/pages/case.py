@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from safepath.cases import closure, followups, intake, plans, referrals, registry, views
 from safepath.cases.actions import Action
+from safepath.cases.household_view import household as household_view
 from safepath.cases.phase_reason import phase_reason
 from safepath.cases.schemas import (
     SHAREABLE_FIELDS,
@@ -26,13 +27,15 @@ from safepath.cases.schemas import (
 )
 from safepath.errors import SafepathError
 from safepath.places.lookup import place_choices, resolve_place
-from safepath.privacy import matching
+from safepath.privacy import households, matching
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
+from safepath.web.form_errors import in_words
 from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
+from safepath.web.pages.consent import panel as consent_panel
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,11 +44,35 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/register")
-def register_form(page: PageDep) -> Response:
+def register_form(page: PageDep, household: str | None = None) -> Response:
+    """``?household=`` (from a case's household): the form names that household and pre-fills
+    the household size with its members and the one being registered."""
     page.require(*menu.opens("/register"))
+    values: dict[str, str] = {}
+    found = households.find(page.db, page.actor, household.strip().upper()) if household else None
+    if found is not None:
+        values = {
+            "household_code": found.code,
+            "household_size": str(households.size(page.db, page.actor, found.code) + 1),
+        }
     return page.render(
-        "register.html", values={}, consents=set(), areas=set(), places=place_choices(page.db)
+        "register.html", values=values, consents=set(), areas=set(), places=place_choices(page.db)
     )
+
+
+def _household(page: Page, post: Posted) -> None:
+    """The household chosen on the form: a new one, or an existing one of the agency (refused
+    naming the field otherwise); the household size defaults to its members plus this person."""
+    if first(post, "new_household") == "1":
+        post["household_code"] = [households.start(page.db, page.actor).code]
+        return
+    typed = first(post, "household_code")
+    if not typed:
+        return
+    code = households.existing(page.db, page.actor, typed).code
+    post["household_code"] = [code]
+    if not first(post, "household_size"):
+        post["household_size"] = [str(households.size(page.db, page.actor, code) + 1)]
 
 
 def _person_in(post: Posted) -> PersonIn:
@@ -61,12 +88,32 @@ def _person_in(post: Posted) -> PersonIn:
         age=first(post, "age"),
         phone=first(post, "phone"),
         place_pcode=first(post, "place_pcode"),
+        household_code=first(post, "household_code"),
+        nationality=first(post, "nationality"),
         population_group=first(post, "population_group"),
         consents=[
             ConsentIn(purpose=p, given_by=given_by, child_assent=assent)
             for p in sorted(set(post.get("consent", [])))
         ],
     )
+
+
+def _both(post: Posted, lang: str) -> tuple[PersonIn, CaseDetailsIn]:
+    """The person and the case from one form, every problem of both reported at once."""
+    errors: list[ValidationError] = []
+    person_in: PersonIn | None = None
+    case_in: CaseDetailsIn | None = None
+    try:
+        person_in = _person_in(post)
+    except ValidationError as exc:
+        errors.append(exc)
+    try:
+        case_in = _case_in(post)
+    except ValidationError as exc:
+        errors.append(exc)
+    if errors or person_in is None or case_in is None:
+        raise in_words(errors, lang)
+    return person_in, case_in
 
 
 def _case_in(post: Posted) -> CaseDetailsIn:
@@ -93,10 +140,9 @@ async def register(page: PageDep) -> Response:
         typed = first(post, "place_pcode")
         if typed:  # a P-code in any case, a place name, or the picker's "Name (PCODE)"
             post["place_pcode"] = [resolve_place(page.db, typed)]
-        try:
-            person_in, case_in = _person_in(post), _case_in(post)
-        except ValidationError as exc:
-            raise invalid(exc) from exc
+        if not first(post, "use_person"):  # a new person: their household
+            _household(page, post)
+        person_in, case_in = _both(post, page.lang)
         existing = first(post, "use_person")
         if existing:
             case_in = case_in.model_copy(
@@ -114,7 +160,12 @@ async def register(page: PageDep) -> Response:
                 return None  # shown before saving
         return intake.register_and_open(page.db, page.actor, person_in, case_in).code
 
+    started = first(post, "new_household") == "1"
     code, refused = page.attempt(write)
+    if started and refused is not None:
+        post["household_code"] = [""]  # the household started was undone with the refusal
+    elif started and code is None:
+        post.pop("new_household", None)  # started and kept: the form now names it
     if refused is not None and first(post, "use_person"):
         # The refusal undid the reads (and their audit): read again to keep the choices shown.
         try:
@@ -190,6 +241,9 @@ def case_page(
         refused=refused,
         done=done,
         done_section=DONE.get(done or ""),
+        consent=consent_panel(page, file.person.code),
+        household=household_view(page.db, page.actor, file.person.household_code),
+        can_register=page.actor.role in menu.opens("/register"),
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
@@ -215,6 +269,8 @@ DONE: dict[str, str] = {
     "assessed": "risk",
     "referral_revoked": "referrals",
     "reopened": "closure",
+    "consent_given": "consent",
+    "consent_withdrawn": "consent",
 }
 
 
@@ -229,7 +285,7 @@ async def _act(page: Page, code: str, write: Any, done: str) -> Response:
         try:
             return write(post, expected)
         except ValidationError as exc:
-            raise invalid(exc) from exc
+            raise invalid(exc, page.lang) from exc
 
     _, refused = page.attempt(run)
     if refused is not None:

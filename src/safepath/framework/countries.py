@@ -1,0 +1,27 @@
+"""Country names for nationality pickers: ISO 3166-1 alpha-3 codes with their names in English,
+French, Spanish and Arabic (``countries.csv``, made from Debian's iso-codes 4.15 data and its
+translations). The person record keeps the alpha-3 code."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib.resources import files
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, str], ...]:
+    with (files("safepath.framework") / "countries.csv").open(encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def codes() -> frozenset[str]:
+    return frozenset(r["alpha_3"] for r in _rows())
+
+
+@lru_cache(maxsize=8)
+def choices(lang: str) -> tuple[tuple[str, str], ...]:
+    """(alpha-3, name in ``lang``; English when not translated), sorted by name."""
+    column = lang if lang in ("en", "fr", "es", "ar") else "en"
+    named = [(r["alpha_3"], r[column] or r["en"]) for r in _rows()]
+    return tuple(sorted(named, key=lambda c: c[1].casefold()))
