@@ -49,6 +49,14 @@ LonelyOpt = Annotated[
 ]
 LevelOpt = Annotated[float, typer.Option("--level", help="Confidence level of the intervals.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="json or csv.")]
+DecimalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        help="Decimal mark of numbers written as text: ',' reads 0,5 as 0.5; '.' never does. "
+        "Default: ',' in a semicolon-separated CSV, '.' otherwise.",
+    ),
+]
 
 
 def _split(text: str | None) -> list[str]:
@@ -69,15 +77,22 @@ def _lonely(value: str | None) -> LonelyPsu:
     raise InputError(f"--lonely-psu {chosen!r}: use one of {', '.join(LONELY_PSU)}")
 
 
-def _read(path: Path, sheet: str | None, needed: list[str], wanted: list[str]) -> Any:
+def _read(
+    path: Path,
+    sheet: str | None,
+    needed: list[str],
+    wanted: list[str],
+    decimal: str | None = None,
+) -> Any:
     """The file as an Ibis table of the columns used, with each record's file row in ``ROW``.
 
     ``needed`` columns must exist; ``wanted`` ones (the variables) are checked by the estimator,
     which names what is missing. Kobo group prefixes (``group/field``) are matched."""
     from safepath.risk.table import as_table
-    from safepath.surveys.tables import group_prefix_renames, read_table, table_format
+    from safepath.surveys.tables import first_row, group_prefix_renames, read_table
 
-    frame = read_table(path, sheet=sheet, columns=needed)
+    frame = read_table(path, sheet=sheet, columns=needed, decimal=decimal)
+    first = first_row(frame, path)  # 2 under a header, 3 under an HXL hashtag row
     frame = frame.rename(columns=group_prefix_renames(frame.columns, wanted))
     names = [str(c) for c in frame.columns]
     frame.columns = names
@@ -85,7 +100,6 @@ def _read(path: Path, sheet: str | None, needed: list[str], wanted: list[str]) -
     for var in wanted:
         keep += [c for c in [var, *one_hot_columns(names, var)] if c in names]
     frame = frame[list(dict.fromkeys(keep))].copy()
-    first = 1 if table_format(path) == "parquet" else 2  # the header is row 1 of a sheet
     frame[ROW] = range(first, first + len(frame))
     return as_table(_arrow(frame))
 
@@ -153,6 +167,7 @@ def estimate_cmd(
     lonely_psu: LonelyOpt = None,
     level: LevelOpt = 0.95,
     fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
 ) -> None:
     """Weighted proportions and means with design-based standard errors, overall and by group.
 
@@ -186,7 +201,7 @@ def estimate_cmd(
             row=ROW,
             source=input.name,
         )
-        table = _read(input, sheet, [*design.columns(), *groups], variables)
+        table = _read(input, sheet, [*design.columns(), *groups], variables, decimal)
         rows: list[dict[str, Any]] = []
         for v in variables:
             rows += [
@@ -258,6 +273,7 @@ def pin_cmd(
     lonely_psu: LonelyOpt = None,
     level: LevelOpt = 0.95,
     fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
 ) -> None:
     """People in need in people: the share at phase >= p times each group's population.
 
@@ -300,7 +316,9 @@ def pin_cmd(
             dtm_operation,
             groups,
         )
-        table = _read_for_model(input, sheet, m, [*design.columns(), *groups, household_size])
+        table = _read_for_model(
+            input, sheet, m, [*design.columns(), *groups, household_size], decimal
+        )
         if "phase" not in table.columns:
             table = score_table(m, table)
         settings = get_settings()
@@ -317,18 +335,25 @@ def pin_cmd(
     _emit([r.as_dict() for r in rows], fmt)
 
 
-def _read_for_model(path: Path, sheet: str | None, model: Any, needed: list[str | None]) -> Any:
+def _read_for_model(
+    path: Path,
+    sheet: str | None,
+    model: Any,
+    needed: list[str | None],
+    decimal: str | None = None,
+) -> Any:
     """The columns PiN uses, raw (scored here) or already scored (a ``phase`` column)."""
     from safepath.risk.table import as_table
     from safepath.surveys.tables import (
+        first_row,
         group_prefix_renames,
         read_table,
         require_columns,
-        table_format,
     )
 
     must = [c for c in dict.fromkeys(needed) if c]
-    frame = read_table(path, sheet=sheet)
+    frame = read_table(path, sheet=sheet, decimal=decimal)
+    first = first_row(frame, path)
     frame.columns = [str(c) for c in frame.columns]
     if "phase" not in frame.columns:
         must += model.record_fields()
@@ -336,7 +361,6 @@ def _read_for_model(path: Path, sheet: str | None, model: Any, needed: list[str 
     require_columns(frame.columns, must, source=path.name)
     frame = frame[list(dict.fromkeys([*must, *(["phase"] if "phase" in frame.columns else [])]))]
     frame = frame.copy()
-    first = 1 if table_format(path) == "parquet" else 2
     frame[ROW] = range(first, first + len(frame))
     return as_table(_arrow(frame))
 

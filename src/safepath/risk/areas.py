@@ -1,7 +1,7 @@
 """Area classification: scored records -> per place x population group phase shares and PiN.
 
-Per group: ``n`` records, ``missing_weight`` (records whose survey weight is missing, counted as
-weight 1), weighted ``population``, ``phase_1..phase_5`` (weighted shares), ``area_phase`` (the
+Weights are checked first (``weights``: a blank, a text, NaN or a negative weight is refused,
+naming rows). Per group: ``n`` records, weighted ``population``, ``phase_1..phase_5`` (weighted shares), ``area_phase`` (the
 highest p with a weighted share at phase >= p of at least ``area.threshold``) and ``pin``
 (weighted population at phase >= ``area.pin_phase``). A missing place or dimension value forms
 its own ``(missing)`` group; a value a dimension map does not list forms ``(unmapped)``.
@@ -18,6 +18,7 @@ from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
 from safepath.risk.spec import Dimension, RiskModel
+from safepath.risk.weights import check_weight_records, check_weight_table, weight_of
 from safepath.risk.table import (
     _PH_INPUT,
     _backend,
@@ -98,18 +99,26 @@ def _place_expr(t: Any, column: str) -> Any:
 
 
 def classify_areas(
-    model: RiskModel, scored_table: Any, by: Sequence[str], *, sql_cache: SqlCache | None = None
+    model: RiskModel,
+    scored_table: Any,
+    by: Sequence[str],
+    *,
+    sql_cache: SqlCache | None = None,
+    source: str = "scored table",
+    first_row: int = 1,
 ) -> Any:
     """Group scored records (output of ``score_table``) by place levels and dimensions.
 
     Returns an Ibis table ordered by the ``by`` columns (see the module docstring for columns).
     On DuckDB the compiled SQL is cached like ``score_table``'s (``sql_cache`` between
-    processes).
+    processes). Unusable weights are refused first, naming ``source`` and rows counted from
+    ``first_row`` in table order.
     """
     _group_names(model, by)
     t = as_table(scored_table)
     if "phase" not in t.columns:
         raise InputError("scored table has no 'phase' column: run score_table first")
+    check_weight_table(model, t, source=source, first_row=first_row)
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
     if backend != "duckdb" or con is None or _has_memtable(t):
@@ -137,23 +146,15 @@ def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any
             keys[name] = _place_expr(t, model.places[name])
         else:
             keys[name] = _dimension_expr(name, model.dimensions[name], t, backend)
-    one = ibis.literal(1.0, "float64")
+    weight = ibis.literal(1.0, "float64")
     wf = model.weight_field
-    if wf is None:
-        weight, missing_w = one, ibis.literal(0, "int64")
-    elif wf not in t.columns:
-        weight, missing_w = one, ibis.literal(1, "int64")
-    else:
+    if wf is not None and wf in t.columns:  # checked by classify_areas: numbers >= 0
         num = ColumnView(t[wf], backend).number()
-        if num is None:
-            weight, missing_w = one, ibis.literal(1, "int64")
-        else:
-            weight, missing_w = num.fill_null(1.0), num.isnull().ifelse(1, 0)
-    staged = t.select(**keys, _w=weight, _wm=missing_w, _phase=t.phase.cast("int64"))
+        if num is not None:
+            weight = num
+    staged = t.select(**keys, _w=weight, _phase=t.phase.cast("int64"))
     sums = {f"_p{p}": staged._w.sum(where=staged._phase == p) for p in PHASES}
-    measures = dict(
-        n=staged.count(), missing_weight=staged._wm.sum(), population=staged._w.sum(), **sums
-    )
+    measures = dict(n=staged.count(), population=staged._w.sum(), **sums)
     # aggregate inside group_by: sum(where=) outside an aggregation becomes a window
     grouped = (
         staged.group_by(list(by)).aggregate(**measures) if by else staged.aggregate(**measures)
@@ -169,7 +170,6 @@ def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any
     out = g.select(
         *by,
         "n",
-        "missing_weight",
         "population",
         **{
             f"phase_{p}": ibis.ifelse(
@@ -213,24 +213,27 @@ def _dimension_value(name: str, dim: Dimension, rec: Mapping[str, Any]) -> str:
 
 
 def classify_records(
-    model: RiskModel, records: Iterable[Mapping[str, Any]], by: Sequence[str]
+    model: RiskModel,
+    records: Iterable[Mapping[str, Any]],
+    by: Sequence[str],
+    *,
+    source: str = "records",
+    first_row: int = 1,
 ) -> list[dict[str, Any]]:
     """The same classification in plain Python over scored records (dicts with ``phase``)."""
     _group_names(model, by)
+    rows = list(records)
+    check_weight_records(model, rows, source=source, first_row=first_row)
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    for rec in records:
+    for rec in rows:
         key = tuple(
             (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
             if b in model.places
             else _dimension_value(b, model.dimensions[b], rec)
             for b in by
         )
-        g = groups.setdefault(key, {"n": 0, "missing_weight": 0, "w": [0.0] * 6})
-        raw = rec.get(model.weight_field) if model.weight_field else 1.0
-        w = as_number(raw)
-        if w is None:
-            w = 1.0
-            g["missing_weight"] += 1
+        g = groups.setdefault(key, {"n": 0, "w": [0.0] * 6})
+        w = weight_of(rec[model.weight_field]) if model.weight_field else 1.0
         g["n"] += 1
         g["w"][int(rec["phase"])] += w
     out = []
@@ -248,7 +251,6 @@ def classify_records(
             {
                 **dict(zip(by, key, strict=True)),
                 "n": g["n"],
-                "missing_weight": g["missing_weight"],
                 "population": pop,
                 **{f"phase_{p}": (w[p] / pop if pop > 0 else None) for p in PHASES},
                 "area_phase": area_phase,
