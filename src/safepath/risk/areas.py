@@ -18,6 +18,15 @@ from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
 from safepath.risk.spec import Dimension, RiskModel
+from safepath.risk.severity import (
+    Measures,
+    SeverityRule,
+    as_columns,
+    decide,
+    measures_expr,
+    measures_from_row,
+    measures_records,
+)
 from safepath.risk.weights import check_weight_records, check_weight_table, weight_of
 from safepath.risk.table import (
     _PH_INPUT,
@@ -138,20 +147,30 @@ def classify_areas(
     return out.order_by(list(by)) if by else out  # a view's ORDER BY is not a promise
 
 
-def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
-    """The classification expression over the scored table ``t``."""
+def _keys(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     for name in by:
         if name in model.places:
             keys[name] = _place_expr(t, model.places[name])
         else:
             keys[name] = _dimension_expr(name, model.dimensions[name], t, backend)
+    return keys
+
+
+def _weight(model: RiskModel, t: Any, backend: str) -> Any:
     weight = ibis.literal(1.0, "float64")
     wf = model.weight_field
     if wf is not None and wf in t.columns:  # checked by classify_areas: numbers >= 0
         num = ColumnView(t[wf], backend).number()
         if num is not None:
             weight = num
+    return weight
+
+
+def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
+    """The classification expression over the scored table ``t``."""
+    keys = _keys(model, t, by, backend)
+    weight = _weight(model, t, backend)
     staged = t.select(**keys, _w=weight, _phase=t.phase.cast("int64"))
     sums = {f"_p{p}": staged._w.sum(where=staged._phase == p) for p in PHASES}
     measures = dict(n=staged.count(), population=staged._w.sum(), **sums)
@@ -212,6 +231,15 @@ def _dimension_value(name: str, dim: Dimension, rec: Mapping[str, Any]) -> str:
     return canonical(v)
 
 
+def _record_key(model: RiskModel, rec: Mapping[str, Any], by: Sequence[str]) -> tuple[str, ...]:
+    return tuple(
+        (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
+        if b in model.places
+        else _dimension_value(b, model.dimensions[b], rec)
+        for b in by
+    )
+
+
 def classify_records(
     model: RiskModel,
     records: Iterable[Mapping[str, Any]],
@@ -226,12 +254,7 @@ def classify_records(
     check_weight_records(model, rows, source=source, first_row=first_row)
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for rec in rows:
-        key = tuple(
-            (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
-            if b in model.places
-            else _dimension_value(b, model.dimensions[b], rec)
-            for b in by
-        )
+        key = _record_key(model, rec, by)
         g = groups.setdefault(key, {"n": 0, "w": [0.0] * 6})
         w = weight_of(rec[model.weight_field]) if model.weight_field else 1.0
         g["n"] += 1
@@ -258,3 +281,61 @@ def classify_records(
             }
         )
     return out
+
+
+# --- severity rules (risk.severity): the area phase by a named, cited rule set ----------------
+
+
+def _with_rule(
+    rule: SeverityRule,
+    rows: list[dict[str, Any]],
+    by: Sequence[str],
+    measures: Mapping[tuple[str, ...], Measures],
+) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        key = tuple(str(row[b]) for b in by)
+        m = measures.get(key) or Measures(0.0, {}, {}, {})
+        out.append({**row, **as_columns(rule, decide(rule, m))})
+    return out
+
+
+def classify_with_rule(
+    model: RiskModel,
+    scored_table: Any,
+    by: Sequence[str],
+    rule: SeverityRule,
+    *,
+    source: str = "scored table",
+    first_row: int = 1,
+) -> list[dict[str, Any]]:
+    """``classify_areas`` with the area phase set by ``rule`` (share rule, critical indicators,
+    AoR maximum, phase-5 guard); each row names the rule and cites it. One row per group."""
+    t = as_table(scored_table)
+    rows = classify_areas(model, t, by, source=source, first_row=first_row).to_pyarrow()
+    con = _backend(t)
+    backend = con.name if con is not None else "duckdb"
+    expr = measures_expr(
+        model, rule, t, _keys(model, t, by, backend), _weight(model, t, backend), backend
+    )
+    measures = {
+        tuple(str(r[b]) for b in by): measures_from_row(rule, r)
+        for r in expr.to_pyarrow().to_pylist()
+    }
+    return _with_rule(rule, rows.to_pylist(), by, measures)
+
+
+def classify_records_with_rule(
+    model: RiskModel,
+    records: Iterable[Mapping[str, Any]],
+    by: Sequence[str],
+    rule: SeverityRule,
+    *,
+    source: str = "records",
+    first_row: int = 1,
+) -> list[dict[str, Any]]:
+    """The same in plain Python over scored records (the record evaluator's reference)."""
+    rows = list(records)
+    base = classify_records(model, rows, by, source=source, first_row=first_row)
+    keys = [_record_key(model, r, by) for r in rows]
+    return _with_rule(rule, base, by, measures_records(model, rule, rows, keys))
