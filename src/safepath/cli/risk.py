@@ -248,6 +248,14 @@ def _phase_summary(counts: Counter[int]) -> str:
     return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
 
 
+RulesOpt = Annotated[
+    str | None,
+    typer.Option("--rules", help="Severity rule set by name (jiaf-25 by default, jiaf-20, ...)."),
+]
+RulesFileOpt = Annotated[
+    Path | None, typer.Option("--rules-file", help="A severity rule YAML file instead.")
+]
+
 RoundOpt = Annotated[
     str | None,
     typer.Option(
@@ -380,18 +388,30 @@ def areas(
     sheet: SheetOpt = None,
     area_profile: Annotated[Path | None, typer.Option("--area-profile")] = None,
     decimal: DecimalOpt = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
 ) -> None:
     """Classify areas: weighted phase shares, area phase and people in need per group.
+
+    The area phase follows a severity rule set (share rule, critical indicators, maximum
+    across areas of responsibility, phase-5 guard; docs/analysis.md): the model's shipped
+    <model>.severity.yaml (else the generic jiaf-25 / jiaf-20 rules), or --rules-file. Each row
+    names the rule (rule, rule_citation) and what set the phase (phase_reason).
 
     Weights must be numbers >= 0: a blank, a text (a decimal comma without --decimal ,), NaN
     or a negative weight is refused naming the rows; a group whose weights sum to 0 has no
     population (no shares, no area phase)."""
-    from safepath.risk import classify_areas, score_table
+    import pandas as pd
+
+    from safepath.risk import score_table
+    from safepath.risk.areas import classify_with_rule
+    from safepath.risk.severity import load_rule
 
     with _errors(), _progress() as progress:
         table_format(out_path, write=True)
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
+        rule = load_rule(m, rules, file=rules_file)
         dims = _parse_by(by, m)
         _quiet_duckdb()
         progress.update(task, advance=1, description=f"reading {input.name}")
@@ -409,19 +429,22 @@ def areas(
             require_columns(_columns(data), m.record_fields(), source=input.name)
             _check_numeric(m, loaded, input)
             scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
-        result = classify_areas(
+        result = classify_with_rule(
             m,
             scored,
-            by=dims,
-            sql_cache=_sql_cache(),
+            dims,
+            rule,
             source=input.name,
             first_row=loaded.first_row,
+            sql_cache=_sql_cache(),
         )
         progress.update(task, advance=1, description=f"writing {out_path.name}")
-        write_table(result, out_path)
-        rows = len(read_table(out_path))  # one row per group: small
+        write_table(pd.DataFrame(result), out_path)
         progress.update(task, advance=1)
-    out.print(f"classified {rows} groups by {', '.join(dims)} -> {out_path}")
+    out.print(
+        f"classified {len(result)} groups by {', '.join(dims)} with rule {rule.name} "
+        f"({rule.title}) -> {out_path}"
+    )
 
 
 def _grouping_fields(model: RiskModel, dims: list[str]) -> list[str]:

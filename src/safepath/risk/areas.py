@@ -308,11 +308,14 @@ def classify_with_rule(
     *,
     source: str = "scored table",
     first_row: int = 1,
+    sql_cache: SqlCache | None = None,
 ) -> list[dict[str, Any]]:
     """``classify_areas`` with the area phase set by ``rule`` (share rule, critical indicators,
     AoR maximum, phase-5 guard); each row names the rule and cites it. One row per group."""
     t = as_table(scored_table)
-    rows = classify_areas(model, t, by, source=source, first_row=first_row).to_pyarrow()
+    rows = classify_areas(
+        model, t, by, source=source, first_row=first_row, sql_cache=sql_cache
+    ).to_pyarrow()
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
     expr = measures_expr(
