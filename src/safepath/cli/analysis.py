@@ -399,3 +399,220 @@ def _population(
         operation=dtm_operation,
         source=dtm.name,
     )
+
+
+RoundsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--round", help="A stored survey round (give two: earlier, then later)."),
+]
+FilesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Two survey files (earlier, then later) instead of --round."),
+]
+RulesOpt = Annotated[
+    str | None, typer.Option("--rules", help="Severity rule set (default: the model's).")
+]
+RulesFileOpt = Annotated[
+    Path | None, typer.Option("--rules-file", help="A severity rule YAML file instead.")
+]
+
+
+def _stored_round(name: str, model: Any | None) -> Any:
+    """A stored round's table (personal columns left out) with a row number per record; with a
+    model, the household columns it aggregates from repeat rows, checked like `risk score`."""
+    import pyarrow as pa
+
+    from safepath.cli.risk import _round_input
+    from safepath.risk.table import as_table
+    from safepath.rounds.service import load_table
+    from safepath.store.db import session_scope
+
+    if model is not None:
+        data = _round_input(name, model)
+    else:
+        with session_scope() as session:
+            data = load_table(session, name)
+    data = data.append_column(ROW, pa.array(range(1, data.num_rows + 1), pa.int64()))
+    return as_table(data)
+
+
+def _two_rounds(
+    files: list[Path] | None, rounds: list[str] | None
+) -> list[tuple[str, Path | None]]:
+    given = [(str(r), None) for r in rounds or []] + [(p.name, p) for p in files or []]
+    if len(given) != 2 or (files and rounds):
+        raise InputError(
+            "give two rounds to compare: --round A --round B, or two files",
+            problems=[Problem(f"{len(given)} round(s) given")],
+        )
+    return [(name, path) for name, path in given]
+
+
+def _trend_rows(
+    files: list[Path] | None,
+    rounds: list[str] | None,
+    model: str,
+    by: str | None,
+    sheet: str | None,
+    strata: str | None,
+    cluster: str | None,
+    weight: str | None,
+    phase: int | None,
+    rules: str | None,
+    rules_file: Path | None,
+    frame: Path | None,
+    frame_sheet: str | None,
+    frame_pop: str,
+    lonely_psu: str | None,
+    level: float,
+    decimal: str | None,
+) -> list[dict[str, Any]]:
+    from safepath.analysis.trends import compare, summarise_round
+    from safepath.cli.risk import _grouping_fields, _parse_by
+    from safepath.risk import load_model, score_table
+    from safepath.risk.severity import load_rule
+
+    m = load_model(model)
+    dims = _parse_by(by, m) if by else []
+    rule = load_rule(m, rules, file=rules_file)
+    population = None
+    if frame is not None:
+        columns = [m.places.get(g, g) for g in dims]
+        population = _population(
+            frame, frame_sheet, frame_pop, None, "", "", None, None, columns
+        )
+    settings = get_settings()
+    summaries = []
+    for name, path in _two_rounds(files, rounds):
+        design = Design(
+            weight=weight or m.weight_field,
+            strata=strata,
+            cluster=cluster,
+            lonely_psu=_lonely(lonely_psu),
+            row=ROW,
+            source=name,
+        )
+        if path is None:
+            table = _stored_round(name, m)
+        else:
+            needed = [*design.columns(), *_grouping_fields(m, dims), *m.record_fields()]
+            table = _read_for_model(path, sheet, m, needed, decimal)
+        if "phase" not in table.columns:
+            table = score_table(m, table)
+        summaries.append(
+            summarise_round(
+                m,
+                table,
+                design,
+                name=name,
+                by=dims,
+                rule=rule,
+                phase=phase,
+                population=population,
+                level=level,
+                small_n=settings.analysis_small_n,
+            )
+        )
+    return compare(summaries[0], summaries[1], level=level)
+
+
+TRENDS_HELP = """
+    Each row: by, group, phase, rule and rule_citation (the severity rule giving the area
+    phase), round_a and round_b, share_a and share_b (share of the weighted population at phase
+    >= --phase), share_change (b - a), change_se (sqrt(se_a^2 + se_b^2): independent rounds),
+    change_low and change_high (Wald interval), significant (the interval excludes 0), pin_a,
+    pin_b and pin_change (the share times the --frame population, else times the group's sum
+    of weights: pin_basis), area_phase_a, area_phase_b, phase_change, phase_reason_b, n_a, n_b
+    and small_n (either round below SAFEPATH_ANALYSIS_SMALL_N). Overall first.
+"""
+
+
+@app.command("trends", help=f"""The same model on two rounds: the change per area and group.
+{TRENDS_HELP}""")
+def trends_cmd(
+    files: FilesArg = None,
+    round_names: RoundsOpt = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Shipped model name or YAML.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Model places and dimensions: adm1[,sex].")
+    ] = None,
+    sheet: SheetOpt = None,
+    strata: StrataOpt = None,
+    cluster: ClusterOpt = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Weight column (default: the model's).")
+    ] = None,
+    phase: Annotated[
+        int | None, typer.Option("--phase", help="In need at phase >= this (default: model's).")
+    ] = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
+    frame: Annotated[
+        Path | None, typer.Option("--frame", help="Sample frame with a population column.")
+    ] = None,
+    frame_sheet: Annotated[str | None, typer.Option("--frame-sheet")] = None,
+    frame_pop: Annotated[str, typer.Option("--frame-pop")] = "pop",
+    lonely_psu: LonelyOpt = None,
+    level: LevelOpt = 0.95,
+    fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
+) -> None:
+    with _errors():
+        fmt = _format(fmt)
+        if not model:
+            raise InputError("give --model")
+        rows = _trend_rows(
+            files, round_names, model, by, sheet, strata, cluster, weight, phase, rules,
+            rules_file, frame, frame_sheet, frame_pop, lonely_psu, level, decimal,
+        )
+    _emit(rows, fmt)
+
+
+@app.command("alerts", help=f"""Early warning: areas whose phase or PiN rose between two rounds.
+
+    An alert is a group whose area phase rose by --phase-rise or more (default:
+    SAFEPATH_ANALYSIS_ALERT_PHASE_RISE), or whose PiN rose by more than --pin-rise of the
+    earlier PiN (default: SAFEPATH_ANALYSIS_ALERT_PIN_RISE, a fraction). The rows are those of
+    `analysis trends` plus alert (the reasons).
+{TRENDS_HELP}""")
+def alerts_cmd(
+    files: FilesArg = None,
+    round_names: RoundsOpt = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Shipped model name or YAML.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Model places and dimensions: adm1[,sex].")
+    ] = "adm1",
+    sheet: SheetOpt = None,
+    strata: StrataOpt = None,
+    cluster: ClusterOpt = None,
+    weight: Annotated[str | None, typer.Option("--weight")] = None,
+    phase: Annotated[int | None, typer.Option("--phase")] = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
+    frame: Annotated[Path | None, typer.Option("--frame")] = None,
+    frame_sheet: Annotated[str | None, typer.Option("--frame-sheet")] = None,
+    frame_pop: Annotated[str, typer.Option("--frame-pop")] = "pop",
+    phase_rise: Annotated[int | None, typer.Option("--phase-rise", min=1, max=4)] = None,
+    pin_rise: Annotated[float | None, typer.Option("--pin-rise", min=0.0)] = None,
+    lonely_psu: LonelyOpt = None,
+    level: LevelOpt = 0.95,
+    fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
+) -> None:
+    from safepath.analysis.trends import alerts
+
+    with _errors():
+        fmt = _format(fmt)
+        if not model:
+            raise InputError("give --model")
+        settings = get_settings()
+        rows = _trend_rows(
+            files, round_names, model, by, sheet, strata, cluster, weight, phase, rules,
+            rules_file, frame, frame_sheet, frame_pop, lonely_psu, level, decimal,
+        )
+        found = alerts(
+            rows,
+            phase_rise=phase_rise or settings.analysis_alert_phase_rise,
+            pin_rise=settings.analysis_alert_pin_rise if pin_rise is None else pin_rise,
+        )
+    _emit(found, fmt)

@@ -1,0 +1,193 @@
+"""Rounds and trends: the same model on two rounds, the change per area and group, and early
+warning.
+
+Per round and group (overall first): the share of people at phase >= ``phase`` (a design-based
+estimate with its standard error, as ``estimates``), people in need (the share times the
+group's population when a sample frame gives one, else times the group's sum of weights), and
+the area phase under a severity rule (``safepath.risk.severity``, named and cited).
+
+The change between rounds is ``later - earlier``. The rounds are independent samples, so the
+change's standard error is ``sqrt(se_a**2 + se_b**2)`` and its Wald interval is
+``change -/+ z * se``; a change is **significant** only when that interval excludes 0 (a group
+without a standard error in either round is never significant). An **alert** is an area whose
+phase rose by at least ``phase_rise`` or whose PiN rose by more than ``pin_rise`` (a fraction of
+the earlier PiN); the thresholds come from settings (``SAFEPATH_ANALYSIS_ALERT_*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any
+
+from safepath.analysis.design import Design
+from safepath.analysis.estimates import estimate, flag
+from safepath.analysis.population import Population
+from safepath.errors import InputError
+from safepath.risk.spec import RiskModel
+
+IN_NEED = "_sp_in_need"
+GROUP = "_sp_g_"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One group of one round."""
+
+    group: tuple[str, ...]
+    share: float | None
+    se: float | None
+    n: int
+    small_n: bool
+    pin: float | None
+    pin_basis: str  # "population" (a sample frame) or "weights"
+    area_phase: int | None
+    phase_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    name: str
+    by: tuple[str, ...]
+    phase: int
+    rule: str
+    rule_citation: str
+    groups: Mapping[tuple[str, ...], GroupSummary] = field(default_factory=dict)
+
+
+def summarise_round(
+    model: RiskModel,
+    scored: Any,
+    design: Design,
+    *,
+    name: str,
+    by: Sequence[str] = (),
+    rule: Any = None,
+    phase: int | None = None,
+    population: Population | None = None,
+    level: float = 0.95,
+    small_n: int = 30,
+) -> RoundSummary:
+    """Share at phase >= ``phase``, PiN and area phase per group of ``by`` (the model's place
+    and dimension names, as ``risk areas --by``) in one scored round (an Ibis table)."""
+    from safepath.risk.areas import _backend, _keys, classify_with_rule
+    from safepath.risk.severity import load_rule
+
+    if "phase" not in scored.columns:
+        raise InputError(f"{design.source}: no 'phase' column: score the round first")
+    rule = rule or load_rule(model)
+    phase = phase or model.area.pin_phase
+    con = _backend(scored)
+    backend = con.name if con is not None else "duckdb"
+    keys = {f"{GROUP}{b}": e for b, e in _keys(model, scored, by, backend).items()}
+    in_need = scored.phase.cast("int64") >= phase
+    t = scored.mutate(**keys, **{IN_NEED: flag(in_need)})
+    estimates = estimate(
+        t, IN_NEED, design, by=list(keys), kind="mean", level=level, small_n=small_n
+    )
+    areas = {
+        tuple(str(r[b]) for b in by): r
+        for r in classify_with_rule(model, scored, by, rule, source=design.source)
+    }
+    groups: dict[tuple[str, ...], GroupSummary] = {}
+    for e in estimates:
+        people = population.lookup(e.group) if population is not None else None
+        base = people if population is not None else e.weighted_n
+        area = areas.get(e.group) if e.group or not by else None
+        groups[e.group] = GroupSummary(
+            group=e.group,
+            share=e.estimate,
+            se=e.se,
+            n=e.n,
+            small_n=e.small_n,
+            pin=None if e.estimate is None or base is None else e.estimate * base,
+            pin_basis="population" if population is not None else "weights",
+            area_phase=None if area is None else area["area_phase"],
+            phase_reason="" if area is None else str(area["phase_reason"]),
+        )
+    return RoundSummary(name, tuple(by), phase, rule.name, rule.citation, groups)
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else b - a
+
+
+def compare(
+    earlier: RoundSummary, later: RoundSummary, *, level: float = 0.95
+) -> list[dict[str, Any]]:
+    """One row per group present in either round (overall first): both rounds' share, PiN and
+    area phase, their changes, the change's interval and whether it is significant."""
+    if (earlier.by, earlier.phase, earlier.rule) != (later.by, later.phase, later.rule):
+        raise InputError("the two rounds are summarised differently (by, phase or rule)")
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    rows = []
+    keys = sorted(set(earlier.groups) | set(later.groups), key=lambda g: (len(g) > 0, g))
+    for key in keys:
+        a, b = earlier.groups.get(key), later.groups.get(key)
+        change = _diff(a and a.share, b and b.share)
+        se = None
+        if a is not None and b is not None and a.se is not None and b.se is not None:
+            se = (a.se**2 + b.se**2) ** 0.5
+        low = None if change is None or se is None else change - z * se
+        high = None if change is None or se is None else change + z * se
+        rows.append(
+            {
+                "by": list(later.by) if key else [],
+                "group": list(key),
+                "phase": later.phase,
+                "rule": later.rule,
+                "rule_citation": later.rule_citation,
+                "round_a": earlier.name,
+                "round_b": later.name,
+                "share_a": a and a.share,
+                "share_b": b and b.share,
+                "share_change": change,
+                "change_se": se,
+                "change_low": low,
+                "change_high": high,
+                "significant": bool(low is not None and high is not None and (low > 0 or high < 0)),
+                "pin_a": a and a.pin,
+                "pin_b": b and b.pin,
+                "pin_change": _diff(a and a.pin, b and b.pin),
+                "pin_basis": (b or a).pin_basis if (b or a) else "weights",
+                "area_phase_a": a and a.area_phase,
+                "area_phase_b": b and b.area_phase,
+                "phase_change": _diff(a and a.area_phase, b and b.area_phase),
+                "phase_reason_b": b.phase_reason if b else "",
+                "n_a": a.n if a else 0,
+                "n_b": b.n if b else 0,
+                "small_n": bool((a is None or a.small_n) or (b is None or b.small_n)),
+            }
+        )
+    return rows
+
+
+def alerts(
+    changes: Sequence[Mapping[str, Any]], *, phase_rise: int = 1, pin_rise: float = 0.2
+) -> list[dict[str, Any]]:
+    """The groups of ``compare`` whose area phase rose by ``phase_rise`` or more, or whose PiN
+    rose by more than ``pin_rise`` of the earlier PiN (a PiN from zero counts as a rise), each
+    with the reasons. The overall row is not an area and is left out."""
+    out = []
+    for row in changes:
+        if not row["group"]:
+            continue
+        reasons = []
+        dp = row["phase_change"]
+        if dp is not None and dp >= phase_rise:
+            reasons.append(
+                f"area phase {row['area_phase_a']} -> {row['area_phase_b']} "
+                f"(rise of {phase_rise} or more)"
+            )
+        a, b = row["pin_a"], row["pin_b"]
+        if a is not None and b is not None and b > a * (1 + pin_rise) and b > 0:
+            rise = "from 0" if a == 0 else f"+{100 * (b - a) / a:.3g}%"
+            reasons.append(
+                f"PiN {a:.6g} -> {b:.6g} ({rise}, above +{100 * pin_rise:.3g}%"
+                + ("; significant" if row["significant"] else "; not significant")
+                + ")"
+            )
+        if reasons:
+            out.append({**row, "alert": "; ".join(reasons)})
+    return out
