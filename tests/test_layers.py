@@ -49,8 +49,8 @@ ALLOWED: dict[str, set[str]] = {
     "advocacy": {"cases", "privacy", "store", "framework"} | _BASE,
     "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
-    "api": {"http", "rounds"} | _UPPER,
-    "web": {"http", "rounds"} | _UPPER,
+    "api": {"http", "rounds", "analysis"} | _UPPER,  # analysis: trends between stored rounds
+    "web": {"http", "rounds", "analysis"} | _UPPER,
     "wiring": _UPPER,
     "demo": {"wiring"} | _UPPER,
     "cli": {"wiring", "demo", "analysis", "rounds"} | _UPPER,

@@ -191,3 +191,64 @@ def alerts(
         if reasons:
             out.append({**row, "alert": "; ".join(reasons)})
     return out
+
+
+@dataclass(frozen=True)
+class TrendRequest:
+    """What to compare: the design columns (the model's weight by default), the groups (model
+    place and dimension names), the phase, the rule, the population and the level."""
+
+    by: tuple[str, ...] = ()
+    strata: str | None = None
+    cluster: str | None = None
+    weight: str | None = None
+    lonely_psu: Any = "fail"
+    phase: int | None = None
+    population: Population | None = None
+    level: float = 0.95
+    small_n: int = 30
+    row: str | None = None  # a column of each record's source row (errors name rows)
+
+
+def round_trends(
+    model: RiskModel,
+    rounds: Sequence[tuple[str, Any]],
+    request: TrendRequest,
+    rule: Any = None,
+) -> list[dict[str, Any]]:
+    """``compare`` of two rounds given as (name, table): raw rounds are scored here."""
+    from safepath.risk import score_table
+    from safepath.risk.severity import load_rule
+    from safepath.risk.table import as_table
+
+    if len(rounds) != 2:
+        raise InputError(f"compare two rounds, not {len(rounds)}")
+    rule = rule or load_rule(model)
+    summaries = []
+    for name, data in rounds:
+        table = as_table(data)
+        if "phase" not in table.columns:
+            table = score_table(model, table)
+        design = Design(
+            weight=request.weight or model.weight_field,
+            strata=request.strata,
+            cluster=request.cluster,
+            lonely_psu=request.lonely_psu,
+            row=request.row,
+            source=name,
+        )
+        summaries.append(
+            summarise_round(
+                model,
+                table,
+                design,
+                name=name,
+                by=request.by,
+                rule=rule,
+                phase=request.phase,
+                population=request.population,
+                level=request.level,
+                small_n=request.small_n,
+            )
+        )
+    return compare(summaries[0], summaries[1], level=request.level)

@@ -1,8 +1,9 @@
-"""``safepath analysis``: design-based estimates and people in need, from a survey file.
+"""``safepath analysis``: design-based estimates, people in need, trends between two rounds and
+early-warning alerts, from survey files or stored rounds (``--round``).
 
-Files are read with the survey reader (CSV, XLSX with ``--sheet``, Parquet); the estimators take
-an Ibis table, so stored survey rounds will plug in the same way (a ``--round`` option once
-rounds are stored). Output goes to stdout as JSON or CSV.
+Files are read with the survey reader (CSV, XLSX with ``--sheet``, Parquet; an HXL hashtag row
+and decimal commas recognised); the estimators take an Ibis table, a stored round's as a file's.
+Output goes to stdout as JSON or CSV.
 """
 
 from __future__ import annotations
@@ -139,9 +140,28 @@ def _cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
+RoundOpt = Annotated[
+    str | None,
+    typer.Option("--round", help="A stored survey round (safepath surveys import) instead of a file."),
+]
+
+
+def _input_or_round(input: Path | None, round_name: str | None) -> str:
+    if (input is None) == (round_name is None):
+        raise InputError(
+            "give either an input file or --round",
+            problems=[Problem("one of FILE or --round is needed")],
+        )
+    return input.name if input is not None else str(round_name)
+
+
 @app.command("estimate")
 def estimate_cmd(
-    input: Input,
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")
+    ] = None,
+    *,
+    round_name: RoundOpt = None,
     var: Annotated[
         list[str], typer.Option("--var", help="Variable(s) to estimate; repeat or comma-separate.")
     ],
@@ -193,15 +213,19 @@ def estimate_cmd(
         variables = [v for text in var for v in _split(text)]
         groups = _split(by)
         settings = get_settings()
+        source = _input_or_round(input, round_name)
         design = Design(
             weight=weight,
             strata=strata,
             cluster=cluster,
             lonely_psu=_lonely(lonely_psu),
             row=ROW,
-            source=input.name,
+            source=source,
         )
-        table = _read(input, sheet, [*design.columns(), *groups], variables, decimal)
+        if input is not None:
+            table = _read(input, sheet, [*design.columns(), *groups], variables, decimal)
+        else:
+            table = _stored_round(source, None)
         rows: list[dict[str, Any]] = []
         for v in variables:
             rows += [
@@ -223,7 +247,11 @@ def estimate_cmd(
 
 @app.command("pin")
 def pin_cmd(
-    input: Annotated[Path, typer.Argument(help="Survey round, raw or already scored.")],
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round, raw or already scored.")
+    ] = None,
+    *,
+    round_name: RoundOpt = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Shipped model name or a model YAML file.")
     ],
@@ -296,6 +324,7 @@ def pin_cmd(
         if (frame is None) == (dtm is None):
             raise InputError("give the population with one of --frame or --dtm")
         m = load_model(model)
+        source = _input_or_round(input, round_name)
         groups = [m.places.get(g, g) for g in _split(by)]  # a model place name or a column
         design = Design(
             weight=weight or m.weight_field,
@@ -303,7 +332,7 @@ def pin_cmd(
             cluster=cluster,
             lonely_psu=_lonely(lonely_psu),
             row=ROW,
-            source=input.name,
+            source=source,
         )
         population = _population(
             frame,
@@ -316,9 +345,12 @@ def pin_cmd(
             dtm_operation,
             groups,
         )
-        table = _read_for_model(
-            input, sheet, m, [*design.columns(), *groups, household_size], decimal
-        )
+        if input is not None:
+            table = _read_for_model(
+                input, sheet, m, [*design.columns(), *groups, household_size], decimal
+            )
+        else:
+            table = _stored_round(source, m)
         if "phase" not in table.columns:
             table = score_table(m, table)
         settings = get_settings()
@@ -467,9 +499,9 @@ def _trend_rows(
     level: float,
     decimal: str | None,
 ) -> list[dict[str, Any]]:
-    from safepath.analysis.trends import compare, summarise_round
+    from safepath.analysis.trends import TrendRequest, round_trends
     from safepath.cli.risk import _grouping_fields, _parse_by
-    from safepath.risk import load_model, score_table
+    from safepath.risk import load_model
     from safepath.risk.severity import load_rule
 
     m = load_model(model)
@@ -481,39 +513,27 @@ def _trend_rows(
         population = _population(
             frame, frame_sheet, frame_pop, None, "", "", None, None, columns
         )
-    settings = get_settings()
-    summaries = []
+    request = TrendRequest(
+        by=tuple(dims),
+        strata=strata,
+        cluster=cluster,
+        weight=weight,
+        lonely_psu=_lonely(lonely_psu),
+        phase=phase,
+        population=population,
+        level=level,
+        small_n=get_settings().analysis_small_n,
+        row=ROW,
+    )
+    design_columns = [c for c in (weight or m.weight_field, strata, cluster) if c]
+    tables = []
     for name, path in _two_rounds(files, rounds):
-        design = Design(
-            weight=weight or m.weight_field,
-            strata=strata,
-            cluster=cluster,
-            lonely_psu=_lonely(lonely_psu),
-            row=ROW,
-            source=name,
-        )
         if path is None:
-            table = _stored_round(name, m)
+            tables.append((name, _stored_round(name, m)))
         else:
-            needed = [*design.columns(), *_grouping_fields(m, dims), *m.record_fields()]
-            table = _read_for_model(path, sheet, m, needed, decimal)
-        if "phase" not in table.columns:
-            table = score_table(m, table)
-        summaries.append(
-            summarise_round(
-                m,
-                table,
-                design,
-                name=name,
-                by=dims,
-                rule=rule,
-                phase=phase,
-                population=population,
-                level=level,
-                small_n=settings.analysis_small_n,
-            )
-        )
-    return compare(summaries[0], summaries[1], level=level)
+            needed = [*design_columns, *_grouping_fields(m, dims), *m.record_fields()]
+            tables.append((name, _read_for_model(path, sheet, m, needed, decimal)))
+    return round_trends(m, tables, request, rule)
 
 
 TRENDS_HELP = """
