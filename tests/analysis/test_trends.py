@@ -4,6 +4,7 @@ Hand-worked tables first, then the MSNA dummy round against a perturbed copy of 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,7 @@ from safepath.risk import load_model, load_model_text
 from safepath.risk.table import as_table
 from tests.cli_process import run_cli
 
-MODEL = load_model_text(
-    """
+MODEL_YAML = """
 id: trend
 version: "1"
 title: Trend test
@@ -36,9 +36,9 @@ weight_field: w
 places: {adm1: a}
 indicators:
   - {id: e, label: Eviction, level: household, component: threat, field: e,
-     score: {map: {"yes": 4, "no": 1}}}
+     score: {map: {"yes": 5, "no": 1}}}
 """
-)
+MODEL = load_model_text(MODEL_YAML)
 
 
 def scored(phases: dict[str, list[int]], weights: dict[str, list[float]]) -> Any:
@@ -157,19 +157,40 @@ def test_msna_dummy_round_against_a_perturbed_copy(two_rounds: tuple[Path, Path]
     assert [r["group"] for r in found] == [["PCODE1"]]
 
 
-def test_trends_and_alerts_cli(two_rounds: tuple[Path, Path]) -> None:
-    a, b = (str(p) for p in two_rounds)
-    common = ["--model", "reach-msna-2024-protection", "--by", "adm1"]
-    design = ["--strata", "stratum", "--cluster", "cluster_id"]
-    done = run_cli(["analysis", "trends", a, b, *common, *design, "--format", "csv"])
+def test_trends_and_alerts_cli(tmp_path: Path) -> None:
+    # eviction yes: R = (5 + 1) / 3 = 2 -> phase 3; no: 2 / 3 -> phase 1. X: 1 of 5 at phase 3
+    # (20 %: area phase 1), then 5 of 5 (phase 3); Y: none at phase 3 in either round
+    model = tmp_path / "trend.yaml"
+    model.write_text(MODEL_YAML, encoding="utf-8")
+    head = "a,e,w\n"
+    before = head + "X,yes,1\n" + "X,no,1\n" * 4 + "Y,no,1\n" * 2
+    after = head + "X,yes,1\n" * 5 + "Y,no,1\n" * 2
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(before, encoding="utf-8")
+    b.write_text(after, encoding="utf-8")
+    common = [str(a), str(b), "--model", str(model), "--by", "adm1"]
+    done = run_cli(["analysis", "trends", *common, "--format", "csv"])
     assert done.returncode == 0, done.stderr
-    table = pd.read_csv(pd.io.common.StringIO(done.stdout))
-    assert table["group"].fillna("").tolist() == ["", "PCODE1", "PCODE2"]
-    assert table["significant"].tolist() == [False, True, False]
+    table = pd.read_csv(io.StringIO(done.stdout)).fillna({"group": ""})
+    assert table["group"].tolist() == ["", "X", "Y"]
+    assert table["share_change"].tolist() == pytest.approx([4 / 7, 0.8, 0.0])
+    assert table["significant"].tolist() == [True, True, False]
+    assert table["area_phase_b"].fillna(0).tolist() == [0, 3, 1]
     assert set(table["rule"]) == {"jiaf-25"}
-    done = run_cli(["analysis", "alerts", a, b, *common, *design, "--pin-rise", "0.1"])
+    done = run_cli(["analysis", "alerts", *common])
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert [r["group"] for r in found] == [["PCODE1"]] and "PiN" in found[0]["alert"]
-    done = run_cli(["analysis", "alerts", a, *common])
-    assert done.returncode == 2 and "give two rounds to compare" in done.stderr
+    assert [(r["group"], r["area_phase_a"], r["area_phase_b"]) for r in found] == [
+        (["X"], 1, 3)
+    ]
+    assert found[0]["alert"].startswith("area phase 1 -> 3")
+
+
+def test_two_rounds_are_needed() -> None:
+    from safepath.cli.analysis import _two_rounds
+    from safepath.errors import InputError
+
+    with pytest.raises(InputError, match="give two rounds to compare"):
+        _two_rounds([Path("a.csv")], None)
+    with pytest.raises(InputError, match="give two rounds to compare"):
+        _two_rounds([Path("a.csv")], ["r1"])

@@ -215,8 +215,11 @@ def round_trends(
     rounds: Sequence[tuple[str, Any]],
     request: TrendRequest,
     rule: Any = None,
+    *,
+    sql_cache: Any = None,
 ) -> list[dict[str, Any]]:
-    """``compare`` of two rounds given as (name, table): raw rounds are scored here."""
+    """``compare`` of two rounds given as (name, table): raw rounds are scored here (the
+    compiled SQL kept in ``sql_cache``, a ``risk.sqlcache`` cache, when given)."""
     from safepath.risk import score_table
     from safepath.risk.severity import load_rule
     from safepath.risk.table import as_table
@@ -228,7 +231,9 @@ def round_trends(
     for name, data in rounds:
         table = as_table(data)
         if "phase" not in table.columns:
-            table = score_table(model, table)
+            table = score_table(model, table, sql_cache=sql_cache)
+        # scored once: the checks and estimates below each read the table again
+        table = as_table(table.select(*_used(model, rule, request, table)).to_pyarrow())
         design = Design(
             weight=request.weight or model.weight_field,
             strata=request.strata,
@@ -252,3 +257,18 @@ def round_trends(
             )
         )
     return compare(summaries[0], summaries[1], level=request.level)
+
+
+def _used(model: RiskModel, rule: Any, request: TrendRequest, table: Any) -> list[str]:
+    """The columns a trend reads: phase, design, groups and the rule's indicators."""
+    from safepath.risk.areas import grouping_fields
+
+    by_id = {i.id: i for i in model.indicators}
+    names = ["phase", request.weight or model.weight_field, request.strata, request.cluster]
+    names += [request.row, *grouping_fields(model, request.by)]
+    for ind_id in rule.indicator_ids():
+        ind = by_id[ind_id]
+        names.append(ind.field)
+        if ind.condition is not None:
+            names += [n for src, n in ind.condition.fields() if src == "record"]
+    return [n for n in dict.fromkeys(names) if n and n in table.columns]

@@ -533,7 +533,9 @@ def _trend_rows(
         else:
             needed = [*design_columns, *_grouping_fields(m, dims), *m.record_fields()]
             tables.append((name, _read_for_model(path, sheet, m, needed, decimal)))
-    return round_trends(m, tables, request, rule)
+    from safepath.cli.risk import _sql_cache
+
+    return round_trends(m, tables, request, rule, sql_cache=_sql_cache())
 
 
 TRENDS_HELP = """

@@ -147,6 +147,18 @@ def classify_areas(
     return out.order_by(list(by)) if by else out  # a view's ORDER BY is not a promise
 
 
+def grouping_fields(model: RiskModel, by: Sequence[str]) -> list[str]:
+    """The record columns the groups ``by`` (places and dimensions) are read from."""
+    fields: list[str] = []
+    for d in by:
+        if d in model.places:
+            fields.append(model.places[d])
+        elif d in model.dimensions:
+            dim = model.dimensions[d]
+            fields.extend([dim.field] if dim.field else list(dim.fields or []))
+    return fields
+
+
 def _keys(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     for name in by:
