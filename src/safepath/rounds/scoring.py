@@ -80,17 +80,19 @@ def previous_round(session: Session, name: str) -> str:
     """The round stored just before ``name`` (by creation time): what a trend compares with."""
     from sqlalchemy import select
 
-    from safepath.rounds.service import show_round
+    from safepath.rounds.service import _get
     from safepath.store.models import SurveyRound
 
-    current = show_round(session, name)
-    rows = session.execute(
-        select(SurveyRound.name, SurveyRound.created_at).order_by(SurveyRound.created_at)
-    ).all()
-    earlier = [n for n, created in rows if created.isoformat(timespec="seconds") < current.created_at]
-    if not earlier:
+    current = _get(session, name)
+    earlier = session.scalars(
+        select(SurveyRound.name)
+        .where(SurveyRound.created_at < current.created_at)
+        .order_by(SurveyRound.created_at.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
         raise InputError(
             f"no round was stored before {name!r}: name the earlier round (since)",
             problems=[Problem("no earlier round", scope=name)],
         )
-    return str(earlier[-1])
+    return str(earlier)
