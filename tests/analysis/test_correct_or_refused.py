@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-
 from tests.cli_process import run_cli
+
 from safepath.errors import InputError
 from safepath.risk import classify_areas, evaluate, load_model_text, score_table
 from safepath.risk.area_profile import AreaProfile
@@ -147,9 +147,9 @@ def test_an_hxl_hashtag_row_is_not_a_record(tmp_path: Path) -> None:
 def test_an_hxl_row_in_a_workbook_is_not_a_record(tmp_path: Path) -> None:
     path = tmp_path / "dtm.xlsx"
     rows = [line.split(",") for line in HXL_CSV.strip().splitlines()]
-    pd.DataFrame(rows[1:], columns=rows[0]).assign(
-        w=["#indicator+weight", 1, 3]
-    ).to_excel(path, index=False, engine="openpyxl")
+    pd.DataFrame(rows[1:], columns=rows[0]).assign(w=["#indicator+weight", 1, 3]).to_excel(
+        path, index=False, engine="openpyxl"
+    )
     data = read_table(path)
     assert data["w"].tolist() == [1, 3] and first_row(data) == 3
     assert list(table_groups(data)) == list(record_groups(data)) == ["X"]
@@ -173,8 +173,12 @@ def test_the_dtm_table_is_read_without_its_hashtag_row(shared_dir: Path) -> None
 
 def test_unlisted_choices_only_score_else_in_both_evaluators() -> None:
     data = pd.DataFrame(
-        {"a": ["X", "X", "X"], "e": ["no", "no", "no"], "needs": ["shelter", "food", "none"],
-         "w": [1.0, 1.0, 1.0]}
+        {
+            "a": ["X", "X", "X"],
+            "e": ["no", "no", "no"],
+            "needs": ["shelter", "food", "none"],
+            "w": [1.0, 1.0, 1.0],
+        }
     )
     table = score_table(MODEL, data, explain=False).to_pandas()
     records = [evaluate(MODEL, r, explain=False) for r in data.to_dict("records")]
@@ -189,8 +193,17 @@ def test_risk_areas_cli_names_the_file_row_of_a_bad_weight(tmp_path: Path) -> No
     data = tmp_path / "round.csv"
     data.write_text(HXL_CSV.replace("X,no,food,3", "X,no,food,-3"), encoding="utf-8")
     done = run_cli(
-        ["risk", "areas", str(data), "--model", str(model), "--by", "adm1",
-         "--out", str(tmp_path / "areas.csv")]
+        [
+            "risk",
+            "areas",
+            str(data),
+            "--model",
+            str(model),
+            "--by",
+            "adm1",
+            "--out",
+            str(tmp_path / "areas.csv"),
+        ]
     )
     assert done.returncode == 2, done.stderr
     assert "round.csv: 1 unusable weight(s) in 'w'" in done.stderr

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from tests.cli_process import run_cli
 
 from safepath.analysis.design import Design
 from safepath.analysis.estimates import estimate
@@ -26,7 +27,6 @@ from safepath.analysis.trends import (
 )
 from safepath.risk import load_model, load_model_text
 from safepath.risk.table import as_table
-from tests.cli_process import run_cli
 
 MODEL_YAML = """
 id: trend
@@ -180,9 +180,7 @@ def test_trends_and_alerts_cli(tmp_path: Path) -> None:
     done = run_cli(["analysis", "alerts", *common])
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert [(r["group"], r["area_phase_a"], r["area_phase_b"]) for r in found] == [
-        (["X"], 1, 3)
-    ]
+    assert [(r["group"], r["area_phase_a"], r["area_phase_b"]) for r in found] == [(["X"], 1, 3)]
     assert found[0]["alert"].startswith("area phase 1 -> 3")
 
 

@@ -142,7 +142,9 @@ def _cell(value: Any) -> Any:
 
 RoundOpt = Annotated[
     str | None,
-    typer.Option("--round", help="A stored survey round (safepath surveys import) instead of a file."),
+    typer.Option(
+        "--round", help="A stored survey round (safepath surveys import) instead of a file."
+    ),
 ]
 
 
@@ -510,9 +512,7 @@ def _trend_rows(
     population = None
     if frame is not None:
         columns = [m.places.get(g, g) for g in dims]
-        population = _population(
-            frame, frame_sheet, frame_pop, None, "", "", None, None, columns
-        )
+        population = _population(frame, frame_sheet, frame_pop, None, "", "", None, None, columns)
     request = TrendRequest(
         by=tuple(dims),
         strata=strata,
@@ -549,8 +549,11 @@ TRENDS_HELP = """
 """
 
 
-@app.command("trends", help=f"""The same model on two rounds: the change per area and group.
-{TRENDS_HELP}""")
+@app.command(
+    "trends",
+    help=f"""The same model on two rounds: the change per area and group.
+{TRENDS_HELP}""",
+)
 def trends_cmd(
     files: FilesArg = None,
     round_names: RoundsOpt = None,
@@ -584,19 +587,37 @@ def trends_cmd(
         if not model:
             raise InputError("give --model")
         rows = _trend_rows(
-            files, round_names, model, by, sheet, strata, cluster, weight, phase, rules,
-            rules_file, frame, frame_sheet, frame_pop, lonely_psu, level, decimal,
+            files,
+            round_names,
+            model,
+            by,
+            sheet,
+            strata,
+            cluster,
+            weight,
+            phase,
+            rules,
+            rules_file,
+            frame,
+            frame_sheet,
+            frame_pop,
+            lonely_psu,
+            level,
+            decimal,
         )
     _emit(rows, fmt)
 
 
-@app.command("alerts", help=f"""Early warning: areas whose phase or PiN rose between two rounds.
+@app.command(
+    "alerts",
+    help=f"""Early warning: areas whose phase or PiN rose between two rounds.
 
     An alert is a group whose area phase rose by --phase-rise or more (default:
     SAFEPATH_ANALYSIS_ALERT_PHASE_RISE), or whose PiN rose by more than --pin-rise of the
     earlier PiN (default: SAFEPATH_ANALYSIS_ALERT_PIN_RISE, a fraction). The rows are those of
     `analysis trends` plus alert (the reasons).
-{TRENDS_HELP}""")
+{TRENDS_HELP}""",
+)
 def alerts_cmd(
     files: FilesArg = None,
     round_names: RoundsOpt = None,
@@ -629,8 +650,23 @@ def alerts_cmd(
             raise InputError("give --model")
         settings = get_settings()
         rows = _trend_rows(
-            files, round_names, model, by, sheet, strata, cluster, weight, phase, rules,
-            rules_file, frame, frame_sheet, frame_pop, lonely_psu, level, decimal,
+            files,
+            round_names,
+            model,
+            by,
+            sheet,
+            strata,
+            cluster,
+            weight,
+            phase,
+            rules,
+            rules_file,
+            frame,
+            frame_sheet,
+            frame_pop,
+            lonely_psu,
+            level,
+            decimal,
         )
         found = alerts(
             rows,

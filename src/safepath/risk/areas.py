@@ -1,9 +1,10 @@
 """Area classification: scored records -> per place x population group phase shares and PiN.
 
 Weights are checked first (``weights``: a blank, a text, NaN or a negative weight is refused,
-naming rows). Per group: ``n`` records, weighted ``population``, ``phase_1..phase_5`` (weighted shares), ``area_phase`` (the
-highest p with a weighted share at phase >= p of at least ``area.threshold``) and ``pin``
-(weighted population at phase >= ``area.pin_phase``). A missing place or dimension value forms
+naming rows). Per group: ``n`` records, weighted ``population``, ``phase_1..phase_5``
+(weighted shares), ``area_phase`` (the highest p with a weighted share at phase >= p of at
+least ``area.threshold``) and ``pin`` (weighted population at phase >= ``area.pin_phase``).
+``classify_with_rule`` sets the area phase by a severity rule set instead (``severity``). A missing place or dimension value forms
 its own ``(missing)`` group; a value a dimension map does not list forms ``(unmapped)``.
 """
 
@@ -17,7 +18,6 @@ import ibis
 from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
-from safepath.risk.spec import Dimension, RiskModel
 from safepath.risk.severity import (
     Measures,
     SeverityRule,
@@ -27,7 +27,7 @@ from safepath.risk.severity import (
     measures_from_row,
     measures_records,
 )
-from safepath.risk.weights import check_weight_records, check_weight_table, weight_of
+from safepath.risk.spec import Dimension, RiskModel
 from safepath.risk.table import (
     _PH_INPUT,
     _backend,
@@ -40,6 +40,7 @@ from safepath.risk.table import (
     schema_doc,
     splice,
 )
+from safepath.risk.weights import check_weight_records, check_weight_table, weight_of
 
 if TYPE_CHECKING:
     from safepath.risk.sqlcache import SqlCache

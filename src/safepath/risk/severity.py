@@ -199,7 +199,7 @@ def _by_share(rule: SeverityRule, shares: Mapping[int, float]) -> int:
 def decide(rule: SeverityRule, m: Measures) -> Decision:
     """The area's phase under ``rule`` and why (one sentence naming what set it)."""
     if m.population <= 0:
-        return Decision(None, None, None, {a: None for a in rule.aors}, reason="no population")
+        return Decision(None, None, None, dict.fromkeys(rule.aors), reason="no population")
     pop = m.population
     shares = {p: m.at_least.get(p, 0.0) / pop for p in PHASES}
     share_phase = _by_share(rule, shares)
@@ -229,8 +229,10 @@ def decide(rule: SeverityRule, m: Measures) -> Decision:
     guard = False
     if phase == 5 and not (five_share and (supported or not rule.phase5.critical)):
         guard, phase = True, 4
-        why = "no triggered phase-5 critical indicator" if five_share else (
-            f"under {_pct(rule.phase5.share)} at phase 5"
+        why = (
+            "no triggered phase-5 critical indicator"
+            if five_share
+            else (f"under {_pct(rule.phase5.share)} at phase 5")
         )
         reasons[4] = f"phase-5 guard ({why}): {reasons[5]}"
     return Decision(phase, share_phase, critical_phase, aor_phases, guard, reasons[phase])
@@ -356,7 +358,5 @@ def measures_from_row(rule: SeverityRule, row: Mapping[str, Any]) -> Measures:
         population=num("_pop"),
         at_least={p: num(f"_at{p}") for p in PHASES},
         critical={c.indicator: num(f"_c{i}") for i, c in enumerate(rule.critical)},
-        aors={
-            code: {p: num(f"_a{j}_{p}") for p in PHASES} for j, code in enumerate(rule.aors)
-        },
+        aors={code: {p: num(f"_a{j}_{p}") for p in PHASES} for j, code in enumerate(rule.aors)},
     )

@@ -4,8 +4,9 @@ Reading raises ``InputError`` naming the file (and sheet or column) instead of a
 traceback. An HXL hashtag row under the header (DTM and HDX tables) is recognised and kept out
 of the records: the frame's ``attrs["hxl"]`` maps each column to its hashtag and
 ``attrs["first_row"]`` is the file row of the first record (``first_row(frame)``). Decimal
-commas (``0,5``) are read as numbers when the file says so (see ``read_table``). Writing is atomic: data go to a temporary file in the destination directory that is
-renamed over the destination only once complete, so a failed run leaves no partial output.
+commas (``0,5``) are read as numbers when the file says so (see ``read_table``). Writing is
+atomic: data go to a temporary file in the destination directory that is renamed over the
+destination only once complete, so a failed run leaves no partial output.
 """
 
 from __future__ import annotations
@@ -208,7 +209,9 @@ def decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
         present = [v for v in column.tolist() if not (v is None or v != v or v == "")]
         texts = [v for v in present if isinstance(v, str)]
         numbers = all(
-            _COMMA_NUMBER.match(v) if isinstance(v, str) else isinstance(v, int | float) and not isinstance(v, bool)
+            _COMMA_NUMBER.match(v)
+            if isinstance(v, str)
+            else isinstance(v, int | float) and not isinstance(v, bool)
             for v in present
         )
         if not texts or not numbers or not any("," in v for v in texts):
@@ -218,7 +221,9 @@ def decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = [
             None
             if v is None or v != v or v == ""
-            else float(v.replace(",", ".")) if isinstance(v, str) else float(v)
+            else float(v.replace(",", "."))
+            if isinstance(v, str)
+            else float(v)
             for v in column.tolist()
         ]
         out[col] = out[col].astype("float64")

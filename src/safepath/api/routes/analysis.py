@@ -154,9 +154,7 @@ def trends(
     """The change per area and group from the earlier round to this one (as `safepath analysis
     trends`): shares at phase >= p with the change's interval and significance, PiN in weighted
     records, and the area phase under the named, cited severity rule."""
-    return _trends(
-        db, round_name, since, model, by, strata, cluster, weight, phase, rules, level
-    )
+    return _trends(db, round_name, since, model, by, strata, cluster, weight, phase, rules, level)
 
 
 @router.get("/analysis/rounds/{round_name}/alerts", responses=RECORD)
@@ -179,9 +177,7 @@ def round_alerts(
     """Early warning (as `safepath analysis alerts`): the areas whose phase rose by
     ``phase_rise`` or more, or whose PiN rose by more than ``pin_rise`` (defaults: settings)."""
     settings = get_settings()
-    rows = _trends(
-        db, round_name, since, model, by, strata, cluster, weight, phase, rules, level
-    )
+    rows = _trends(db, round_name, since, model, by, strata, cluster, weight, phase, rules, level)
     return alerts(
         [r for r in rows if not r["withheld"]],
         phase_rise=phase_rise or settings.analysis_alert_phase_rise,

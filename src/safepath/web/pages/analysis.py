@@ -106,9 +106,7 @@ def classify_upload(
     model = instrument().model
     profile = area.to_arrow(model) if area is not None else None
     scored = score_table(model, frame, profile)
-    result = classify_areas(
-        model, scored, by, source=name, first_row=first_row(frame)
-    ).to_pandas()
+    result = classify_areas(model, scored, by, source=name, first_row=first_row(frame)).to_pandas()
     return [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in result.to_dict("records")
