@@ -166,7 +166,11 @@ def test_the_dtm_table_is_read_without_its_hashtag_row(shared_dir: Path) -> None
     repeated = sorted(set(rows["pcode"][rows["pcode"].duplicated()]))
     assert repeated
     with pytest.raises(InputError) as caught:
-        AreaProfile.from_rows(rows.to_dict("records"), source="dtm.csv", first_row=3)
+        AreaProfile.from_rows(
+            [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")],
+            source="dtm.csv",
+            first_row=3,
+        )
     assert f"duplicate P-codes {', '.join(repeated)}" in caught.value.message
     assert {p.value for p in caught.value.problems} == set(repeated)
 
@@ -181,7 +185,10 @@ def test_unlisted_choices_only_score_else_in_both_evaluators() -> None:
         }
     )
     table = score_table(MODEL, data, explain=False).to_pandas()
-    records = [evaluate(MODEL, r, explain=False) for r in data.to_dict("records")]
+    records = [
+        evaluate(MODEL, {str(k): v for k, v in r.items()}, explain=False)
+        for r in data.to_dict("records")
+    ]
     # only unlisted "shelter": else 3 (before: unanswered, vulnerability defaulted to 1)
     assert table["vulnerability"].tolist() == [3.0, 4.0, 1.0]
     assert [a.vulnerability for a in records] == [3.0, 4.0, 1.0]

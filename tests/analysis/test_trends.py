@@ -56,7 +56,8 @@ def test_one_round_hand_worked() -> None:
     t = scored({"X": [1, 3, 4], "Y": [1, 1]}, {"X": [1.0, 1.0, 2.0], "Y": [1.0, 1.0]})
     s = summarise_round(MODEL, t, Design(weight="w"), name="r1", by=["adm1"])
     x, y = s.groups[("X",)], s.groups[("Y",)]
-    assert (x.share, x.pin, x.area_phase, x.n) == (pytest.approx(0.75), pytest.approx(3.0), 4, 3)
+    assert x.share == pytest.approx(0.75) and x.pin == pytest.approx(3.0)
+    assert (x.area_phase, x.n) == (4, 3)
     assert (y.share, y.pin, y.area_phase) == (0.0, 0.0, 1)
     assert s.groups[()].share == pytest.approx(3 / 6)  # overall: 3 of 6 weighted people
     assert (s.rule, s.phase) == ("jiaf-25", 3) and s.rule_citation.startswith("JIAF 1.0")

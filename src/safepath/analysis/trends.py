@@ -71,8 +71,9 @@ def summarise_round(
 ) -> RoundSummary:
     """Share at phase >= ``phase``, PiN and area phase per group of ``by`` (the model's place
     and dimension names, as ``risk areas --by``) in one scored round (an Ibis table)."""
-    from safepath.risk.areas import _backend, _keys, classify_with_rule
+    from safepath.risk.areas import _keys, classify_with_rule
     from safepath.risk.severity import load_rule
+    from safepath.risk.table import _backend
 
     if "phase" not in scored.columns:
         raise InputError(f"{design.source}: no 'phase' column: score the round first")
@@ -113,6 +114,10 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
 
+def _get(g: GroupSummary | None, name: str) -> Any:
+    return None if g is None else getattr(g, name)
+
+
 def compare(
     earlier: RoundSummary, later: RoundSummary, *, level: float = 0.95
 ) -> list[dict[str, Any]]:
@@ -125,12 +130,13 @@ def compare(
     keys = sorted(set(earlier.groups) | set(later.groups), key=lambda g: (len(g) > 0, g))
     for key in keys:
         a, b = earlier.groups.get(key), later.groups.get(key)
-        change = _diff(a and a.share, b and b.share)
+        change = _diff(_get(a, "share"), _get(b, "share"))
         se = None
         if a is not None and b is not None and a.se is not None and b.se is not None:
             se = (a.se**2 + b.se**2) ** 0.5
         low = None if change is None or se is None else change - z * se
         high = None if change is None or se is None else change + z * se
+        either = b if b is not None else a
         rows.append(
             {
                 "by": list(later.by) if key else [],
@@ -140,20 +146,20 @@ def compare(
                 "rule_citation": later.rule_citation,
                 "round_a": earlier.name,
                 "round_b": later.name,
-                "share_a": a and a.share,
-                "share_b": b and b.share,
+                "share_a": _get(a, "share"),
+                "share_b": _get(b, "share"),
                 "share_change": change,
                 "change_se": se,
                 "change_low": low,
                 "change_high": high,
                 "significant": bool(low is not None and high is not None and (low > 0 or high < 0)),
-                "pin_a": a and a.pin,
-                "pin_b": b and b.pin,
-                "pin_change": _diff(a and a.pin, b and b.pin),
-                "pin_basis": (b or a).pin_basis if (b or a) else "weights",
-                "area_phase_a": a and a.area_phase,
-                "area_phase_b": b and b.area_phase,
-                "phase_change": _diff(a and a.area_phase, b and b.area_phase),
+                "pin_a": _get(a, "pin"),
+                "pin_b": _get(b, "pin"),
+                "pin_change": _diff(_get(a, "pin"), _get(b, "pin")),
+                "pin_basis": either.pin_basis if either is not None else "weights",
+                "area_phase_a": _get(a, "area_phase"),
+                "area_phase_b": _get(b, "area_phase"),
+                "phase_change": _diff(_get(a, "area_phase"), _get(b, "area_phase")),
                 "phase_reason_b": b.phase_reason if b else "",
                 "n_a": a.n if a else 0,
                 "n_b": b.n if b else 0,

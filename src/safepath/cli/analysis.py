@@ -373,7 +373,7 @@ def _read_for_model(
     path: Path,
     sheet: str | None,
     model: Any,
-    needed: list[str | None],
+    needed: Sequence[str | None],
     decimal: str | None = None,
 ) -> Any:
     """The columns PiN uses, raw (scored here) or already scored (a ``phase`` column)."""

@@ -4,8 +4,9 @@ Weights are checked first (``weights``: a blank, a text, NaN or a negative weigh
 naming rows). Per group: ``n`` records, weighted ``population``, ``phase_1..phase_5``
 (weighted shares), ``area_phase`` (the highest p with a weighted share at phase >= p of at
 least ``area.threshold``) and ``pin`` (weighted population at phase >= ``area.pin_phase``).
-``classify_with_rule`` sets the area phase by a severity rule set instead (``severity``). A missing place or dimension value forms
-its own ``(missing)`` group; a value a dimension map does not list forms ``(unmapped)``.
+``classify_with_rule`` sets the area phase by a severity rule set instead (``severity``). A
+missing place or dimension value forms its own ``(missing)`` group; a value a dimension map
+does not list forms ``(unmapped)``.
 """
 
 from __future__ import annotations
