@@ -216,3 +216,11 @@ def test_risk_areas_cli_names_the_file_row_of_a_bad_weight(tmp_path: Path) -> No
     assert "round.csv: 1 unusable weight(s) in 'w'" in done.stderr
     assert "row 4" in done.stderr and "negative weight" in done.stderr
     assert not (tmp_path / "areas.csv").exists()
+
+
+def test_an_area_profile_text_with_an_hxl_row() -> None:
+    text = "pcode,services\n#adm2+code,#indicator+services\nA1,good\nA1,poor\n"
+    with pytest.raises(InputError) as caught:
+        AreaProfile.from_csv_text(text, source="profile.csv")
+    assert [p.row for p in caught.value.problems] == [3, 4]  # the hashtag row is not an area
+    assert len(AreaProfile.from_csv_text(text.replace("A1,poor", "A2,poor"))) == 2

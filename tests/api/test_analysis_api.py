@@ -1,16 +1,20 @@
 """``GET /api/v1/analysis/rounds/{round}/trends|alerts`` on two stored MSNA rounds: the model
-found from the round's form, the earlier round found by creation time, the same figures as
-``round_trends``; analysts only; unknown names answer 404 or 422, never a server path."""
+found from the round's form, the earlier round found by creation time; analysts only; unknown
+names answer 404 or 422, never a server path. Then ``--round`` of `analysis estimate`, `pin`
+and `trends` on the same stored rounds: the same estimates as from the file."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from safepath.cli.main import _register, app
 from safepath.privacy import identity
 from safepath.privacy.actor import SYSTEM, Role
 from safepath.rounds import service
@@ -77,3 +81,63 @@ def test_trends_and_alerts_between_stored_rounds(client: TestClient, shared_dir:
     assert first.status_code == 422 and "no round was stored before" in first.text
     caseworker = _token(Role.caseworker)
     assert client.get(f"{base}/trends", headers=caseworker).status_code == 403
+
+    # the same stored rounds through the CLI's --round (in-process: the same database)
+    _register()
+    runner = CliRunner()
+    design = ["--strata", "stratum", "--cluster", "cluster_id"]
+    var = ["--var", "prot_concern_freq_displaced", "--by", "admin1", "--weight", "weight"]
+    stored = runner.invoke(app, ["analysis", "estimate", "--round", "msna-1", *var, *design])
+    assert stored.exit_code == 0, stored.output
+    from_file = runner.invoke(
+        app,
+        [
+            "analysis",
+            "estimate",
+            str(src / "dummy_raw_data.xlsx"),
+            "--sheet",
+            "main",
+            *var,
+            *design,
+        ],
+    )
+    assert from_file.exit_code == 0, from_file.output
+    assert json.loads(stored.output) == json.loads(from_file.output)
+    pin = runner.invoke(
+        app,
+        [
+            "analysis",
+            "pin",
+            "--round",
+            "msna-1",
+            "--model",
+            "reach-msna-2024-protection",
+            "--frame",
+            str(src / "loa.xlsx"),
+            "--by",
+            "admin1",
+            *design,
+        ],
+    )
+    assert pin.exit_code == 0, pin.output
+    pins = {tuple(r["group"]): r for r in json.loads(pin.output)}
+    assert pins[("PCODE1",)]["pin"] is not None and pins[()]["population"] > 0
+    trend = runner.invoke(
+        app,
+        [
+            "analysis",
+            "trends",
+            "--round",
+            "msna-1",
+            "--round",
+            "msna-2",
+            "--model",
+            "reach-msna-2024-protection",
+            "--by",
+            "adm1",
+            *design,
+        ],
+    )
+    assert trend.exit_code == 0, trend.output
+    by_group = {tuple(r["group"]): r for r in json.loads(trend.output)}
+    assert by_group[("PCODE1",)]["share_a"] == rows[("PCODE1",)]["share_a"]
