@@ -155,3 +155,16 @@ def test_shipped_rules_name_25_and_20_percent() -> None:
     assert set(load_rule(msna).aors) == {"child_protection", "gbv", "hlp"}
     generic = load_rule(load_model("safepath-domv-v1"), "jiaf-20")
     assert (generic.share, generic.critical, generic.phase5.critical) == (0.20, [], False)
+
+
+def test_the_rule_rows_carry_the_shares_of_classify_areas(rules: Path) -> None:
+    from safepath.risk import classify_areas
+
+    data = pa.Table.from_pylist(RECORDS)
+    plain = classify_areas(MODEL, data, ["adm1"]).to_pyarrow().to_pylist()
+    ruled = classify_with_rule(MODEL, data, ["adm1"], load_rule(MODEL, file=rules))
+    keys = ["adm1", "n", "population", *(f"phase_{p}" for p in range(1, 6)), "pin"]
+    assert [{k: r[k] for k in keys} for r in ruled] == [
+        {k: pytest.approx(r[k]) if isinstance(r[k], float) else r[k] for k in keys} for r in plain
+    ]
+    assert [r["adm1"] for r in ruled] == ["C", "F", "G", "H", "S"]

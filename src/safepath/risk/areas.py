@@ -325,21 +325,37 @@ def classify_with_rule(
     sql_cache: SqlCache | None = None,
 ) -> list[dict[str, Any]]:
     """``classify_areas`` with the area phase set by ``rule`` (share rule, critical indicators,
-    AoR maximum, phase-5 guard); each row names the rule and cites it. One row per group."""
+    AoR maximum, phase-5 guard); each row names the rule and cites it. One row per group, in
+    ``by`` order. One aggregate over the scored table gives the shares and the rule's measures
+    (``sql_cache`` is accepted for symmetry with ``classify_areas``; the query is small)."""
+    _group_names(model, by)
     t = as_table(scored_table)
-    rows = classify_areas(
-        model, t, by, source=source, first_row=first_row, sql_cache=sql_cache
-    ).to_pyarrow()
+    if "phase" not in t.columns:
+        raise InputError("scored table has no 'phase' column: run score_table first")
+    check_weight_table(model, t, source=source, first_row=first_row)
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
     expr = measures_expr(
         model, rule, t, _keys(model, t, by, backend), _weight(model, t, backend), backend
     )
-    measures = {
-        tuple(str(r[b]) for b in by): measures_from_row(rule, r)
-        for r in expr.to_pyarrow().to_pylist()
-    }
-    return _with_rule(rule, rows.to_pylist(), by, measures)
+    rows, measures = [], {}
+    for r in expr.to_pyarrow().to_pylist():
+        key = tuple(str(r[b]) for b in by)
+        measures[key] = measures_from_row(rule, r)
+        pop = float(r["_pop"] or 0.0)
+        eq = {p: float(r[f"_eq{p}"] or 0.0) for p in PHASES}
+        rows.append(
+            {
+                **{b: r[b] for b in by},
+                "n": int(r["_n"]),
+                "population": pop,
+                **{f"phase_{p}": (eq[p] / pop if pop > 0 else None) for p in PHASES},
+                "area_phase": None,
+                "pin": sum(eq[p] for p in PHASES if p >= model.area.pin_phase),
+            }
+        )
+    rows.sort(key=lambda row: tuple(str(row[b]) for b in by))
+    return _with_rule(rule, rows, by, measures)
 
 
 def classify_records_with_rule(

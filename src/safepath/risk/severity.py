@@ -307,8 +307,9 @@ def measures_records(
 def measures_expr(
     model: RiskModel, rule: SeverityRule, t: Any, keys: Mapping[str, Any], weight: Any, backend: str
 ) -> Any:
-    """One aggregate per group: population and the weighted sums ``decide`` reads, as columns
-    ``_pop``, ``_at{p}``, ``_c{i}`` (critical i) and ``_a{j}_{p}`` (AoR j)."""
+    """One aggregate per group: records, population and the weighted sums ``decide`` reads, as
+    columns ``_n``, ``_pop``, ``_eq{p}`` (at phase p), ``_at{p}`` (at phase >= p), ``_c{i}``
+    (critical i) and ``_a{j}_{p}`` (AoR j)."""
     import ibis
 
     from safepath.risk.columns import ColumnView
@@ -337,7 +338,9 @@ def measures_expr(
         cols[f"_g{j}"] = parts[0] if len(parts) == 1 else ibis.greatest(*parts)
     staged = t.select(**keys, **cols)
     w = staged._w
-    measures: dict[str, Any] = {"_pop": w.sum()}
+    measures: dict[str, Any] = {"_n": staged.count(), "_pop": w.sum()}
+    for p in (1, *PHASES):  # the weight at each phase: the shares ``classify_areas`` gives
+        measures[f"_eq{p}"] = w.sum(where=staged._phase == p)
     for p in PHASES:
         measures[f"_at{p}"] = w.sum(where=staged._phase >= p)
     for i, c in enumerate(rule.critical):
