@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "safepath"
 
 # layer -> the layers it may import (ARCHITECTURE.md "Layers"); everything else is forbidden.
 # Every package and top-level module under src/safepath must be named here.
-_BASE = {"errors", "settings", "inputs"}
+_BASE = {"errors", "settings", "inputs", "hxl"}
 _DOMAIN = {
     "cases",
     "privacy",
@@ -31,8 +31,9 @@ ALLOWED: dict[str, set[str]] = {
     "inputs": set(),  # the input shapes every layer shares (pydantic only)
     "settings": {"errors"},
     "cells": set(),
+    "hxl": set(),  # HXL hashtags: how every table reader finds the hashtag row
     "framework": {"errors"},
-    "risk": {"framework", "errors"},  # pure: no IO layers
+    "risk": {"framework", "errors", "hxl"},  # pure: no IO layers
     "surveys": {"risk", "framework", "cells"} | _BASE,
     "store": _BASE,
     "places": {"store", "framework", "risk"} | _BASE,
@@ -41,7 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "cases": _DOMAIN - {"cases"},
     # stored survey rounds: the catalogue (store), encryption and audit (privacy), over surveys
     "rounds": {"store", "privacy", "surveys", "risk"} | _BASE,  # risk: scoring a stored round
-    "analysis": {"risk", "places", "errors"},  # estimates over Ibis tables: no IO, no store
+    "analysis": {"risk", "places", "errors", "hxl"},  # estimates over Ibis tables: no IO, no store
     # the PAF report: a round (rounds), its estimates (analysis), places, outcomes (cases)
     "report": {"analysis", "rounds", "cases", "places", "privacy", "surveys", "risk"}
     | {"store", "framework", "cells"}
@@ -53,8 +54,8 @@ ALLOWED: dict[str, set[str]] = {
     "advocacy": {"cases", "privacy", "store", "framework", "places"} | _BASE,
     "mainstreaming": {"cases", "privacy", "store", "framework"} | _BASE,  # cases: record codes
     "http": {"privacy", "store"} | _BASE,
-    "api": {"http", "rounds"} | _UPPER,
-    "web": {"http", "rounds", "report"} | _UPPER,
+    "api": {"http", "rounds", "analysis"} | _UPPER,  # analysis: trends between stored rounds
+    "web": {"http", "rounds", "report", "analysis"} | _UPPER,
     "wiring": _UPPER,
     "demo": {"wiring"} | _UPPER,
     "cli": {"wiring", "demo", "analysis", "rounds", "report"} | _UPPER,

@@ -90,7 +90,10 @@ def _chunk(rng: np.random.Generator, n: int, specs: list[dict[str, Any]]) -> pa.
         ),
     }
     weight = rng.uniform(0.5, 2.0, size=n)
-    columns["weight"] = pa.array(weight, mask=rng.random(n) < 0.001)  # a few missing weights
+    # every record weighed (a blank weight is refused since issue 13); the mask's draw is kept so
+    # the answers below are the same as before
+    rng.random(n)
+    columns["weight"] = pa.array(weight)
     for spec in specs:
         k = len(spec["scores"])
         # Low codes (scores) are common and high ones rare, as in real rounds: p ~ 0.45^code.

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     analysis_small_n: int = Field(default=30, ge=1)
     analysis_lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail"
     analysis_deff: Literal["without_replacement", "with_replacement"] = "without_replacement"
+    # early warning (analysis alerts): an area phase rise of at least this many phases ...
+    analysis_alert_phase_rise: int = Field(default=1, ge=1, le=4)
+    # ... or a PiN rise of more than this fraction of the earlier round's PiN
+    analysis_alert_pin_rise: float = Field(default=0.2, ge=0)
     # Four eyes: a role that reads personal data, granted by an admin, waits for another admin.
     role_grant_approval: bool = False
     # Duplicate detection at registration (safepath.privacy.matching): the score a candidate

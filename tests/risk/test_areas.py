@@ -1,4 +1,4 @@
-"""Area classification, hand-checked: weights, missing weights, missing places, dimensions,
+"""Area classification, hand-checked: weights, missing places, dimensions,
 the threshold rule and people in need; the Ibis version equals the pure-Python reference."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ SCORED = pa.table(
             "no_difficulty",
         ],
         "wg_walk": [None, None, None, None, None, None, None, "a_lot_of_difficulty"],
-        "weight": pa.array([2.0, 1.0, None, 1.0, 0.5, 1.5, 3.0, 1.0], pa.float64()),
+        "weight": pa.array([2.0, 1.0, 1.0, 1.0, 0.5, 1.5, 3.0, 1.0], pa.float64()),
         "phase": pa.array([4, 1, 2, 3, 1, 5, 3, 2], pa.int64()),
     }
 )
@@ -55,7 +55,7 @@ def as_rows(result: Any) -> list[dict[str, Any]]:
 
 def test_by_admin1(small: RiskModel) -> None:
     got = as_rows(classify_areas(small, SCORED, ["adm1"]))
-    # A: weights 2 (p4), 1 (p1), missing -> 1 (p2), 1 (p3): population 5
+    # A: weights 2 (p4), 1 (p1), 1 (p2), 1 (p3): population 5
     #    shares p1 .2, p2 .2, p3 .2, p4 .4; at >= 4: .4 >= .25 -> area phase 4; PiN = 1 + 2 = 3
     # B: 0.5 (p1), 1.5 (p5): population 2; >= 5: .75 -> phase 5; PiN 1.5
     # (missing): None and "" places: 3 (p3), 1 (p2): >= 3: .75 -> phase 3; PiN 3
@@ -63,7 +63,6 @@ def test_by_admin1(small: RiskModel) -> None:
         {
             "adm1": "(missing)",
             "n": 2,
-            "missing_weight": 0,
             "population": 4.0,
             "phase_1": 0.0,
             "phase_2": 0.25,
@@ -76,7 +75,6 @@ def test_by_admin1(small: RiskModel) -> None:
         {
             "adm1": "A",
             "n": 4,
-            "missing_weight": 1,
             "population": 5.0,
             "phase_1": 0.2,
             "phase_2": 0.2,
@@ -89,7 +87,6 @@ def test_by_admin1(small: RiskModel) -> None:
         {
             "adm1": "B",
             "n": 2,
-            "missing_weight": 0,
             "population": 2.0,
             "phase_1": 0.25,
             "phase_2": 0.0,
@@ -150,10 +147,10 @@ def test_on_sqlite(small: RiskModel, load_table: Any) -> None:
 def test_unweighted_model_and_bad_groups(small: RiskModel) -> None:
     unweighted = small.model_copy(update={"weight_field": None})
     got = as_rows(classify_areas(unweighted, SCORED, ["adm1"]))
-    assert [(r["adm1"], r["population"], r["missing_weight"]) for r in got] == [
-        ("(missing)", 2.0, 0),
-        ("A", 4.0, 0),
-        ("B", 2.0, 0),
+    assert [(r["adm1"], r["population"]) for r in got] == [
+        ("(missing)", 2.0),
+        ("A", 4.0),
+        ("B", 2.0),
     ]
     with pytest.raises(InputError, match=r"cannot group by \['district'\]"):
         classify_areas(small, SCORED, ["district"])

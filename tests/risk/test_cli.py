@@ -230,7 +230,12 @@ def test_acceptance_reach_msna_score_then_areas(shared_dir: Path, tmp_path: Path
         at_least = [
             shares.loc[str(adm1), [f"phase_{q}" for q in range(p, 6)]].sum() for p in range(1, 6)
         ]
-        assert row["area_phase"] == max(p for p in range(1, 6) if at_least[p - 1] >= 0.25)
+        share_phase = max(p for p in range(1, 6) if at_least[p - 1] >= 0.25)
+        assert row["share_phase"] == share_phase  # the 25 % share rule
+        # critical indicators and the AoR maximum may raise it (the rule names what did)
+        assert row["area_phase"] >= share_phase and row["rule"] == "jiaf-25"
+        assert row["rule_citation"].startswith("JIAF 1.0 practice")
+        assert isinstance(row["phase_reason"], str) and row["phase_reason"]
 
     # The raw export straight to areas (scored on the way) gives the same table.
     direct = tmp_path / "direct.parquet"

@@ -51,7 +51,7 @@ def _records(n: int) -> list[dict[str, Any]]:
             "income": pick("work", "aid remittances", "none", "work aid remittances", "x", None),
             "admin1": pick("North", "South", None),
             "sex": pick("f", "m", None),
-            "weight": pick(0.5, 1.0, 2.0, None),
+            "weight": pick(0.5, 1.0, 2.0, 0.0),
         }
         for i in range(n)
     ]

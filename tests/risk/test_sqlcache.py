@@ -28,7 +28,7 @@ RECORDS = pa.table(
         "pcode": ["A1", "A2", "A3", None],
         "admin1": ["X", "X", "Y", None],
         "sex": ["f", "m", "f", "x"],
-        "weight": [1.0, 2.0, None, 0.5],
+        "weight": [1.0, 2.0, 1.5, 0.5],
         "eviction": ["yes", "dont_know", None, "maybe"],
         "violence": ["threats beating", "sexual", "", "none"],
         "age": pa.array([12, 30, None, 10], pa.int64()),

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from safepath.errors import InputError, Problem
-from safepath.places.hxl import HashtagSpec, find_column, find_columns, hashtag_row_index
+from safepath.hxl import HashtagSpec, find_column, find_columns, hashtag_row_index
 from safepath.risk.codes import as_number, canonical, is_missing
 
 
@@ -86,7 +86,12 @@ def from_frame(
 
 def hxl_tags(frame: pd.DataFrame) -> tuple[list[HashtagSpec | None], pd.DataFrame, int]:
     """The HXL hashtags of a table read with its header, the data rows without the hashtag row,
-    and the file row of the first data row (the hashtags are the header or the row under it)."""
+    and the file row of the first data row (the hashtags are the header or the row under it;
+    the survey-table reader takes that row out and keeps it in ``attrs["hxl"]``)."""
+    known = frame.attrs.get("hxl")
+    if known:
+        tags = [HashtagSpec.parse(known.get(str(c), "")) for c in frame.columns]
+        return tags, frame, int(frame.attrs.get("first_row", 3))
     header = [str(c) for c in frame.columns]
     if hashtag_row_index([header], look_ahead=1) == 0:
         return [HashtagSpec.parse(c) for c in header], frame, 2

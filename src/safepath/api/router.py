@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from safepath.api.routes import (
     advocacy,
+    analysis,
     audit,
     auth,
     cases,
@@ -44,6 +45,7 @@ def build_router() -> APIRouter:
         projects,
         surveys,
         sdc,
+        analysis,
     ):
         document_http_layer(module.router.routes)  # before including: FastAPI copies them
         api.include_router(module.router)

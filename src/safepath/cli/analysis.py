@@ -1,8 +1,9 @@
-"""``safepath analysis``: design-based estimates and people in need, from a survey file.
+"""``safepath analysis``: design-based estimates, people in need, trends between two rounds and
+early-warning alerts, from survey files or stored rounds (``--round``).
 
-Files are read with the survey reader (CSV, XLSX with ``--sheet``, Parquet); the estimators take
-an Ibis table, so stored survey rounds will plug in the same way (a ``--round`` option once
-rounds are stored). Output goes to stdout as JSON or CSV.
+Files are read with the survey reader (CSV, XLSX with ``--sheet``, Parquet; an HXL hashtag row
+and decimal commas recognised); the estimators take an Ibis table, a stored round's as a file's.
+Output goes to stdout as JSON or CSV.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ LonelyOpt = Annotated[
 ]
 LevelOpt = Annotated[float, typer.Option("--level", help="Confidence level of the intervals.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="json or csv.")]
+DecimalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        help="Decimal mark of numbers written as text: ',' reads 0,5 as 0.5; '.' never does. "
+        "Default: ',' in a semicolon-separated CSV, '.' otherwise.",
+    ),
+]
 
 
 def _split(text: str | None) -> list[str]:
@@ -69,15 +78,22 @@ def _lonely(value: str | None) -> LonelyPsu:
     raise InputError(f"--lonely-psu {chosen!r}: use one of {', '.join(LONELY_PSU)}")
 
 
-def _read(path: Path, sheet: str | None, needed: list[str], wanted: list[str]) -> Any:
+def _read(
+    path: Path,
+    sheet: str | None,
+    needed: list[str],
+    wanted: list[str],
+    decimal: str | None = None,
+) -> Any:
     """The file as an Ibis table of the columns used, with each record's file row in ``ROW``.
 
     ``needed`` columns must exist; ``wanted`` ones (the variables) are checked by the estimator,
     which names what is missing. Kobo group prefixes (``group/field``) are matched."""
     from safepath.risk.table import as_table
-    from safepath.surveys.tables import group_prefix_renames, read_table, table_format
+    from safepath.surveys.tables import first_row, group_prefix_renames, read_table
 
-    frame = read_table(path, sheet=sheet, columns=needed)
+    frame = read_table(path, sheet=sheet, columns=needed, decimal=decimal)
+    first = first_row(frame, path)  # 2 under a header, 3 under an HXL hashtag row
     frame = frame.rename(columns=group_prefix_renames(frame.columns, wanted))
     names = [str(c) for c in frame.columns]
     frame.columns = names
@@ -85,7 +101,6 @@ def _read(path: Path, sheet: str | None, needed: list[str], wanted: list[str]) -
     for var in wanted:
         keep += [c for c in [var, *one_hot_columns(names, var)] if c in names]
     frame = frame[list(dict.fromkeys(keep))].copy()
-    first = 1 if table_format(path) == "parquet" else 2  # the header is row 1 of a sheet
     frame[ROW] = range(first, first + len(frame))
     return as_table(_arrow(frame))
 
@@ -125,9 +140,30 @@ def _cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
+RoundOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--round", help="A stored survey round (safepath surveys import) instead of a file."
+    ),
+]
+
+
+def _input_or_round(input: Path | None, round_name: str | None) -> str:
+    if (input is None) == (round_name is None):
+        raise InputError(
+            "give either an input file or --round",
+            problems=[Problem("one of FILE or --round is needed")],
+        )
+    return input.name if input is not None else str(round_name)
+
+
 @app.command("estimate")
 def estimate_cmd(
-    input: Input,
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round (.csv, .xlsx, .parquet).")
+    ] = None,
+    *,
+    round_name: RoundOpt = None,
     var: Annotated[
         list[str], typer.Option("--var", help="Variable(s) to estimate; repeat or comma-separate.")
     ],
@@ -153,6 +189,7 @@ def estimate_cmd(
     lonely_psu: LonelyOpt = None,
     level: LevelOpt = 0.95,
     fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
 ) -> None:
     """Weighted proportions and means with design-based standard errors, overall and by group.
 
@@ -178,15 +215,19 @@ def estimate_cmd(
         variables = [v for text in var for v in _split(text)]
         groups = _split(by)
         settings = get_settings()
+        source = _input_or_round(input, round_name)
         design = Design(
             weight=weight,
             strata=strata,
             cluster=cluster,
             lonely_psu=_lonely(lonely_psu),
             row=ROW,
-            source=input.name,
+            source=source,
         )
-        table = _read(input, sheet, [*design.columns(), *groups], variables)
+        if input is not None:
+            table = _read(input, sheet, [*design.columns(), *groups], variables, decimal)
+        else:
+            table = _stored_round(source, None)
         rows: list[dict[str, Any]] = []
         for v in variables:
             rows += [
@@ -208,7 +249,11 @@ def estimate_cmd(
 
 @app.command("pin")
 def pin_cmd(
-    input: Annotated[Path, typer.Argument(help="Survey round, raw or already scored.")],
+    input: Annotated[
+        Path | None, typer.Argument(help="Survey round, raw or already scored.")
+    ] = None,
+    *,
+    round_name: RoundOpt = None,
     model: Annotated[
         str, typer.Option("--model", "-m", help="Shipped model name or a model YAML file.")
     ],
@@ -258,6 +303,7 @@ def pin_cmd(
     lonely_psu: LonelyOpt = None,
     level: LevelOpt = 0.95,
     fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
 ) -> None:
     """People in need in people: the share at phase >= p times each group's population.
 
@@ -280,6 +326,7 @@ def pin_cmd(
         if (frame is None) == (dtm is None):
             raise InputError("give the population with one of --frame or --dtm")
         m = load_model(model)
+        source = _input_or_round(input, round_name)
         groups = [m.places.get(g, g) for g in _split(by)]  # a model place name or a column
         design = Design(
             weight=weight or m.weight_field,
@@ -287,7 +334,7 @@ def pin_cmd(
             cluster=cluster,
             lonely_psu=_lonely(lonely_psu),
             row=ROW,
-            source=input.name,
+            source=source,
         )
         population = _population(
             frame,
@@ -300,7 +347,12 @@ def pin_cmd(
             dtm_operation,
             groups,
         )
-        table = _read_for_model(input, sheet, m, [*design.columns(), *groups, household_size])
+        if input is not None:
+            table = _read_for_model(
+                input, sheet, m, [*design.columns(), *groups, household_size], decimal
+            )
+        else:
+            table = _stored_round(source, m)
         if "phase" not in table.columns:
             table = score_table(m, table)
         settings = get_settings()
@@ -317,18 +369,25 @@ def pin_cmd(
     _emit([r.as_dict() for r in rows], fmt)
 
 
-def _read_for_model(path: Path, sheet: str | None, model: Any, needed: list[str | None]) -> Any:
+def _read_for_model(
+    path: Path,
+    sheet: str | None,
+    model: Any,
+    needed: Sequence[str | None],
+    decimal: str | None = None,
+) -> Any:
     """The columns PiN uses, raw (scored here) or already scored (a ``phase`` column)."""
     from safepath.risk.table import as_table
     from safepath.surveys.tables import (
+        first_row,
         group_prefix_renames,
         read_table,
         require_columns,
-        table_format,
     )
 
     must = [c for c in dict.fromkeys(needed) if c]
-    frame = read_table(path, sheet=sheet)
+    frame = read_table(path, sheet=sheet, decimal=decimal)
+    first = first_row(frame, path)
     frame.columns = [str(c) for c in frame.columns]
     if "phase" not in frame.columns:
         must += model.record_fields()
@@ -336,7 +395,6 @@ def _read_for_model(path: Path, sheet: str | None, model: Any, needed: list[str 
     require_columns(frame.columns, must, source=path.name)
     frame = frame[list(dict.fromkeys([*must, *(["phase"] if "phase" in frame.columns else [])]))]
     frame = frame.copy()
-    first = 1 if table_format(path) == "parquet" else 2
     frame[ROW] = range(first, first + len(frame))
     return as_table(_arrow(frame))
 
@@ -375,3 +433,244 @@ def _population(
         operation=dtm_operation,
         source=dtm.name,
     )
+
+
+RoundsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--round", help="A stored survey round (give two: earlier, then later)."),
+]
+FilesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Two survey files (earlier, then later) instead of --round."),
+]
+RulesOpt = Annotated[
+    str | None, typer.Option("--rules", help="Severity rule set (default: the model's).")
+]
+RulesFileOpt = Annotated[
+    Path | None, typer.Option("--rules-file", help="A severity rule YAML file instead.")
+]
+
+
+def _stored_round(name: str, model: Any | None) -> Any:
+    """A stored round's table (personal columns left out) with a row number per record; with a
+    model, the household columns it aggregates from repeat rows, checked like `risk score`."""
+    import pyarrow as pa
+
+    from safepath.cli.risk import _round_input
+    from safepath.risk.table import as_table
+    from safepath.rounds.service import load_table
+    from safepath.store.db import session_scope
+
+    if model is not None:
+        data = _round_input(name, model)
+    else:
+        with session_scope() as session:
+            data = load_table(session, name)
+    data = data.append_column(ROW, pa.array(range(1, data.num_rows + 1), pa.int64()))
+    return as_table(data)
+
+
+def _two_rounds(
+    files: list[Path] | None, rounds: list[str] | None
+) -> list[tuple[str, Path | None]]:
+    given = [(str(r), None) for r in rounds or []] + [(p.name, p) for p in files or []]
+    if len(given) != 2 or (files and rounds):
+        raise InputError(
+            "give two rounds to compare: --round A --round B, or two files",
+            problems=[Problem(f"{len(given)} round(s) given")],
+        )
+    return [(name, path) for name, path in given]
+
+
+def _trend_rows(
+    files: list[Path] | None,
+    rounds: list[str] | None,
+    model: str,
+    by: str | None,
+    sheet: str | None,
+    strata: str | None,
+    cluster: str | None,
+    weight: str | None,
+    phase: int | None,
+    rules: str | None,
+    rules_file: Path | None,
+    frame: Path | None,
+    frame_sheet: str | None,
+    frame_pop: str,
+    lonely_psu: str | None,
+    level: float,
+    decimal: str | None,
+) -> list[dict[str, Any]]:
+    from safepath.analysis.trends import TrendRequest, round_trends
+    from safepath.cli.risk import _grouping_fields, _parse_by
+    from safepath.risk import load_model
+    from safepath.risk.severity import load_rule
+
+    m = load_model(model)
+    dims = _parse_by(by, m) if by else []
+    rule = load_rule(m, rules, file=rules_file)
+    population = None
+    if frame is not None:
+        columns = [m.places.get(g, g) for g in dims]
+        population = _population(frame, frame_sheet, frame_pop, None, "", "", None, None, columns)
+    request = TrendRequest(
+        by=tuple(dims),
+        strata=strata,
+        cluster=cluster,
+        weight=weight,
+        lonely_psu=_lonely(lonely_psu),
+        phase=phase,
+        population=population,
+        level=level,
+        small_n=get_settings().analysis_small_n,
+        row=ROW,
+    )
+    design_columns = [c for c in (weight or m.weight_field, strata, cluster) if c]
+    tables = []
+    for name, path in _two_rounds(files, rounds):
+        if path is None:
+            tables.append((name, _stored_round(name, m)))
+        else:
+            needed = [*design_columns, *_grouping_fields(m, dims), *m.record_fields()]
+            tables.append((name, _read_for_model(path, sheet, m, needed, decimal)))
+    from safepath.cli.risk import _sql_cache
+
+    return round_trends(m, tables, request, rule, sql_cache=_sql_cache())
+
+
+TRENDS_HELP = """
+    Each row: by, group, phase, rule and rule_citation (the severity rule giving the area
+    phase), round_a and round_b, share_a and share_b (share of the weighted population at phase
+    >= --phase), share_change (b - a), change_se (sqrt(se_a^2 + se_b^2): independent rounds),
+    change_low and change_high (Wald interval), significant (the interval excludes 0), pin_a,
+    pin_b and pin_change (the share times the --frame population, else times the group's sum
+    of weights: pin_basis), area_phase_a, area_phase_b, phase_change, phase_reason_b, n_a, n_b
+    and small_n (either round below SAFEPATH_ANALYSIS_SMALL_N). Overall first.
+"""
+
+
+@app.command(
+    "trends",
+    help=f"""The same model on two rounds: the change per area and group.
+{TRENDS_HELP}""",
+)
+def trends_cmd(
+    files: FilesArg = None,
+    round_names: RoundsOpt = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Shipped model name or YAML.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Model places and dimensions: adm1[,sex].")
+    ] = None,
+    sheet: SheetOpt = None,
+    strata: StrataOpt = None,
+    cluster: ClusterOpt = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Weight column (default: the model's).")
+    ] = None,
+    phase: Annotated[
+        int | None, typer.Option("--phase", help="In need at phase >= this (default: model's).")
+    ] = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
+    frame: Annotated[
+        Path | None, typer.Option("--frame", help="Sample frame with a population column.")
+    ] = None,
+    frame_sheet: Annotated[str | None, typer.Option("--frame-sheet")] = None,
+    frame_pop: Annotated[str, typer.Option("--frame-pop")] = "pop",
+    lonely_psu: LonelyOpt = None,
+    level: LevelOpt = 0.95,
+    fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
+) -> None:
+    with _errors():
+        fmt = _format(fmt)
+        if not model:
+            raise InputError("give --model")
+        rows = _trend_rows(
+            files,
+            round_names,
+            model,
+            by,
+            sheet,
+            strata,
+            cluster,
+            weight,
+            phase,
+            rules,
+            rules_file,
+            frame,
+            frame_sheet,
+            frame_pop,
+            lonely_psu,
+            level,
+            decimal,
+        )
+    _emit(rows, fmt)
+
+
+@app.command(
+    "alerts",
+    help=f"""Early warning: areas whose phase or PiN rose between two rounds.
+
+    An alert is a group whose area phase rose by --phase-rise or more (default:
+    SAFEPATH_ANALYSIS_ALERT_PHASE_RISE), or whose PiN rose by more than --pin-rise of the
+    earlier PiN (default: SAFEPATH_ANALYSIS_ALERT_PIN_RISE, a fraction). The rows are those of
+    `analysis trends` plus alert (the reasons).
+{TRENDS_HELP}""",
+)
+def alerts_cmd(
+    files: FilesArg = None,
+    round_names: RoundsOpt = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Shipped model name or YAML.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Model places and dimensions: adm1[,sex].")
+    ] = "adm1",
+    sheet: SheetOpt = None,
+    strata: StrataOpt = None,
+    cluster: ClusterOpt = None,
+    weight: Annotated[str | None, typer.Option("--weight")] = None,
+    phase: Annotated[int | None, typer.Option("--phase")] = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
+    frame: Annotated[Path | None, typer.Option("--frame")] = None,
+    frame_sheet: Annotated[str | None, typer.Option("--frame-sheet")] = None,
+    frame_pop: Annotated[str, typer.Option("--frame-pop")] = "pop",
+    phase_rise: Annotated[int | None, typer.Option("--phase-rise", min=1, max=4)] = None,
+    pin_rise: Annotated[float | None, typer.Option("--pin-rise", min=0.0)] = None,
+    lonely_psu: LonelyOpt = None,
+    level: LevelOpt = 0.95,
+    fmt: FormatOpt = "json",
+    decimal: DecimalOpt = None,
+) -> None:
+    from safepath.analysis.trends import alerts
+
+    with _errors():
+        fmt = _format(fmt)
+        if not model:
+            raise InputError("give --model")
+        settings = get_settings()
+        rows = _trend_rows(
+            files,
+            round_names,
+            model,
+            by,
+            sheet,
+            strata,
+            cluster,
+            weight,
+            phase,
+            rules,
+            rules_file,
+            frame,
+            frame_sheet,
+            frame_pop,
+            lonely_psu,
+            level,
+            decimal,
+        )
+        found = alerts(
+            rows,
+            phase_rise=phase_rise or settings.analysis_alert_phase_rise,
+            pin_rise=settings.analysis_alert_pin_rise if pin_rise is None else pin_rise,
+        )
+    _emit(found, fmt)

@@ -104,12 +104,14 @@ def area_profile(
     from safepath.places.area_profiles import save_area_profile
     from safepath.risk import load_model
     from safepath.risk.area_profile import AreaProfile
-    from safepath.surveys.tables import read_table
+    from safepath.surveys.tables import first_row, read_table
 
     m = load_model(model)
     frame = read_table(file, sheet=sheet, columns=["pcode"])
     rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-    profile = AreaProfile.from_rows(rows, source=file.name, model=m)
+    profile = AreaProfile.from_rows(
+        rows, source=file.name, model=m, first_row=first_row(frame, file)
+    )
     with session_scope() as session:
         report = save_area_profile(session, m.id, profile, file.name)
     typer.echo(

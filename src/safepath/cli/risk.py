@@ -8,6 +8,7 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,14 @@ ModelOpt = Annotated[
 ]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX input.")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv, .xlsx, .parquet).")]
+DecimalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        help="Decimal mark of numbers written as text: ',' reads 0,5 as 0.5; '.' never does. "
+        "Default: ',' in a semicolon-separated CSV, '.' otherwise.",
+    ),
+]
 
 
 @contextlib.contextmanager
@@ -71,13 +80,26 @@ def _progress() -> Progress:
     )
 
 
-def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
+@dataclass(frozen=True)
+class Loaded:
+    """An input as ``score_table`` takes it, and the file row of its first record."""
+
+    data: Any
+    first_row: int
+
+
+def _load_input(
+    path: Path, sheet: str | None, needed: list[str], decimal: str | None = None
+) -> Loaded:
     """The input as something ``score_table`` takes: a Parquet path stays a path (DuckDB reads it
-    in parallel); CSV and XLSX go through pandas to Arrow (Kobo separators, sheets)."""
+    in parallel); CSV and XLSX go through pandas to Arrow (Kobo separators, sheets, an HXL
+    hashtag row, decimal commas)."""
     import pyarrow as pa
 
+    from safepath.surveys.tables import first_row
+
     fmt = table_format(path)
-    if fmt == "parquet" and sheet is None and path.is_file():
+    if fmt == "parquet" and sheet is None and decimal is None and path.is_file():
         import pyarrow.parquet as pq
 
         try:
@@ -92,16 +114,29 @@ def _load_input(path: Path, sheet: str | None, needed: list[str]) -> Any:
         require_columns([renames.get(n, n) for n in names], needed, source=path.name)
         if renames:  # group-path headers: read through Arrow to rename them
             table = pq.read_table(path)
-            return table.rename_columns([renames.get(n, n) for n in table.column_names])
-        return str(path)
-    frame = read_table(path, sheet=sheet, columns=needed)
-    return _to_arrow(frame)
+            return Loaded(table.rename_columns([renames.get(n, n) for n in table.column_names]), 1)
+        return Loaded(str(path), 1)
+    frame = read_table(path, sheet=sheet, columns=needed, decimal=decimal)
+    return Loaded(_to_arrow(frame), first_row(frame, path))
 
 
-def _check_numeric(model: RiskModel, data: Any, path: Path) -> None:
+def _check_weights(model: RiskModel, loaded: Loaded, path: Path, *, required: bool) -> None:
+    """Refuse a blank, text, NaN or negative weight, naming the file's rows (before scoring, so
+    the rows are the file's). ``required``: the table must have the weight column."""
+    from safepath.risk.table import as_table
+    from safepath.risk.weights import check_weight_table
+
+    wf = model.weight_field
+    if wf is None or (not required and wf not in _columns(loaded.data)):
+        return
+    check_weight_table(model, as_table(loaded.data), source=path.name, first_row=loaded.first_row)
+
+
+def _check_numeric(model: RiskModel, loaded: Loaded, path: Path) -> None:
     """Refuse a text or an out-of-scale number in a numeric field the model reads (by row)."""
     from safepath.risk.inputs import check_numeric, numeric_fields
 
+    data = loaded.data
     fields = [f.name for f in numeric_fields(model)]
     if not fields:
         return
@@ -111,9 +146,7 @@ def _check_numeric(model: RiskModel, data: Any, path: Path) -> None:
         names = set(pq.read_schema(data).names)
         data = pq.read_table(data, columns=[f for f in fields if f in names])
     frame = data.select([f for f in fields if f in data.column_names]).to_pandas()
-    # CSV lines and spreadsheet rows count the header as row 1; Parquet records count from 1
-    first = 1 if table_format(path) == "parquet" else 2
-    check_numeric(model, frame, source=path.name, first_row=first)
+    check_numeric(model, frame, source=path.name, first_row=loaded.first_row)
 
 
 def _sql_cache() -> Any:
@@ -146,9 +179,13 @@ def _to_arrow(frame: Any) -> Any:
 
 
 def _read_area_profile(path: Path, model: RiskModel) -> AreaProfile:
+    from safepath.surveys.tables import first_row
+
     frame = read_table(path, columns=["pcode", *model.area_fields()])
     rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-    return AreaProfile.from_rows(rows, source=path.name, model=model)
+    return AreaProfile.from_rows(
+        rows, source=path.name, model=model, first_row=first_row(frame, path)
+    )
 
 
 def _area_profile(path: Path | None, model: RiskModel) -> Any:
@@ -210,6 +247,14 @@ def _phase_counts(path: Path) -> Counter[int]:
 def _phase_summary(counts: Counter[int]) -> str:
     return ", ".join(f"phase {p}: {counts.get(p, 0)}" for p in range(1, 6))
 
+
+RulesOpt = Annotated[
+    str | None,
+    typer.Option("--rules", help="Severity rule set by name (jiaf-25 by default, jiaf-20, ...)."),
+]
+RulesFileOpt = Annotated[
+    Path | None, typer.Option("--rules-file", help="A severity rule YAML file instead.")
+]
 
 RoundOpt = Annotated[
     str | None,
@@ -305,11 +350,16 @@ def score(
             "--area-profile", help="Area profile keyed by pcode (community/structural data)."
         ),
     ] = None,
+    decimal: DecimalOpt = None,
 ) -> None:
     """Score every record: adds threat, vulnerability, capacity, risk, phase, case_level.
     Scoring a stored round (--round) exports its records: the file is written only within the
     disclosure policy (kind analysis_microdata), or anonymised with --anonymise, and the export
-    is audited. A file's own records are scored as they are (they never were in the store)."""
+    is audited. A file's own records are scored as they are (they never were in the store).
+
+    The model's weight column, when the input has it, is checked (numbers >= 0; a blank, a
+    text, NaN or a negative weight is refused naming the rows), so the output can be
+    classified with `risk areas`."""
     from safepath.risk import score_table
 
     with _errors(), _progress() as progress:
@@ -322,11 +372,13 @@ def score(
         source = input if input is not None else Path(f"{round_name}.parquet")
         progress.update(task, advance=1, description=f"reading {source.name}")
         if round_name is not None:
-            data = _round_input(round_name, m)
+            loaded = Loaded(_round_input(round_name, m), 1)
         else:
             assert input is not None
-            data = _load_input(input, sheet, m.record_fields())
-        _check_numeric(m, data, source)
+            loaded = _load_input(input, sheet, m.record_fields(), decimal)
+        data = loaded.data
+        _check_numeric(m, loaded, source)
+        _check_weights(m, loaded, source, required=False)
         area = _area_profile(area_profile, m)
         progress.update(
             task,
@@ -376,6 +428,9 @@ def areas(
     sheet: SheetOpt = None,
     round_name: RoundOpt = None,
     area_profile: Annotated[Path | None, typer.Option("--area-profile")] = None,
+    decimal: DecimalOpt = None,
+    rules: RulesOpt = None,
+    rules_file: RulesFileOpt = None,
     save: Annotated[
         bool,
         typer.Option(
@@ -389,8 +444,21 @@ def areas(
         typer.Option("--source", help="Name of the round saved [default: the input's name]."),
     ] = None,
 ) -> None:
-    """Classify areas: weighted phase shares, area phase and people in need per group."""
-    from safepath.risk import classify_areas, score_table
+    """Classify areas: weighted phase shares, area phase and people in need per group.
+
+    The area phase follows a severity rule set (share rule, critical indicators, maximum
+    across areas of responsibility, phase-5 guard; docs/analysis.md): the model's shipped
+    <model>.severity.yaml (else the generic jiaf-25 / jiaf-20 rules), or --rules-file. Each row
+    names the rule (rule, rule_citation) and what set the phase (phase_reason).
+
+    Weights must be numbers >= 0: a blank, a text (a decimal comma without --decimal ,), NaN
+    or a negative weight is refused naming the rows; a group whose weights sum to 0 has no
+    population (no shares, no area phase)."""
+    import pandas as pd
+
+    from safepath.risk import score_table
+    from safepath.risk.areas import classify_with_rule
+    from safepath.risk.severity import load_rule
 
     with _errors(), _progress() as progress:
         if not model or not by or out_path == Path() or (input is None) == (round_name is None):
@@ -398,6 +466,7 @@ def areas(
         table_format(out_path, write=True)
         task = progress.add_task("loading model", total=4)
         m = load_model(model)
+        rule = load_rule(m, rules, file=rules_file)
         dims = _parse_by(by, m)
         if save and any(d not in m.places for d in dims):
             raise InputError(
@@ -405,13 +474,17 @@ def areas(
                 f"({', '.join(m.places)})"
             )
         _quiet_duckdb()
+        path = input if input is not None else Path(f"{round_name}.parquet")
         name = input.name if input is not None else str(round_name)
         progress.update(task, advance=1, description=f"reading {name}")
         if round_name is not None:  # a stored round: personal columns left out, repeats joined
-            data = _round_input(round_name, m)
+            loaded = Loaded(_round_input(round_name, m), 1)
         else:
             assert input is not None
-            data = _load_input(input, sheet, _grouping_fields(m, dims))
+            weight = [m.weight_field] if m.weight_field else []
+            loaded = _load_input(input, sheet, [*_grouping_fields(m, dims), *weight], decimal)
+        _check_weights(m, loaded, path, required=True)
+        data = loaded.data
         scored = _as_scored(data)
         progress.update(
             task,
@@ -420,15 +493,26 @@ def areas(
         )
         if scored is None:
             require_columns(_columns(data), m.record_fields(), source=name)
+            _check_numeric(m, loaded, path)
             scored = score_table(m, data, _area_profile(area_profile, m), sql_cache=_sql_cache())
-        result = classify_areas(m, scored, by=dims, sql_cache=_sql_cache())
+        result = classify_with_rule(
+            m,
+            scored,
+            dims,
+            rule,
+            source=name,
+            first_row=loaded.first_row,
+            sql_cache=_sql_cache(),
+        )
         # saved first: an unknown P-code stops the command before any output file exists
         saved = _save_phases(m, dims[-1], source or name, result) if save else None
         progress.update(task, advance=1, description=f"writing {out_path.name}")
-        write_table(result, out_path)
-        rows = len(read_table(out_path))  # one row per group: small
+        write_table(pd.DataFrame(result), out_path)
         progress.update(task, advance=1)
-    out.print(f"classified {rows} groups by {', '.join(dims)} -> {out_path}")
+    out.print(
+        f"classified {len(result)} groups by {', '.join(dims)} with rule {rule.name} "
+        f"({rule.title}) -> {out_path}"
+    )
     if saved is not None:
         out.print(
             f"saved the area phase of {saved.saved} {dims[-1]} area(s) from {source or name}"
@@ -447,7 +531,7 @@ def _save_phases(model: RiskModel, level: str, source: str, result: Any) -> Any:
     from safepath.places.area_phases import save_area_phases
     from safepath.store.db import session_scope
 
-    rows = result.to_pyarrow().to_pylist()
+    rows = result if isinstance(result, list) else result.to_pyarrow().to_pylist()
     with session_scope() as session:
         return save_area_phases(session, model.id, source, level, rows)
 

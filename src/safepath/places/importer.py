@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from safepath.errors import InputError, Problem, ProblemCollector
-from safepath.places.hxl import HashtagSpec, find_column, find_columns, hashtag_row_index
+from safepath.hxl import HashtagSpec, find_column, find_columns, hashtag_row_index
 from safepath.store.models import Place
 
 Progress = Callable[[int], None]

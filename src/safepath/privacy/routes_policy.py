@@ -142,6 +142,10 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{API}/surveys/rounds/{{round_name}}/export"): roles(hidden=SURVEY_ROLES),
         ("POST", f"{API}/sdc/risk"): roles(*SURVEY_ROLES),
         ("POST", f"{API}/sdc/anonymise"): roles(*SURVEY_ROLES),
+        # trends and alerts between stored rounds: the same analysts, the same 404 for a round
+        # the world does not hold
+        ("GET", f"{API}/analysis/rounds/{{round_name}}/trends"): roles(hidden=SURVEY_ROLES),
+        ("GET", f"{API}/analysis/rounds/{{round_name}}/alerts"): roles(hidden=SURVEY_ROLES),
     }
 
 

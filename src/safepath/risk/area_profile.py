@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from safepath.errors import InputError, Problem
+from safepath.hxl import is_hashtag_row
 from safepath.risk.spec import RiskModel
 
 KEY = "pcode"
@@ -106,7 +107,11 @@ class AreaProfile:
     def from_csv_text(
         cls, text: str, *, source: str = "area profile", model: RiskModel | None = None
     ) -> AreaProfile:
-        return cls.from_rows(csv.DictReader(io.StringIO(text)), source=source, model=model)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        first = 2
+        if rows and is_hashtag_row([str(v or "") for v in rows[0].values()]):
+            rows, first = rows[1:], 3  # an HXL hashtag row is not an area
+        return cls.from_rows(rows, source=source, model=model, first_row=first)
 
     def lookup(self, pcode: str | None) -> Mapping[str, Any] | None:
         return self.rows.get(pcode.strip()) if pcode else None

@@ -1,10 +1,12 @@
 """Area classification: scored records -> per place x population group phase shares and PiN.
 
-Per group: ``n`` records, ``missing_weight`` (records whose survey weight is missing, counted as
-weight 1), weighted ``population``, ``phase_1..phase_5`` (weighted shares), ``area_phase`` (the
-highest p with a weighted share at phase >= p of at least ``area.threshold``) and ``pin``
-(weighted population at phase >= ``area.pin_phase``). A missing place or dimension value forms
-its own ``(missing)`` group; a value a dimension map does not list forms ``(unmapped)``.
+Weights are checked first (``weights``: a blank, a text, NaN or a negative weight is refused,
+naming rows). Per group: ``n`` records, weighted ``population``, ``phase_1..phase_5``
+(weighted shares), ``area_phase`` (the highest p with a weighted share at phase >= p of at
+least ``area.threshold``) and ``pin`` (weighted population at phase >= ``area.pin_phase``).
+``classify_with_rule`` sets the area phase by a severity rule set instead (``severity``). A
+missing place or dimension value forms its own ``(missing)`` group; a value a dimension map
+does not list forms ``(unmapped)``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ import ibis
 from safepath.errors import InputError
 from safepath.risk.codes import AGE_BRACKETS, as_number, canonical, is_missing
 from safepath.risk.columns import ColumnView
+from safepath.risk.severity import (
+    Measures,
+    SeverityRule,
+    as_columns,
+    decide,
+    measures_expr,
+    measures_from_row,
+    measures_records,
+)
 from safepath.risk.spec import Dimension, RiskModel
 from safepath.risk.table import (
     _PH_INPUT,
@@ -30,6 +41,7 @@ from safepath.risk.table import (
     schema_doc,
     splice,
 )
+from safepath.risk.weights import check_weight_records, check_weight_table, weight_of
 
 if TYPE_CHECKING:
     from safepath.risk.sqlcache import SqlCache
@@ -98,18 +110,26 @@ def _place_expr(t: Any, column: str) -> Any:
 
 
 def classify_areas(
-    model: RiskModel, scored_table: Any, by: Sequence[str], *, sql_cache: SqlCache | None = None
+    model: RiskModel,
+    scored_table: Any,
+    by: Sequence[str],
+    *,
+    sql_cache: SqlCache | None = None,
+    source: str = "scored table",
+    first_row: int = 1,
 ) -> Any:
     """Group scored records (output of ``score_table``) by place levels and dimensions.
 
     Returns an Ibis table ordered by the ``by`` columns (see the module docstring for columns).
     On DuckDB the compiled SQL is cached like ``score_table``'s (``sql_cache`` between
-    processes).
+    processes). Unusable weights are refused first, naming ``source`` and rows counted from
+    ``first_row`` in table order.
     """
     _group_names(model, by)
     t = as_table(scored_table)
     if "phase" not in t.columns:
         raise InputError("scored table has no 'phase' column: run score_table first")
+    check_weight_table(model, t, source=source, first_row=first_row)
     con = _backend(t)
     backend = con.name if con is not None else "duckdb"
     if backend != "duckdb" or con is None or _has_memtable(t):
@@ -129,31 +149,45 @@ def classify_areas(
     return out.order_by(list(by)) if by else out  # a view's ORDER BY is not a promise
 
 
-def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
-    """The classification expression over the scored table ``t``."""
+def grouping_fields(model: RiskModel, by: Sequence[str]) -> list[str]:
+    """The record columns the groups ``by`` (places and dimensions) are read from."""
+    fields: list[str] = []
+    for d in by:
+        if d in model.places:
+            fields.append(model.places[d])
+        elif d in model.dimensions:
+            dim = model.dimensions[d]
+            fields.extend([dim.field] if dim.field else list(dim.fields or []))
+    return fields
+
+
+def _keys(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     for name in by:
         if name in model.places:
             keys[name] = _place_expr(t, model.places[name])
         else:
             keys[name] = _dimension_expr(name, model.dimensions[name], t, backend)
-    one = ibis.literal(1.0, "float64")
+    return keys
+
+
+def _weight(model: RiskModel, t: Any, backend: str) -> Any:
+    weight = ibis.literal(1.0, "float64")
     wf = model.weight_field
-    if wf is None:
-        weight, missing_w = one, ibis.literal(0, "int64")
-    elif wf not in t.columns:
-        weight, missing_w = one, ibis.literal(1, "int64")
-    else:
+    if wf is not None and wf in t.columns:  # checked by classify_areas: numbers >= 0
         num = ColumnView(t[wf], backend).number()
-        if num is None:
-            weight, missing_w = one, ibis.literal(1, "int64")
-        else:
-            weight, missing_w = num.fill_null(1.0), num.isnull().ifelse(1, 0)
-    staged = t.select(**keys, _w=weight, _wm=missing_w, _phase=t.phase.cast("int64"))
+        if num is not None:
+            weight = num
+    return weight
+
+
+def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any:
+    """The classification expression over the scored table ``t``."""
+    keys = _keys(model, t, by, backend)
+    weight = _weight(model, t, backend)
+    staged = t.select(**keys, _w=weight, _phase=t.phase.cast("int64"))
     sums = {f"_p{p}": staged._w.sum(where=staged._phase == p) for p in PHASES}
-    measures = dict(
-        n=staged.count(), missing_weight=staged._wm.sum(), population=staged._w.sum(), **sums
-    )
+    measures = dict(n=staged.count(), population=staged._w.sum(), **sums)
     # aggregate inside group_by: sum(where=) outside an aggregation becomes a window
     grouped = (
         staged.group_by(list(by)).aggregate(**measures) if by else staged.aggregate(**measures)
@@ -169,7 +203,6 @@ def areas_expr(model: RiskModel, t: Any, by: Sequence[str], backend: str) -> Any
     out = g.select(
         *by,
         "n",
-        "missing_weight",
         "population",
         **{
             f"phase_{p}": ibis.ifelse(
@@ -212,25 +245,32 @@ def _dimension_value(name: str, dim: Dimension, rec: Mapping[str, Any]) -> str:
     return canonical(v)
 
 
+def _record_key(model: RiskModel, rec: Mapping[str, Any], by: Sequence[str]) -> tuple[str, ...]:
+    return tuple(
+        (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
+        if b in model.places
+        else _dimension_value(b, model.dimensions[b], rec)
+        for b in by
+    )
+
+
 def classify_records(
-    model: RiskModel, records: Iterable[Mapping[str, Any]], by: Sequence[str]
+    model: RiskModel,
+    records: Iterable[Mapping[str, Any]],
+    by: Sequence[str],
+    *,
+    source: str = "records",
+    first_row: int = 1,
 ) -> list[dict[str, Any]]:
     """The same classification in plain Python over scored records (dicts with ``phase``)."""
     _group_names(model, by)
+    rows = list(records)
+    check_weight_records(model, rows, source=source, first_row=first_row)
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    for rec in records:
-        key = tuple(
-            (MISSING if is_missing(rec.get(model.places[b])) else canonical(rec[model.places[b]]))
-            if b in model.places
-            else _dimension_value(b, model.dimensions[b], rec)
-            for b in by
-        )
-        g = groups.setdefault(key, {"n": 0, "missing_weight": 0, "w": [0.0] * 6})
-        raw = rec.get(model.weight_field) if model.weight_field else 1.0
-        w = as_number(raw)
-        if w is None:
-            w = 1.0
-            g["missing_weight"] += 1
+    for rec in rows:
+        key = _record_key(model, rec, by)
+        g = groups.setdefault(key, {"n": 0, "w": [0.0] * 6})
+        w = weight_of(rec[model.weight_field]) if model.weight_field else 1.0
         g["n"] += 1
         g["w"][int(rec["phase"])] += w
     out = []
@@ -248,7 +288,6 @@ def classify_records(
             {
                 **dict(zip(by, key, strict=True)),
                 "n": g["n"],
-                "missing_weight": g["missing_weight"],
                 "population": pop,
                 **{f"phase_{p}": (w[p] / pop if pop > 0 else None) for p in PHASES},
                 "area_phase": area_phase,
@@ -256,3 +295,80 @@ def classify_records(
             }
         )
     return out
+
+
+# --- severity rules (risk.severity): the area phase by a named, cited rule set ----------------
+
+
+def _with_rule(
+    rule: SeverityRule,
+    rows: list[dict[str, Any]],
+    by: Sequence[str],
+    measures: Mapping[tuple[str, ...], Measures],
+) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        key = tuple(str(row[b]) for b in by)
+        m = measures.get(key) or Measures(0.0, {}, {}, {})
+        out.append({**row, **as_columns(rule, decide(rule, m))})
+    return out
+
+
+def classify_with_rule(
+    model: RiskModel,
+    scored_table: Any,
+    by: Sequence[str],
+    rule: SeverityRule,
+    *,
+    source: str = "scored table",
+    first_row: int = 1,
+    sql_cache: SqlCache | None = None,
+) -> list[dict[str, Any]]:
+    """``classify_areas`` with the area phase set by ``rule`` (share rule, critical indicators,
+    AoR maximum, phase-5 guard); each row names the rule and cites it. One row per group, in
+    ``by`` order. One aggregate over the scored table gives the shares and the rule's measures
+    (``sql_cache`` is accepted for symmetry with ``classify_areas``; the query is small)."""
+    _group_names(model, by)
+    t = as_table(scored_table)
+    if "phase" not in t.columns:
+        raise InputError("scored table has no 'phase' column: run score_table first")
+    check_weight_table(model, t, source=source, first_row=first_row)
+    con = _backend(t)
+    backend = con.name if con is not None else "duckdb"
+    expr = measures_expr(
+        model, rule, t, _keys(model, t, by, backend), _weight(model, t, backend), backend
+    )
+    rows, measures = [], {}
+    for r in expr.to_pyarrow().to_pylist():
+        key = tuple(str(r[b]) for b in by)
+        measures[key] = measures_from_row(rule, r)
+        pop = float(r["_pop"] or 0.0)
+        eq = {p: float(r[f"_eq{p}"] or 0.0) for p in PHASES}
+        rows.append(
+            {
+                **{b: r[b] for b in by},
+                "n": int(r["_n"]),
+                "population": pop,
+                **{f"phase_{p}": (eq[p] / pop if pop > 0 else None) for p in PHASES},
+                "area_phase": None,
+                "pin": sum(eq[p] for p in PHASES if p >= model.area.pin_phase),
+            }
+        )
+    rows.sort(key=lambda row: tuple(str(row[b]) for b in by))
+    return _with_rule(rule, rows, by, measures)
+
+
+def classify_records_with_rule(
+    model: RiskModel,
+    records: Iterable[Mapping[str, Any]],
+    by: Sequence[str],
+    rule: SeverityRule,
+    *,
+    source: str = "records",
+    first_row: int = 1,
+) -> list[dict[str, Any]]:
+    """The same in plain Python over scored records (the record evaluator's reference)."""
+    rows = list(records)
+    base = classify_records(model, rows, by, source=source, first_row=first_row)
+    keys = [_record_key(model, r, by) for r in rows]
+    return _with_rule(rule, base, by, measures_records(model, rule, rows, keys))

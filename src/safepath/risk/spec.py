@@ -502,8 +502,15 @@ def load_model(name_or_path: str | Path) -> RiskModel:
 
 
 def list_models() -> list[str]:
-    """Names of the models shipped in ``safepath/risk/models``."""
+    """Names of the models shipped in ``safepath/risk/models`` (not the severity rule files
+    beside them, ``*.severity.yaml`` and ``area-severity.yaml``: risk.severity)."""
     root = _models_dir()
     if not root.is_dir():
         return []
-    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name[:-5]
+        for p in root.iterdir()
+        if p.name.endswith(".yaml")
+        and not p.name.endswith(".severity.yaml")
+        and p.name != "area-severity.yaml"
+    )

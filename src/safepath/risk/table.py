@@ -69,7 +69,13 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
             return con.read_parquet(path)
         if suffix in (".csv", ".tsv", ".txt"):
             # no BOOLEAN sniffing: yes/no answers must stay the strings a model maps
-            return con.read_csv(path, auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"])
+            types = ["BIGINT", "DOUBLE", "VARCHAR"]
+            header = _hxl_header(path)
+            if header is not None:  # an HXL hashtag row under the header is not a record
+                return con.read_csv(
+                    path, skip=2, header=False, names=header, auto_type_candidates=types
+                )
+            return con.read_csv(path, auto_type_candidates=types)
         raise InputError(f"{path}: unsupported file type {suffix!r} (Parquet or CSV)")
     name = f"{_P}t_{uuid.uuid4().hex[:12]}"
     if isinstance(obj, pd.DataFrame):
@@ -81,6 +87,19 @@ def as_table(obj: Any, con: Any | None = None) -> Any:
     if con.name == "sqlite":
         return _sqlite_temp_table(con, name, obj)
     return con.create_table(name, obj, temp=True)
+
+
+def _hxl_header(path: Path) -> list[str] | None:
+    """The header of a CSV file whose second line is an HXL hashtag row, else None."""
+    import csv
+
+    from safepath.hxl import is_hashtag_row
+
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        rows = [row for _, row in zip(range(2), csv.reader(fh), strict=False)]
+    if len(rows) == 2 and is_hashtag_row(rows[1]):
+        return [c.strip() for c in rows[0]]
+    return None
 
 
 def _sqlite_temp_table(con: Any, name: str, data: Any) -> Any:

@@ -27,11 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from safepath.errors import InputError, Problem
+from safepath.hxl import is_hashtag_row
 
 BATCH_ROWS = 65_536
 BATCH_CELLS = 2_000_000  # an XLSX batch is Python objects: a wide sheet reads fewer rows at once
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_HXL = re.compile(r"^#[A-Za-z][\w+-]*$")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1")
 
 
@@ -161,8 +161,7 @@ def _header_text(v: Any) -> str:
 
 
 def _is_hxl(cells: list[str]) -> bool:
-    filled = [c for c in cells if c]
-    return bool(filled) and all(_HXL.match(c.split()[0]) for c in filled)
+    return is_hashtag_row(cells)  # the one rule every table reader uses (safepath.hxl)
 
 
 def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:

@@ -1,14 +1,20 @@
 """Survey tables in and out: CSV, XLSX (one sheet of a Kobo/ODK export) and Parquet.
 
 Reading raises ``InputError`` naming the file (and sheet or column) instead of a library
-traceback. Writing is atomic: data go to a temporary file in the destination directory that is
-renamed over the destination only once complete, so a failed run leaves no partial output.
+traceback. An HXL hashtag row under the header (DTM and HDX tables) is recognised and kept out
+of the records: the frame's ``attrs["hxl"]`` maps each column to its hashtag and
+``attrs["first_row"]`` is the file row of the first record (``first_row(frame)``). Decimal
+commas (``0,5``) are read as numbers when the file says so (see ``read_table``). Writing is
+atomic: data go to a temporary file in the destination directory that is renamed over the
+destination only once complete, so a failed run leaves no partial output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,6 +24,7 @@ import pandas as pd
 
 from safepath.cells import NUMBER_PATTERN, UNSAFE_PATTERN, neutralise
 from safepath.errors import InputError, Problem
+from safepath.hxl import is_hashtag_row
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -88,11 +95,49 @@ def _csv_separator(path: Path) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
+DECIMALS = (".", ",")
+# a number written with a decimal comma (and no other separator): 0,5  -1,25  3
+_COMMA_NUMBER = re.compile(r"^\s*[+-]?[0-9]+(,[0-9]+)?\s*$")
+
+
+def first_row(frame: pd.DataFrame, path: str | Path | None = None) -> int:
+    """The file row of the frame's first record: 2 under a header, 3 under a header and an HXL
+    hashtag row, 1 in Parquet (no header line)."""
+    if "first_row" in frame.attrs:
+        return int(frame.attrs["first_row"])
+    return 1 if path is not None and table_format(path) == "parquet" else 2
+
+
+def _check_decimal(decimal: str | None) -> None:
+    if decimal is not None and decimal not in DECIMALS:
+        raise InputError(
+            f"--decimal {decimal!r}: use . or ,",
+            problems=[Problem(f"unknown decimal mark {decimal!r}", scope="--decimal")],
+        )
+
+
+def _csv_head(path: Path, sep: str, lines: int = 2) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        return [row for _, row in zip(range(lines), reader, strict=False)]
+
+
 def read_table(
-    path: str | Path, *, sheet: str | None = None, columns: Iterable[str] | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    columns: Iterable[str] | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV, XLSX (``sheet``) or Parquet file into pandas; ``columns`` must be present."""
+    """Read a CSV, XLSX (``sheet``) or Parquet file into pandas; ``columns`` must be present.
+
+    ``decimal`` is the decimal mark of numbers written as text: ``,`` reads a text column whose
+    every value is a number written with a decimal comma (``0,5``) as numbers; ``.`` never
+    does; None (the default) does it in a semicolon-separated CSV only, the layout spreadsheet
+    programs write where the comma is the decimal mark. A column mixing ``0,5`` and ``0.5``
+    stays text (the checks then refuse it, naming rows)."""
     path = Path(path)
+    _check_decimal(decimal)
     fmt = table_format(path)
     if not path.is_file():
         raise InputError(
@@ -108,10 +153,20 @@ def read_table(
     if columns is not None:
         columns = list(columns)
         refuse_duplicates(_header(path, fmt, chosen if fmt == "xlsx" else None), columns, path)
+    hashtags: list[str] | None = None
+    sep = ","
     try:
         if fmt == "csv":
+            sep = _csv_separator(path)
+            head = _csv_head(path, sep)
+            if len(head) > 1 and is_hashtag_row(head[1]):
+                hashtags = [c.strip() for c in head[1]]
             frame = pd.read_csv(
-                path, sep=_csv_separator(path), encoding="utf-8-sig", low_memory=False
+                path,
+                sep=sep,
+                encoding="utf-8-sig",
+                low_memory=False,
+                skiprows=[1] if hashtags is not None else None,
             )
         elif fmt == "xlsx":
             # A full (not read-only) load: Kobo workbooks can carry wrong stored dimensions.
@@ -124,17 +179,62 @@ def read_table(
         raise not_utf8(path) from exc
     except Exception as exc:  # parsers raise many types for a damaged file
         raise _unreadable(path, exc) from exc
+    if hashtags is None and fmt != "csv" and len(frame):
+        top = ["" if v is None or v != v else str(v) for v in frame.iloc[0].tolist()]
+        if is_hashtag_row(top):
+            hashtags = top
+            frame = frame.iloc[1:].reset_index(drop=True).infer_objects()
+    if decimal == "," or (decimal is None and fmt == "csv" and sep == ";"):
+        frame = decimal_commas(frame)
     if columns is not None:
         frame = frame.rename(columns=group_prefix_renames(frame.columns, columns))
         require_columns(frame.columns, columns, source=path.name)
+    if hashtags is not None:
+        frame.attrs["hxl"] = {
+            str(c): h for c, h in zip(frame.columns, hashtags, strict=False) if h.startswith("#")
+        }
+        frame.attrs["first_row"] = 3
+    else:
+        frame.attrs["first_row"] = 1 if fmt == "parquet" else 2
     return frame
+
+
+def decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is a number written with a decimal comma, as numbers."""
+    out = frame
+    for col in frame.columns:
+        column = frame[col]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        present = [v for v in column.tolist() if not (v is None or v != v or v == "")]
+        texts = [v for v in present if isinstance(v, str)]
+        numbers = all(
+            _COMMA_NUMBER.match(v)
+            if isinstance(v, str)
+            else isinstance(v, int | float) and not isinstance(v, bool)
+            for v in present
+        )
+        if not texts or not numbers or not any("," in v for v in texts):
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = [
+            None
+            if v is None or v != v or v == ""
+            else float(v.replace(",", "."))
+            if isinstance(v, str)
+            else float(v)
+            for v in column.tolist()
+        ]
+        out[col] = out[col].astype("float64")
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def not_utf8(path: Path) -> InputError:
     """The first place the file stops being UTF-8, as row (line) and column; the decoders name
     a byte offset in a buffer, which nobody can find in a spreadsheet."""
     import codecs
-    import csv
 
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     line, partial = 1, ""
@@ -165,7 +265,6 @@ def not_utf8(path: Path) -> InputError:
 
 def _header(path: Path, fmt: str, sheet: str | None) -> list[str]:
     """The column names as written in the file (pandas renames a repeated one ``name.1``)."""
-    import csv
 
     try:
         if fmt == "csv":

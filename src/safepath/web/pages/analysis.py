@@ -96,7 +96,7 @@ def classify_upload(
     """Score an uploaded survey round with the risk model and classify its areas. Nothing is
     stored: the file lives in a temporary directory for the length of the request."""
     from safepath.risk import classify_areas, score_table
-    from safepath.surveys.tables import read_table
+    from safepath.surveys.tables import first_row, read_table
 
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in (".csv", ".xlsx") else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +106,7 @@ def classify_upload(
     model = instrument().model
     profile = area.to_arrow(model) if area is not None else None
     scored = score_table(model, frame, profile)
-    result = classify_areas(model, scored, by).to_pandas()
+    result = classify_areas(model, scored, by, source=name, first_row=first_row(frame)).to_pandas()
     return [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in result.to_dict("records")

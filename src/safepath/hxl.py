@@ -1,4 +1,6 @@
-"""Finding columns by HXL hashtag (``#adm+code+parent``): tag plus attributes, in any order."""
+"""HXL hashtags (``#adm+code+parent``: tag plus attributes, in any order): finding the hashtag row
+under a table's header and the columns a hashtag names. Every table reader uses it, so a
+hashtag row is never read as a record."""
 
 from __future__ import annotations
 
@@ -24,11 +26,17 @@ class HashtagSpec:
         return "#" + "+".join([self.tag, *sorted(self.attributes)])
 
 
+def is_hashtag_row(row: list[str]) -> bool:
+    """A row made (at least half) of HXL hashtags."""
+    cells = [c.strip() for c in row if c.strip()]
+    hashtags = [c for c in cells if c.startswith("#") and HashtagSpec.parse(c) is not None]
+    return bool(cells) and len(hashtags) >= max(1, len(cells) // 2)
+
+
 def hashtag_row_index(rows: list[list[str]], *, look_ahead: int = 5) -> int | None:
     """HXL puts the hashtag row under the header; find the first row made of hashtags."""
     for i, row in enumerate(rows[:look_ahead]):
-        cells = [c.strip() for c in row if c.strip()]
-        if cells and sum(c.startswith("#") for c in cells) >= max(1, len(cells) // 2):
+        if is_hashtag_row(row):
             return i
     return None
 
