@@ -1,6 +1,7 @@
 """Country names for nationality pickers: ISO 3166-1 alpha-3 codes with their names in English,
-French, Spanish and Arabic (``countries.csv``, made from Debian's iso-codes 4.15 data and its
-translations). The person record keeps the alpha-3 code."""
+French, Spanish and Arabic (``countries.csv``: the ISO 3166-1 code list, with each country's
+name from the Unicode CLDR as Babel ships it, under the Unicode licence). The person record keeps
+the alpha-3 code."""
 
 from __future__ import annotations
 
