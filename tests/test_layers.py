@@ -41,7 +41,8 @@ ALLOWED: dict[str, set[str]] = {
     "privacy": {"store", "framework", "cells"} | _BASE,
     "cases": _DOMAIN - {"cases"},
     # stored survey rounds: the catalogue (store), encryption and audit (privacy), over surveys
-    "rounds": {"store", "privacy", "surveys", "risk"} | _BASE,  # risk: scoring a stored round
+    # risk: scoring a stored round; analysis: trends between two stored rounds
+    "rounds": {"store", "privacy", "surveys", "risk", "analysis"} | _BASE,
     "analysis": {"risk", "places", "errors", "hxl"},  # estimates over Ibis tables: no IO, no store
     # the PAF report: a round (rounds), its estimates (analysis), places, outcomes (cases)
     "report": {"analysis", "rounds", "cases", "places", "privacy", "surveys", "risk"}

@@ -31,9 +31,9 @@ def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_TIME_COST", "1")
     monkeypatch.setenv("SAFEPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
     reset_settings()
-    from safepath.app import create_app
+    from tests.apps import shared_app
 
-    with TestClient(create_app()) as c:
+    with TestClient(shared_app()) as c:
         yield c
 
 

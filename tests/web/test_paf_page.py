@@ -140,6 +140,32 @@ def test_page_figures_map_and_area_csv(
     assert float(rows[2][rows[0].index("share")]) == pytest.approx(p1.share, rel=1e-5)
 
 
+def test_trends_against_the_round_stored_before(
+    analyst: TestClient, shared_dir: Path, tmp_path: Path
+) -> None:
+    store_msna(shared_dir, tmp_path)
+    params = {"round": "msna", "model": MODEL, "strata": "stratum", "cluster": "cluster_id"}
+    first = analyst.get("/analysis/paf", params={**params, "compare": "1"}).text
+    assert "no round was stored before" in first  # the first round has nothing to compare
+    with session_scope() as s:
+        form = service.round_form(s, "msna")
+        service.import_round(
+            s, form, shared_dir / MSNA / EXPORT_FILE, round_name="msna-2", actor=SYSTEM, by="t"
+        )
+    params["round"] = "msna-2"
+    page = analyst.get("/analysis/paf", params=params).text
+    assert 'id="trend-table"' not in page and "compare=1" in page  # asked for, not by default
+    html = analyst.get("/analysis/paf", params={**params, "compare": "1"}).text
+    assert "Change from msna to msna-2" in html
+    table = html[html.index('id="trend-table"') :]
+    groups = re.findall(r'<tr data-group="([^"]+)"', table)
+    assert groups == ["PCODE1", "PCODE2"]
+    # the same export twice: no change, nothing significant, no alert
+    assert re.findall(r'data-value="([^"]+)"', table)[:2] == ["0.0", "0.0"]
+    assert re.search(r'id="alert-count">[^<]*<strong>0</strong>', html)
+    assert 'data-alert="1"' not in table
+
+
 def test_other_roles_may_not_open_it(db_url: str) -> None:
     for client in _client("caseworker"):
         assert client.get("/analysis/paf").status_code == 403

@@ -21,6 +21,7 @@ from safepath.report.groups import DIMENSIONS
 from safepath.risk import list_models, load_model
 from safepath.rounds import service
 from safepath.rounds.access import require_rounds
+from safepath.rounds.trends import TrendQuery, alerts_of, stored_trends
 from safepath.web import menu
 from safepath.web.context import Page, PageDep
 
@@ -82,6 +83,26 @@ def _build(page: Page, choice: Choice, lang: str) -> paf.PafReport:
     return paf.build(inputs)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The chosen round against the one stored before it, per area (``rounds.trends``)."""
+
+    since: str
+    rows: list[dict[str, Any]]
+    alerted: frozenset[str]  # the areas' keys joined with '/'
+
+
+def _compare(page: Page, choice: Choice) -> Comparison:
+    level = choice.level or next(iter(load_model(choice.model).places))
+    query = TrendQuery(
+        choice.round, model=choice.model, by=level, strata=choice.strata, cluster=choice.cluster
+    )
+    rows = stored_trends(page.db, query)
+    areas = [r for r in rows if r["group"]]
+    alerted = frozenset("/".join(map(str, r["group"])) for r in alerts_of(rows))
+    return Comparison(rows[0]["round_a"] if rows else "", areas, alerted)
+
+
 def _open(page: Page) -> None:
     page.require(*menu.opens(PATH))
     require_rounds(page.actor)
@@ -97,6 +118,8 @@ def analysis_page(page: PageDep) -> Response:
     figures: dict[str, Any] = {}
     error: str | None = None
     choice: Choice | None = None
+    comparison: Comparison | None = None
+    compare_error: str | None = None
     status = 200
     try:
         choice = _choice(page)
@@ -105,6 +128,12 @@ def analysis_page(page: PageDep) -> Response:
             figures = render.figures(report, lang)
     except SafepathError as exc:
         error, status = exc.message, exc.status
+    # the trend is asked for (a second scoring of two rounds): a page without it stays quick
+    if choice is not None and report is not None and page.request.query_params.get("compare"):
+        try:
+            comparison = _compare(page, choice)
+        except SafepathError as exc:
+            compare_error = exc.message
     places = list(load_model(choice.model).places) if choice else []
     return page.render(
         "paf_analysis.html",
@@ -117,6 +146,8 @@ def analysis_page(page: PageDep) -> Response:
         report=report,
         figures=figures,
         error=error,
+        comparison=comparison,
+        compare_error=compare_error,
         group_title=lambda name: render.group_title(name, lang),
         group_label=lambda name, v: render.group_label(name, v, lang),
         phase_name=lambda p: render.phase_name(p, lang),
@@ -124,7 +155,8 @@ def analysis_page(page: PageDep) -> Response:
             kind: f"{PATH}/report.{kind}?{choice.query(lang=lang)}" if choice else ""
             for kind in ("html", "pdf")
         }
-        | {"csv": f"{PATH}/areas.csv?{choice.query()}" if choice else ""},
+        | {"csv": f"{PATH}/areas.csv?{choice.query()}" if choice else ""}
+        | {"compare": f"{PATH}?{choice.query(compare='1')}#trends" if choice else ""},
     )
 
 
