@@ -45,7 +45,12 @@ with session_scope() as s:
 t2 = time.perf_counter()
 print(json.dumps({"seconds": t2 - t1, "setup_s": t1 - t0, "tables": report.tables,
                   "problems": report.problems_total,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "worker_peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                  + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
+                  "worker_cpu_s": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+                  + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime}))
 """
 _PANDAS = """
 import json, resource, sys, time
