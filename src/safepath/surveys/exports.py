@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from safepath.errors import InputError, Problem
 
@@ -105,8 +104,8 @@ def _xlsx_tables(path: Path) -> list[RawTable]:
             book = xlsx.open_book(zf)
             heads = []
             for name, member in book.sheets:
-                # the first rows (a few MB of XML): the header and a possible HXL row
-                first = next(xlsx.xml_pieces(zf, member, 1), None)
+                # the first rows (256 kB of XML): the header and a possible HXL row
+                first = next(xlsx.xml_pieces(zf, member, 1, block=256 * 1024), None)
                 start, rows = xlsx.parse_rows(book, first) if first else (None, [])
                 heads.append((name, member, start, rows[:2], xlsx.dimension_rows(zf, member)))
     except Exception as exc:  # zipfile, XML and calamine raise several types when damaged
@@ -181,21 +180,15 @@ def columns_of(rows: list[list[Any]], width: int) -> list[pa.Array]:
 
 
 def _array(values: tuple[Any, ...]) -> pa.Array:
-    try:  # all text (empty cells are '') or all numbers: vectorised
-        arr = pa.array(values)
-        if pa.types.is_string(arr.type):
-            arr = pc.if_else(pc.equal(arr, ""), None, arr)
-            # all empty: of no type, so the batches around it say what the column holds
-            return pa.nulls(len(arr)) if arr.null_count == len(arr) else arr
-        return arr
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
-    cells = [None if v == "" else v for v in values]
-    try:  # numbers (or dates) with empty cells
-        return pa.array(cells)
+    """One column: text or numbers (or dates), nulls for empty cells; text when mixed."""
+    cells: Any = [None if v == "" else v for v in values] if "" in values else values
+    try:
+        arr = pa.array(cells)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # a column mixing numbers and text (or dates): text, as a spreadsheet shows it
         return pa.array([None if v is None else cell_text(v) for v in cells], pa.string())
+    # all empty: of no type, so the batches around it say what the column holds
+    return pa.nulls(len(arr)) if arr.null_count == len(arr) else arr
 
 
 def cell_text(v: Any) -> str:
