@@ -23,6 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_S, TARGET_GIB = 60.0, 2.0
+READERS = min(4, len(os.sched_getaffinity(0)))  # safepath.surveys.xlsx._workers
 
 _IMPORT = """
 import json, os, resource, sys, time
@@ -59,7 +60,9 @@ t0 = time.perf_counter()
 frames = pd.read_excel(sys.argv[1], sheet_name=None, engine="openpyxl")
 print(json.dumps({"seconds": time.perf_counter() - t0,
                   "tables": {k: len(v) for k, v in frames.items()},
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                  + resource.getrusage(resource.RUSAGE_SELF).ru_stime}))
 """
 
 
@@ -105,17 +108,25 @@ def section(res: dict[str, Any], args: argparse.Namespace, command: str) -> str:
 
     def row(name: str, r: dict[str, Any]) -> str:
         if r.get("timed_out"):
-            return f"| {name} | stopped after {r['seconds']:.0f} s | – | – |"
+            return f"| {name} | stopped after {r['seconds']:.0f} s | – | – | – |"
         if r.get("error"):
-            return f"| {name} | failed: {r['error']} | – | – |"
+            return f"| {name} | failed: {r['error']} | – | – | – |"
         tables = ", ".join(f"{k} {v:,}" for k, v in r.get("tables", {}).items())
-        return f"| {name} | {r['seconds']:.1f} s | {_gib(r.get('peak_kib'))} | {tables} |"
+        cpu = "–"
+        if "cpu_s" in r:
+            cpu = f"{r['cpu_s']:.0f} s"
+            if r.get("worker_cpu_s"):
+                cpu += f" + readers {r['worker_cpu_s']:.0f} s"
+        peak = _gib(r.get("peak_kib"))
+        if r.get("worker_peak_kib"):
+            peak += f" + {READERS} × {_gib(r['worker_peak_kib'])}"
+        return f"| {name} | {r['seconds']:.1f} s | {cpu} | {peak} | {tables} |"
 
     ok = (
         not x.get("timed_out")
         and not x.get("error")
         and x["seconds"] < TARGET_S
-        and x["peak_kib"] / 1024**2 < TARGET_GIB
+        and (x["peak_kib"] + READERS * x.get("worker_peak_kib", 0)) / 1024**2 < TARGET_GIB
     )
     speed = (
         f"{p['seconds'] / x['seconds']:.1f}×"
@@ -137,8 +148,12 @@ def section(res: dict[str, Any], args: argparse.Namespace, command: str) -> str:
             f"- target (issue 12): import < {TARGET_S:.0f} s with peak < {TARGET_GIB:.0f} GiB: "
             f"**{'met' if ok else 'not met'}**; pandas `read_excel` (openpyxl) / import: {speed}",
             "",
-            "| run | wall time | peak memory | rows |",
-            "|---|---:|---:|---|",
+            "Peak memory is the importing process's, plus the largest of its XLSX reader "
+            f"processes (there are {READERS}, one per core, each parsing one piece at a time); "
+            "CPU time is user + system, the readers' summed.",
+            "",
+            "| run | wall time | CPU time | peak memory | rows |",
+            "|---|---:|---:|---:|---|",
             row("`surveys import` of the XLSX (read, check, encrypt, Parquet, catalogue)", x),
             row("pandas `read_excel(sheet_name=None, engine='openpyxl')`, same file", p),
             row("`surveys import` of the CSV", c),
