@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -99,3 +100,17 @@ def test_a_damaged_sheet_names_the_file(tmp_path: Path) -> None:
             dst.writestr(info, data)
     with pytest.raises(InputError, match="cannot read bad.xlsx"):
         _read(bad)
+
+
+def test_rows_for_the_progress_bar(tmp_path: Path) -> None:
+    """From the sheet's <dimension>, or counted when a writer left it out (or wrote "A1")."""
+    good = _workbook(tmp_path / "good.xlsx")
+    assert [t.rows for t in open_export(good).tables] == [60, 1]
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bare, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if "worksheets/" in info.filename:
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            dst.writestr(info, data)
+    assert [t.rows for t in open_export(bare).tables] == [60, 1]

@@ -107,7 +107,7 @@ def _xlsx_tables(path: Path) -> list[RawTable]:
                 # the first rows (256 kB of XML): the header and a possible HXL row
                 first = next(xlsx.xml_pieces(zf, member, 1, block=256 * 1024), None)
                 start, rows = xlsx.parse_rows(book, first) if first else (None, [])
-                heads.append((name, member, start, rows[:2], xlsx.dimension_rows(zf, member)))
+                heads.append((name, member, start, rows[:2], xlsx.last_row(zf, member)))
     except Exception as exc:  # zipfile, XML and calamine raise several types when damaged
         raise _unreadable(path, exc) from exc
     tables: list[RawTable] = []
@@ -122,7 +122,7 @@ def _xlsx_tables(path: Path) -> list[RawTable]:
         batches = functools.partial(
             _sheet_batches, path, book, member, start[1], len(header), first_data
         )
-        rows_known = max(last_row - first_data, 0) if last_row else None
+        rows_known = last_row - first_data if last_row and last_row > first_data else None
         tables.append(RawTable(name, header, start[0] + skip + 1, batches, [], set(), rows_known))
     if not tables:
         raise InputError(

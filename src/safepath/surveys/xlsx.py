@@ -39,6 +39,8 @@ _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?/>")
 _DIMENSION_REF = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref=\"([^\"]*)\"")
 _ROOT = re.compile(rb"<((?:[\w.-]+:)?worksheet)\b")
 _CELL_ROW = re.compile(r"[A-Z]+(\d+)$")
+_ROW_NUMBER = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\br=\"(\d+)\"")
+COUNT_BYTES = 64 << 20  # a sheet without a stated size is scanned for its last row up to this
 _OOX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006"
@@ -152,15 +154,24 @@ def xml_pieces(
                 return
 
 
-def dimension_rows(zf: zipfile.ZipFile, member: str) -> int | None:
-    """The last row the sheet says it has (``<dimension ref="A1:SP132230">``), if it says."""
+def last_row(zf: zipfile.ZipFile, member: str) -> int | None:
+    """The sheet's last row (1-based), for a progress bar: as its ``<dimension>`` says, else,
+    for a sheet small enough to scan (``COUNT_BYTES``), the number of its last ``<row>``."""
     with zf.open(member) as fh:
         head = fh.read(4096)
     m = _DIMENSION_REF.search(head)
-    if not m:
+    ref = m.group(1).decode("ascii", "replace") if m else ""
+    if ":" in ref:  # not a bare "A1", as some writers put when they do not count
+        last = _CELL_ROW.search(ref.split(":")[-1])
+        return int(last.group(1)) if last else None
+    if zf.getinfo(member).file_size > COUNT_BYTES:
         return None
-    last = _CELL_ROW.search(m.group(1).decode("ascii", "replace").split(":")[-1])
-    return int(last.group(1)) if last else None
+    tail = b""
+    with zf.open(member) as fh:
+        while block := fh.read(_READ):
+            tail = (tail + block)[-65536:]
+    rows = _ROW_NUMBER.findall(tail)
+    return int(rows[-1]) if rows else None
 
 
 def _workbook(book: Book, sheet_xml: bytes) -> bytes:
