@@ -100,6 +100,13 @@ def _gib(kib: int | None) -> str:
     return "–" if kib is None else f"{kib / 1024**2:.2f} GiB"
 
 
+def _versions() -> str:
+    from importlib.metadata import version
+
+    names = ("python-calamine", "pyarrow", "duckdb", "pandas", "openpyxl")
+    return ", ".join([f"Python {sys.version.split()[0]}", *(f"{n} {version(n)}" for n in names)])
+
+
 def section(res: dict[str, Any], args: argparse.Namespace, command: str) -> str:
     from bench import report
 
@@ -141,6 +148,7 @@ def section(res: dict[str, Any], args: argparse.Namespace, command: str) -> str:
             f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: "
             f"{os.cpu_count()} CPUs, {m.get('memory', '?')}, {m.get('cpu', '?')}; load average "
             f"before: {res['load']} (the machine is shared, so figures vary between runs)",
+            f"- versions: {_versions()}",
             f"- XLSX export: {args.rows:,} submissions × {args.cols} columns + a repeat sheet of "
             f"{2 * args.rows:,} rows ({res['xlsx_mb']:.0f} MB); CSV export: {args.csv_rows:,} × "
             f"{args.csv_cols} columns ({res['csv_mb']:.0f} MB). Each run is a fresh process; "
