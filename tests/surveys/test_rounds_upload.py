@@ -8,8 +8,8 @@ import csv
 import io
 import time
 from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from tests.surveys.exports import EXPORT_FILE, FORM_FILE, MSNA
@@ -26,14 +26,12 @@ from safepath.store.db import session_scope
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _post(
-    client: TestClient, files: dict[str, tuple[str, bytes, str]], **data: str
-) -> httpx.Response:
+def _post(client: TestClient, files: dict[str, tuple[str, bytes, str]], **data: str) -> Any:
     token = _token(client.get("/analysis/rounds").text)
     return client.post("/analysis/rounds/imports", data={"csrf_token": token, **data}, files=files)
 
 
-def _finish(client: TestClient, location: str, timeout: float = 60) -> httpx.Response:
+def _finish(client: TestClient, location: str, timeout: float = 60) -> Any:
     """Poll the progress page as the browser's refresh does, until it stops refreshing."""
     deadline = time.monotonic() + timeout
     while True:

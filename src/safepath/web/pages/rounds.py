@@ -19,7 +19,7 @@ from safepath.cells import neutralise_rows
 from safepath.errors import NotFound, SafepathError
 from safepath.risk import list_models
 from safepath.rounds import jobs, scoring, service
-from safepath.rounds.forms import list_forms
+from safepath.rounds.forms import find_form, list_forms
 from safepath.settings import get_settings
 from safepath.web import menu
 from safepath.web.context import Page, PageDep, see_other
@@ -122,8 +122,6 @@ async def start_import(page: PageDep) -> Response:
             return _rounds_page(page, status=422, refused=refused)
         if form_ref and not has_form_file:
             try:
-                from safepath.rounds.forms import find_form
-
                 find_form(page.db, form_ref)
             except SafepathError as exc:
                 return _rounds_page(page, status=exc.status, refused=exc.message)
@@ -132,7 +130,7 @@ async def start_import(page: PageDep) -> Response:
         saved = await _save(export, folder, _name(export, "export", export_suffix))
         saved_form = None
         if has_form_file:  # in a folder of its own: pyxform takes a missing form_id from the name
-            assert isinstance(form_file, UploadFile)
+            assert isinstance(form_file, UploadFile) and form_suffix is not None
             (folder / "form").mkdir(mode=0o700)
             saved_form = await _save(
                 form_file, folder / "form", _name(form_file, "form", form_suffix)
