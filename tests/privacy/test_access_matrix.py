@@ -127,6 +127,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{ref}": lambda world, path: "RF-ANY",  # pages: only the anonymous outcome is checked
     "{step}": lambda world, path: "acknowledge",
     "{round_name}": lambda world, path: "msna-2024",
+    "{job}": lambda world, path: "no-such-import-job",  # pages: only the anonymous outcome
 }
 
 

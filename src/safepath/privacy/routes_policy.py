@@ -360,6 +360,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("GET", "/analysis/paf/report.html"),
             ("GET", "/analysis/paf/report.pdf"),
             ("GET", "/analysis/paf/areas.csv"),
+            # the upload, its progress page and the problems CSVs: the same analyst roles as
+            # the rounds page (checked in safepath.web.pages.rounds, tests/surveys)
+            ("POST", "/analysis/rounds/imports"),
+            ("GET", "/analysis/rounds/imports/{job}"),
+            ("GET", "/analysis/rounds/imports/{job}/problems.csv"),
+            ("GET", "/analysis/rounds/problems.csv"),
             ("GET", "/admin"),
             ("POST", "/admin/users"),
             ("POST", "/admin/users/{username}/disable"),

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from safepath.risk.codes import as_number, canonical
+from safepath.risk.repeats import household_value
 from safepath.risk.spec import COMPONENTS, LEVELS, RiskModel, Score
 
 UNMAPPED = 0  # a score function's answer for a value it cannot score (scores are 1..5)
@@ -241,6 +242,8 @@ class CompiledModel:
                 env[f"L{i}"] = _lookup_table(ind.score.map)
             if ind.condition is not None:
                 env[f"P{i}"] = ind.condition.predicate()
+            if ind.aggregate is not None:
+                env[f"A{i}"] = household_value(ind.aggregate)
         self.source = _generate(model, self.cell_keys, explain=False) + _generate(
             model, self.cell_keys, explain=True
         )
@@ -295,8 +298,14 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
             if ind.score.map is not None
             else f"S{i}(v)"
         )
-        block = [
-            f"v = {get}({ind.field!r})",
+        block = [f"v = {get}({ind.field!r})"]
+        if ind.aggregate is not None:  # the record's own repeat rows, when it carries them
+            block += [
+                f"m = rget({ind.aggregate.table!r})",
+                "if type(m) in (list, tuple):",
+                f"    v = A{i}(m)",
+            ]
+        block += [
             f"s = {score}",
             "if s > 0:",
             f"    s{c}.append(s)",

@@ -246,6 +246,9 @@ def _merge(
             "import into another round",
             problems=[Problem("another form", scope=name)],
         )
+    # The files are written before anything is flushed: on SQLite the first write takes the
+    # database's one write lock until the commit, and other users' requests wait for it.
+    new_round = row is None
     if row is None:
         row = SurveyRound(
             name=name,
@@ -256,8 +259,6 @@ def _merge(
             personal={},
             created_by=by,
         )
-        session.add(row)
-        session.flush()
     else:
         _cleanup_orphans(row)
     old_dir = _snapshot_dir(row) if row.tables else None
@@ -300,6 +301,9 @@ def _merge(
     row.form_pk = form_row.id
     row.tables = counts
     row.personal = protected
+    if new_round:
+        session.add(row)
+        session.flush()
     problems = parsed.problems
     session.add(
         SurveyImport(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -22,15 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from safepath.errors import InputError, Problem
 from safepath.hxl import is_hashtag_row
 
-BATCH_ROWS = 65_536
-BATCH_CELLS = 2_000_000  # an XLSX batch is Python objects: a wide sheet reads fewer rows at once
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1")
 
@@ -100,52 +97,59 @@ def open_export(path: str | Path, *, encoding: str | None = None) -> Export:
 
 
 def _xlsx_tables(path: Path) -> list[RawTable]:
-    from python_calamine import CalamineWorkbook
+    from safepath.surveys import xlsx
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = [str(n) for n in book.sheet_names]
-    except Exception as exc:  # calamine raises several types for a damaged workbook
+        with zipfile.ZipFile(path) as zf:
+            book = xlsx.open_book(zf)
+            heads = []
+            for name, member in book.sheets:
+                # the first rows (256 kB of XML): the header and a possible HXL row
+                first = next(xlsx.xml_pieces(zf, member, 1, block=256 * 1024), None)
+                start, rows = xlsx.parse_rows(book, first) if first else (None, [])
+                heads.append((name, member, start, rows[:2], xlsx.last_row(zf, member)))
+    except Exception as exc:  # zipfile, XML and calamine raise several types when damaged
         raise _unreadable(path, exc) from exc
     tables: list[RawTable] = []
-    for name in names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.iter_rows()
-            header_row = next(rows, None)
-        except Exception as exc:  # a damaged sheet
-            raise _unreadable(path, exc) from exc
-        if not header_row or all(_blank(c) for c in header_row):
+    for name, member, start, rows, last_row in heads:
+        if start is None or not rows or all(_blank(c) for c in rows[0]):
             continue
-        header = [_header_text(c) for c in header_row]
-        width = len(header)
-        hxl = False
-        peek: list[Any] | None = next(rows, None)
-        if peek is not None and _is_hxl([_header_text(c) for c in peek]):
-            hxl, peek = True, None
+        header = [_header_text(c) for c in rows[0]]
+        hxl = len(rows) > 1 and _is_hxl([_header_text(c) for c in rows[1]])
+        skip = 2 if hxl else 1
+        first_data = start[0] + skip  # 0-based sheet row of the first data row
 
-        def batches(
-            rows: Iterator[list[Any]] = rows, peek: list[Any] | None = peek, width: int = width
-        ) -> Iterator[list[pa.Array]]:
-            chunk: list[list[Any]] = [] if peek is None else [peek]
-            size = max(1024, min(BATCH_ROWS, BATCH_CELLS // max(width, 1)))
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= size:
-                    yield _columns(chunk, width)
-                    chunk = []
-            if chunk:
-                yield _columns(chunk, width)
-
-        height = int(getattr(sheet, "height", 0) or 0)
-        rows_known = max(height - (2 if hxl else 1), 0) if height else None
-        tables.append(RawTable(name, header, 3 if hxl else 2, batches, [], set(), rows_known))
+        batches = functools.partial(
+            _sheet_batches, path, book, member, start[1], len(header), first_data
+        )
+        rows_known = last_row - first_data if last_row and last_row > first_data else None
+        tables.append(RawTable(name, header, start[0] + skip + 1, batches, [], set(), rows_known))
     if not tables:
         raise InputError(
             f"{path.name}: no sheet has a header row",
             problems=[Problem("empty workbook", scope=path.name)],
         )
     return tables
+
+
+def _sheet_batches(
+    path: Path, book: Any, member: str, col0: int, width: int, row: int
+) -> Iterator[list[pa.Array]]:
+    """A sheet's data rows from ``row`` (0-based) on, one batch per piece (``xlsx.pieces``)."""
+    from safepath.surveys import xlsx
+
+    try:
+        for piece in xlsx.pieces(str(path), book, member, col0, width, row):
+            if not piece.rows:  # no cells, or only the header rows
+                continue
+            cols = piece.columns
+            if piece.start > row:  # empty rows between two pieces: empty here too
+                gap = piece.start - row
+                cols = [pa.concat_arrays([pa.nulls(gap, c.type), c]) for c in cols]
+            yield cols
+            row = piece.start + piece.rows
+    except xlsx.PieceError as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def _blank(v: Any) -> bool:
@@ -164,7 +168,7 @@ def _is_hxl(cells: list[str]) -> bool:
     return is_hashtag_row(cells)  # the one rule every table reader uses (safepath.hxl)
 
 
-def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
+def columns_of(rows: list[list[Any]], width: int) -> list[pa.Array]:
     """Row lists (calamine cells: str, float, int, bool, date, datetime; '' when empty) as one
     Arrow array per column."""
     if not rows:
@@ -175,20 +179,15 @@ def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
 
 
 def _array(values: tuple[Any, ...]) -> pa.Array:
-    try:  # all text (empty cells are ''): vectorised
-        arr = pa.array(values)
-        if pa.types.is_string(arr.type):
-            return pc.if_else(pc.equal(arr, ""), None, arr)
-        return arr
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
-    cells = np.array(values, dtype=object)
-    cells[cells == ""] = None  # numbers with empty cells
+    """One column: text or numbers (or dates), nulls for empty cells; text when mixed."""
+    cells: Any = [None if v == "" else v for v in values] if "" in values else values
     try:
-        return pa.array(cells, from_pandas=True)
+        arr = pa.array(cells)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # a column mixing numbers and text (or dates): text, as a spreadsheet shows it
         return pa.array([None if v is None else cell_text(v) for v in cells], pa.string())
+    # all empty: of no type, so the batches around it say what the column holds
+    return pa.nulls(len(arr)) if arr.null_count == len(arr) else arr
 
 
 def cell_text(v: Any) -> str:

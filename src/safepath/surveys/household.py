@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pyarrow as pa
 
 from safepath.errors import InputError, Problem
-from safepath.risk.codes import canonical, is_missing
+from safepath.risk.repeats import member_test, value_of
 from safepath.risk.spec import Aggregate, RiskModel
 from safepath.surveys.submissions import KEY, SUBMISSION
 
@@ -52,25 +52,16 @@ def with_household_columns(
                 problems=[Problem("missing column", scope=agg.table, column=c) for c in missing],
             )
         rows = table.select([SUBMISSION, *_columns(agg)]).to_pylist()
-        test = agg.condition.predicate() if agg.condition is not None else None
-        wanted = set(agg.values)
-        matches: Counter[str] = Counter()
+        matches = member_test(agg)  # the record evaluator's own test (safepath.risk.repeats)
+        matched: Counter[str] = Counter()
         members: Counter[str] = Counter()
         for row in rows:
             key = row[SUBMISSION]
-            members[key] += 0
-            ok = test(row, {}) if test is not None else True
-            if ok and agg.fields:
-                ok = any(not is_missing(row[f]) and canonical(row[f]) in wanted for f in agg.fields)
-            if ok:
-                matches[key] += 1
-        if agg.kind == "any":
-            values: list[object] = [
-                None if k not in members else ("yes" if matches[k] else "no") for k in keys
-            ]
-            column = pa.array(values, pa.string())
-        else:
-            column = pa.array([matches[k] if k in members else 0 for k in keys], pa.int64())
+            members[key] += 1
+            if matches(row):
+                matched[key] += 1
+        values = [value_of(agg, matched[k], members[k]) for k in keys]
+        column = pa.array(values, pa.int64() if agg.kind == "count" else pa.string())
         if ind.field in main.column_names:
             main = main.drop_columns([ind.field])
         main = main.append_column(ind.field, column)
