@@ -22,12 +22,16 @@ class ConcurrencyLimit:
         self.limit = limit
         self.bypass = bypass
         self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("path") in self.bypass:
             await self.app(scope, receive, send)
             return
-        if self._semaphore is None:  # created inside the worker's event loop
-            self._semaphore = asyncio.Semaphore(self.limit)
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._loop is not loop:
+            # one per event loop: a semaphore waited on in one loop cannot be used in another
+            # (an app served again after its loop closed: a restart, a second test client)
+            self._semaphore, self._loop = asyncio.Semaphore(self.limit), loop
         async with self._semaphore:
             await self.app(scope, receive, send)
