@@ -26,21 +26,6 @@ def pytest_configure(config: pytest.Config) -> None:
     wire()
 
 
-# Tests that share one costly process per worker run on the same worker (--dist=loadgroup): one
-# demo server and Chromium for the browser tests, one JVM for the Spark tests.
-_GROUPS = {
-    "browser": ROOT / "tests" / "browser",
-    "spark": ROOT / "tests" / "risk" / "test_spark.py",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        for group, where in _GROUPS.items():
-            if item.path == where or item.path.is_relative_to(where):
-                item.add_marker(pytest.mark.xdist_group(group))
-
-
 SHARED = ROOT.parent / "shared"
 
 
