@@ -20,6 +20,7 @@ import typer
 from safepath.analysis.design import LONELY_PSU, Design, LonelyPsu
 from safepath.analysis.estimates import KINDS, Kind, estimate, one_hot_columns
 from safepath.cells import neutralise
+from safepath.cli.common import frame_to_arrow
 from safepath.cli.risk import _errors
 from safepath.errors import InputError, Problem
 from safepath.settings import get_settings
@@ -102,21 +103,7 @@ def _read(
         keep += [c for c in [var, *one_hot_columns(names, var)] if c in names]
     frame = frame[list(dict.fromkeys(keep))].copy()
     frame[ROW] = range(first, first + len(frame))
-    return as_table(_arrow(frame))
-
-
-def _arrow(frame: Any) -> Any:
-    import pyarrow as pa
-
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # a spreadsheet column mixing numbers and text: text (the estimator refuses bad values)
-        fixed = frame.copy()
-        for col in fixed.columns:
-            if fixed[col].dtype == object:
-                fixed[col] = fixed[col].map(lambda v: None if v is None or v != v else str(v))
-        return pa.Table.from_pandas(fixed, preserve_index=False)
+    return as_table(frame_to_arrow(frame))
 
 
 def _emit(rows: Sequence[dict[str, Any]], fmt: str) -> None:
@@ -396,7 +383,7 @@ def _read_for_model(
     frame = frame[list(dict.fromkeys([*must, *(["phase"] if "phase" in frame.columns else [])]))]
     frame = frame.copy()
     frame[ROW] = range(first, first + len(frame))
-    return as_table(_arrow(frame))
+    return as_table(frame_to_arrow(frame))
 
 
 def _population(

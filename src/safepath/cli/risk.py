@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from safepath.cli.common import frame_to_arrow
 from safepath.errors import InputError, Problem, SafepathError
 from safepath.risk import list_models, load_model
 from safepath.risk.area_profile import AreaProfile
@@ -117,7 +118,7 @@ def _load_input(
             return Loaded(table.rename_columns([renames.get(n, n) for n in table.column_names]), 1)
         return Loaded(str(path), 1)
     frame = read_table(path, sheet=sheet, columns=needed, decimal=decimal)
-    return Loaded(_to_arrow(frame), first_row(frame, path))
+    return Loaded(frame_to_arrow(frame), first_row(frame, path))
 
 
 def _check_weights(model: RiskModel, loaded: Loaded, path: Path, *, required: bool) -> None:
@@ -162,20 +163,6 @@ def _quiet_duckdb() -> None:
     from safepath.risk.table import default_connection
 
     default_connection().raw_sql("SET enable_progress_bar = false")
-
-
-def _to_arrow(frame: Any) -> Any:
-    import pyarrow as pa
-
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # A spreadsheet column mixing numbers and text: keep it as text, nulls as nulls.
-        fixed = frame.copy()
-        for col in fixed.columns:
-            if fixed[col].dtype == object:
-                fixed[col] = fixed[col].map(lambda v: None if v is None or v != v else str(v))
-        return pa.Table.from_pandas(fixed, preserve_index=False)
 
 
 def _read_area_profile(path: Path, model: RiskModel) -> AreaProfile:
@@ -525,13 +512,12 @@ def areas(
         )
 
 
-def _save_phases(model: RiskModel, level: str, source: str, result: Any) -> Any:
+def _save_phases(model: RiskModel, level: str, source: str, rows: list[dict[str, Any]]) -> Any:
     """Store the classification's area rows (``safepath.places.area_phases``), in one
     transaction: an unknown P-code stores nothing."""
     from safepath.places.area_phases import save_area_phases
     from safepath.store.db import session_scope
 
-    rows = result if isinstance(result, list) else result.to_pyarrow().to_pylist()
     with session_scope() as session:
         return save_area_phases(session, model.id, source, level, rows)
 
