@@ -117,3 +117,27 @@ def test_a_table_within_policy_is_released_and_audited(engine: Engine) -> None:
     done.report.raise_if_refused()
     (event,) = _events(engine)
     assert "disclosure.decision=released" in json.loads(event.fields)
+
+
+def test_normalised_weights_are_measured_unweighted_on_export(engine: Engine) -> None:
+    """A round with normalised weights (some below 1, as the REACH MSNA rounds have) is measured
+    as if each record stood for itself, the most cautious reading, not refused as bad input."""
+    from safepath.privacy.disclosure.exports import control_dataset
+
+    frame = pd.DataFrame(
+        {
+            "resp_sex": ["f"] * 20 + ["m"] * 20 + ["m"],
+            "admin1": ["p1"] * 40 + ["p2"],
+            "weight": [0.5] * 20 + [1.5] * 21,
+        }
+    )
+    with session_scope() as s:
+        done = control_dataset(s, ANALYST, frame, kind="survey_round", record_id="r")
+    m = done.report.measures
+    assert done.report.decision == "refused" and m.weight is None
+    # unweighted: the lone record is unique (risk 1/fk = 1); the others 1/20
+    assert m.max_risk == pytest.approx(1.0)
+    assert m.global_risk == pytest.approx((40 * (1 / 20) + 1) / 41)
+    with session_scope() as s:
+        kept = control_dataset(s, ANALYST, frame.assign(weight=[2.0] * 41), kind="survey_round")
+    assert kept.report.measures.weight == "weight"  # expansion weights are used

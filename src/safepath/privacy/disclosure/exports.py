@@ -34,6 +34,23 @@ class ExportResult:
         return self.data
 
 
+def _expansion_weight(table: pa.Table, weight: str | None) -> str | None:
+    """The policy's weight column when it holds expansion weights (each >= 1: the people a record
+    represents), else None. Survey rounds often carry normalised weights (mean 1, some below 1),
+    with which the individual-risk model is undefined; measured unweighted instead (Fk = fk), an
+    export's risk is its highest, so a normalised weight never lets more through."""
+    if weight is None:
+        return None
+    import pyarrow.compute as pc
+
+    try:
+        low = pc.min(pc.cast(table.column(weight), pa.float64())).as_py()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return weight  # not numbers: the measure refuses them, naming the column
+
+    return weight if low is None or low >= 1 else None
+
+
 def control_dataset(
     session: Session,
     actor: Actor,
@@ -72,7 +89,7 @@ def control_dataset(
         kind=kind,
         record_id=record_id,
         policy=policy,
-        weight=spec.weight_in(table.column_names),
+        weight=_expansion_weight(table, spec.weight_in(table.column_names)),
         anonymise=anonymise,
         importance=importance,
         ages=spec.ages_in(table.column_names, key_list),
