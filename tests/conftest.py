@@ -91,11 +91,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(url: str) -> None:
+def _empty_all(url: str) -> None:
+    """Empty every table and restart every sequence, as ``TRUNCATE ... RESTART IDENTITY`` would.
+
+    DELETE in one round trip, children first, instead of TRUNCATE: a test leaves a handful of
+    rows, and TRUNCATE of 37 tables gives each a new file (0.5-1 s per test on a busy machine
+    against 0.02-0.1 s here, for about 700 PostgreSQL tests). Foreign-key triggers are off for
+    the transaction (the test user is the superuser) so cycles cannot get in the way.
+    """
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    sql = " ".join(
+        [
+            "SET LOCAL session_replication_role = replica;",
+            *(f'DELETE FROM "{name}";' for name in tables),
+            "SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S';",
+        ]
+    )
     engine = create_engine(url)
     with engine.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(sql)
     engine.dispose()
 
 
@@ -121,7 +135,7 @@ def db_url(
     dispose_engines()
     reset_settings()
     if request.param == "postgresql":
-        _truncate_all(url)
+        _empty_all(url)
 
 
 @pytest.fixture
