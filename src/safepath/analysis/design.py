@@ -90,8 +90,9 @@ def check(t: Any, design: Design) -> None:
             f"{design.source} lacks the design column(s) {', '.join(missing)}",
             problems=[Problem("missing column", scope=design.source, column=c) for c in missing],
         )
-    problems: list[Problem] = []
-    counts: list[str] = []
+    # Every test counted in one query (one scan and one compilation, not one per column): the
+    # rows are looked up only for a test that failed.
+    tests: list[tuple[str, str, Any, Any]] = []  # (column, what is counted, bad, why)
     if design.weight:
         raw = t[design.weight]
         num = number(raw)
@@ -104,20 +105,26 @@ def check(t: Any, design: Design) -> None:
             (num < 0, "negative weight"),
             else_=ibis.null("string"),
         )
-        bad = why.notnull()
-        n_bad = int(t.filter(bad).count().execute())
-        if n_bad:
-            problems += problems_at(t, bad, design.weight, design, why)
-            counts.append(f"{n_bad} unusable weight(s) in {design.weight!r}")
+        tests.append((design.weight, "unusable weight(s)", why.notnull(), why))
     for role, column in (("stratum", design.strata), ("cluster", design.cluster)):
-        if not column:
-            continue
-        raw = t[column]
-        bad = raw.isnull() | (_text(raw).strip() == "")
-        n_bad = int(t.filter(bad).count().execute())
+        if column:
+            raw = t[column]
+            bad = raw.isnull() | (_text(raw).strip() == "")
+            tests.append((column, f"blank {role}(s)", bad, ibis.literal(f"blank {role}")))
+    if not tests:
+        return
+    found = (
+        t.aggregate(**{f"n{i}": t.count(where=test[2]) for i, test in enumerate(tests)})
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    problems: list[Problem] = []
+    counts: list[str] = []
+    for i, (column, what, bad, why) in enumerate(tests):
+        n_bad = int(found[f"n{i}"] or 0)
         if n_bad:
-            problems += problems_at(t, bad, column, design, ibis.literal(f"blank {role}"))
-            counts.append(f"{n_bad} blank {role}(s) in {column!r}")
+            problems += problems_at(t, bad, column, design, why)
+            counts.append(f"{n_bad} {what} in {column!r}")
     if problems:
         raise InputError(f"{design.source}: {'; '.join(counts)}", problems=problems)
 

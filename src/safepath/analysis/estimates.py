@@ -266,12 +266,15 @@ def estimate(
     level: float = 0.95,
     small_n: int = 30,
     deff: DeffMethod = "without_replacement",
+    checked: bool = False,
 ) -> list[Estimate]:
     """Estimates of ``var`` overall and, with ``by``, per group (one domain per combination).
 
     ``table`` is an Ibis table (a stored round, or a file the CLI read); ``design`` names its
     weight, strata and cluster columns. Raises InputError for unusable weights, a lonely PSU
-    under the ``fail`` rule, a missing column or an unusable answer."""
+    under the ``fail`` rule, a missing column or an unusable answer. ``checked``: the caller
+    has already run ``design.check`` on this table and design (a report asks many estimates of
+    one table: each check is a scan and a compiled query)."""
     if not 0 < level < 1:
         raise InputError(f"confidence level {level} must be between 0 and 1")
     missing = [b for b in by if b not in table.columns]
@@ -280,7 +283,8 @@ def estimate(
             f"{design.source} has no grouping column(s) {', '.join(missing)}",
             problems=[Problem("missing column", scope=design.source, column=b) for b in missing],
         )
-    d.check(table, design)
+    if not checked:
+        d.check(table, design)
     stat, inds = indicators(table, var, kind, design, exclude)
     if not inds:
         return []

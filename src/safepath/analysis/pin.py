@@ -81,8 +81,10 @@ def people_in_need(
     household_size: str | None = None,
     level: float = 0.95,
     small_n: int = 30,
+    checked: bool = False,
 ) -> list[PinRow]:
-    """PiN overall and per group of ``by`` (columns whose values key ``population``)."""
+    """PiN overall and per group of ``by`` (columns whose values key ``population``).
+    ``checked``: as for ``estimate``."""
     if "phase" not in scored.columns:
         raise InputError("the scored table has no 'phase' column: score it first")
     if len(by) != len(population.keys):
@@ -90,7 +92,8 @@ def people_in_need(
             f"the population is given per {', '.join(population.keys) or 'nothing'}; "
             f"group by as many columns (got {', '.join(by) or 'none'})"
         )
-    d.check(scored, design)
+    if not checked:
+        d.check(scored, design)
     in_need = scored.phase.cast("int64") >= phase
     t = scored.mutate(
         **{IN_NEED: ibis.ifelse(in_need.isnull(), ibis.null("float64"), flag(in_need))}
@@ -98,7 +101,11 @@ def people_in_need(
     if household_size is not None:
         t, design = _people_weights(t, design, household_size)
     rows = []
-    for e in estimate(t, IN_NEED, design, by=by, kind="mean", level=level, small_n=small_n):
+    # checked above; the household-size weights are checked numbers times checked weights
+    estimates = estimate(
+        t, IN_NEED, design, by=by, kind="mean", level=level, small_n=small_n, checked=True
+    )
+    for e in estimates:
         pop = population.lookup(e.group)
         share = e.estimate
         lo = share if e.ci_low is None or share is None else _clip(e.ci_low)

@@ -29,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from safepath.analysis.design import Design
+from safepath.analysis.design import check as check_design
 from safepath.analysis.estimates import estimate, estimate_flags
 from safepath.analysis.pin import people_in_need
 from safepath.analysis.population import Population
@@ -140,6 +141,7 @@ def _pin_rows(
         household_size=inputs.household_size,
         level=inputs.level_conf,
         small_n=inputs.small_n,
+        checked=True,  # in build(), once
     )
     out = []
     for r in rows:
@@ -262,6 +264,7 @@ def _phases(scored: Any, inputs: Inputs) -> list[dict[str, Any]]:
         kind="categorical",
         level=inputs.level_conf,
         small_n=inputs.small_n,
+        checked=True,  # in build(), once
     )
     rows: list[dict[str, Any]] = [
         {
@@ -357,6 +360,7 @@ def build(inputs: Inputs) -> PafReport:
     area = inputs.profile.to_arrow(model) if inputs.profile and model.area_fields() else None
     phases = score_table(model, inputs.data, area).select([*keep, "phase"]).to_pyarrow()
     scored = _table(phases)
+    check_design(scored, inputs.design)  # once for every estimate below
     overall_rows = _pin_rows(scored, inputs, [], inputs.population)
     overall = suppress_small_cells(overall_rows, counts=["n"], figures=SHARE_FIGURES, k=inputs.k)[0]
     areas = _areas(scored, inputs, place)
