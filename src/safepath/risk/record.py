@@ -1,8 +1,9 @@
 """Record evaluator: one assessment (+ its area profile row) -> T, V, C, R, phase, explanation.
 
-The model is compiled once (cached per model object) into plain closures; evaluating a record is
-then a loop over indicators with no pydantic or dict-building beyond the explanation itself.
-Every arithmetic step mirrors ``table.py`` so both evaluators agree bit-for-bit (see ``r6``).
+The model is compiled once (cached per model object) into a generated Python function; evaluating
+a record is then straight-line code with no pydantic, no loop over indicators and no
+dict-building beyond the explanation itself. Every arithmetic step mirrors ``table.py`` so both
+evaluators agree bit-for-bit (see ``r6``).
 """
 
 from __future__ import annotations
@@ -183,10 +184,11 @@ class CompiledModel:
     """A model turned into generated Python once; ``evaluate`` runs one record.
 
     Two functions are generated per model, one without and one with the explanation. Each
-    indicator becomes a few straight lines (read the field, test for a missing answer, look the
-    score up, keep it for its component and, when explaining, its entry for its (level,
-    component) cell): no loop over indicators, no branch on an indicator's kind. Aggregations,
-    contributions and the level cells are written out per model in the same way. Model text
+    indicator becomes a few straight lines (read the field, look the score up, count it for its
+    component, or note it unanswered): no loop over indicators, no branch on an indicator's
+    kind. Aggregations, contributions, the level cells and the driver candidates are written out
+    per model in the same way, with what does not depend on the record (labels, ids, weights,
+    the drivers' fixed part, the share of a mean's score per count) computed here. Model text
     reaches the generated source only as ``repr`` of validated strings and numbers; the score
     functions, predicates and lookup tables are passed in as values.
     """
@@ -231,8 +233,6 @@ class CompiledModel:
                 [c for n, c in enumerate(COMPONENTS) if bits >> n & 1] for bits in range(8)
             ],
             "MODEL_REF": {"id": model.id, "version": model.version},
-            "DRIVERS_TV": DRIVERS_TV,
-            "DRIVERS_C": DRIVERS_C,
             "MEAN_SHARE": [
                 [0.0] + [r6(score / n) if n else 0.0 for score in range(1, 6)]
                 for n in range(len(inds) + 1)
@@ -306,7 +306,7 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
     total or maximum per component; a ``weighted_mean`` or ``top_half_mean`` component keeps its
     scores in a list. The explanation is then written once per entry with its final
     contribution, cell by cell: no entry is built and then updated, no list is scanned for its
-    maximum, and only the few driver candidates are sorted, as small tuples."""
+    maximum, and only the few driver candidates are sorted, as ints."""
     inds = model.indicators
     comp_of: dict[str, int] = {c: n for n, c in enumerate(COMPONENTS)}
     how = [model.components[c].aggregation for c in COMPONENTS]
