@@ -502,17 +502,17 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
         f"    for k in cap[:{DRIVERS_C}]:",
         f"        drivers.append(DRIVER_C[k % {nc}][k // {nc}].copy())",
     ]
-    answered = [
+    counts = [
         ("0" if not present[c] else f"n{c}" if how[c] in ("max", "mean") else f"len(s{c})")
         for c in range(3)
     ]
     comps = ", ".join(
         f"{comp!r}: {{'value': {'tvc'[c]}6, 'aggregation': {how[c]!r}, "
-        f"'answered': {answered[c]}, 'defaulted': not {answered[c]}}}"
+        f"'answered': {counts[c]}, 'defaulted': not {counts[c]}}}"
         for c, comp in enumerate(COMPONENTS)
     )
     # the defaulted components' names: a copy of one of the eight lists
-    defaulted = " | ".join(f"(0 if {answered[c]} else {1 << c})" for c in range(3))
+    defaulted = " | ".join(f"(0 if {counts[c]} else {1 << c})" for c in range(3))
     out += [
         "    explanation = {",
         "        'model': MODEL_REF,",
