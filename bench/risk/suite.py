@@ -77,6 +77,35 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> str | None:
     return None
 
 
+def records(
+    model_path: Path,
+    data: Path,
+    record_sample: int,
+    timeout: float,
+    log: Callable[[str], None] = print,
+) -> dict[str, object]:
+    """The record evaluator on the first ``record_sample`` households of ``data``, in a fresh
+    process on one core."""
+    res, peak, error = _child(["records", str(model_path), str(data), str(record_sample)], timeout)
+    log(f"record evaluator: {res or error}")
+    return {**res, "peak_mib": peak} if res else {"error": error}
+
+
+def run_records(
+    workdir: Path,
+    *,
+    size: int = 1_000_000,
+    record_sample: int = 50_000,
+    timeout: float = 1800.0,
+    log: Callable[[str], None] = print,
+) -> dict[str, object]:
+    """Only the record evaluator, on the same households as the full run's smallest size."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    model_path = generate.write_model(workdir / "bench-risk-40.yaml")
+    data = generate.write_households(workdir / f"households-{size}.parquet", size)
+    return records(model_path, data, record_sample, timeout, log)
+
+
 def run(
     sizes: list[int],
     workdir: Path,
@@ -167,11 +196,7 @@ def run(
                     log(f"[{n:,}] sql vs {other}: {diff or 'agree'}")
     results["runs"] = [r.__dict__ | {"output": None} for r in runs]
     sample_path = workdir / f"households-{min(sizes)}.parquet"
-    res, peak, error = _child(
-        ["records", str(model_path), str(sample_path), str(record_sample)], timeout
-    )
-    results["records"] = {**res, "peak_mib": peak} if res else {"error": error}
-    log(f"record evaluator: {res or error}")
+    results["records"] = records(model_path, sample_path, record_sample, timeout, log)
     # the explanation column: twice, the first fills the cache with its SQL
     explain = ["explain", str(model_path), str(sample_path), str(cache_dir), "20000"]
     _child(explain, timeout)

@@ -191,13 +191,17 @@ def normalise_areas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- record evaluator
-def run_records(model_path: str, path: str, n: int) -> dict[str, Any]:
-    """Records/s of ``safepath.risk.evaluate`` on one core, and its agreement with pandas."""
+def run_records(model_path: str, path: str, n: int, passes: int = 3) -> dict[str, Any]:
+    """Records/s of ``safepath.risk.evaluate`` on one core, and its agreement with pandas.
+
+    The model is compiled before the clock (once per process, as a server does; its CPU time
+    is reported on its own); each measure is the best of ``passes`` passes over the records."""
     import os
 
     import pyarrow.parquet as pq
 
     from safepath.risk import evaluate, load_model
+    from safepath.risk.record import compile_model
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     model = load_model(model_path)
@@ -206,33 +210,45 @@ def run_records(model_path: str, path: str, n: int) -> dict[str, Any]:
     records = batch.to_pylist()
     for record in records:  # dictionary columns arrive as str already; keep plain dicts
         record.pop("__index_level_0__", None)
+    compile_cpu = time.process_time()
+    compile_model(model)
+    compile_cpu = time.process_time() - compile_cpu
     # As a caseworker flow uses it: each assessment (with its explanation) is consumed, then
     # dropped. Keeping every result alive instead measures Python's garbage collector walking
     # an ever larger heap of explanation dicts (reported separately).
     # The explanation is read (its drivers), so it is really built, not merely possible.
-    start, cpu = time.perf_counter(), time.process_time()
-    got = []
-    for record in records:
-        a = evaluate(model, record)
-        got.append(a.phase)
-        assert a.explanation["drivers"] is not None
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    start_bare = time.process_time()
-    for record in records:
-        evaluate(model, record, explain=False)
-    cpu_bare = time.process_time() - start_bare
-    start_kept = time.process_time()
-    kept = [evaluate(model, record) for record in records]
-    cpu_kept = time.process_time() - start_kept
-    del kept
+    best: dict[str, float] = {}
+    got: list[int] = []
+    for _ in range(passes):
+        start, cpu = time.perf_counter(), time.process_time()
+        got = []
+        for record in records:
+            a = evaluate(model, record)
+            got.append(a.phase)
+            assert a.explanation["drivers"] is not None
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        start_bare = time.process_time()
+        for record in records:
+            evaluate(model, record, explain=False)
+        cpu_bare = time.process_time() - start_bare
+        start_kept = time.process_time()
+        kept = [evaluate(model, record) for record in records]
+        cpu_kept = time.process_time() - start_kept
+        del kept
+        for key, value in (
+            ("seconds", seconds),
+            ("cpu_seconds", cpu),
+            ("cpu_seconds_no_explanation", cpu_bare),
+            ("cpu_seconds_all_kept", cpu_kept),
+        ):
+            best[key] = min(best.get(key, value), value)
     spec = yaml.safe_load(Path(model_path).read_text(encoding="utf-8"))
     expected = pandas_rows(frame, spec)["phase"].tolist()
     mismatches = sum(a != b for a, b in zip(got, expected, strict=True))
     return {
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "cpu_seconds_no_explanation": cpu_bare,
-        "cpu_seconds_all_kept": cpu_kept,
+        **best,
+        "compile_cpu_seconds": compile_cpu,
+        "passes": passes,
         "records": len(records),
         "mismatches": mismatches,
     }

@@ -40,3 +40,32 @@ def test_variants_agree_with_safepath(tmp_path: Path) -> None:
     assert suite.compare(sql, variants.run_ibis(str(model_path), data)) is None
     flagged = pd.read_parquet(data, columns=["q01"])["q01"] == 3  # code 3 scores 5: floor
     assert flagged.any()
+
+
+def test_records_alone_replaces_only_its_row(tmp_path: Path) -> None:
+    from bench import report
+
+    rec = {
+        "seconds": 1.0,
+        "cpu_seconds": 0.5,
+        "cpu_seconds_no_explanation": 0.25,
+        "cpu_seconds_all_kept": 2.0,
+        "passes": 3,
+        "records": 50_000,
+        "mismatches": 0,
+    }
+    old_row = "| record evaluator ≥ 40,000 records/s ... | 24,276/s of CPU time | no |"
+    text = (
+        "# Benchmarks\n\n<!-- bench:risk -->\n| target | measured | met |\n|---|---|---|\n"
+        f"| N = 1: other | 1.00× | yes |\n{old_row}\n| explanation column | x | — |\n"
+        "<!-- /bench:risk -->\n\n<!-- bench:cases -->\ncases\n<!-- /bench:cases -->\n"
+    )
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(text, encoding="utf-8")
+    report.update_records_row(path, rec, command="python -m bench --only records", load_before="1")
+    new = path.read_text(encoding="utf-8")
+    (row,) = [r for r in new.splitlines() if r.startswith("| record evaluator")]
+    assert "100,000/s of CPU time (50,000/s wall, best of 3 passes)" in row
+    assert "without the explanation: 200,000/s" in row and "alive: 25,000/s" in row
+    assert "measured alone: `python -m bench --only records`" in row and row.endswith("| yes |")
+    assert new.replace(row, old_row) == text  # nothing else changed

@@ -242,3 +242,65 @@ def test_model_copy_is_recompiled(agg: RiskModel) -> None:
     )
     assert evaluate(changed, {"t1": "y", "t2": "x"}).threat == 1.5
     assert changed.fingerprint() != agg.fingerprint()
+
+
+# Indicators deliberately out of component order: the drivers' tie-breaking is component order
+# (threat before vulnerability), then model order, after score and contribution.
+DRIVERS = """
+id: drivers
+version: "1"
+title: driver ordering
+components:
+  threat: {aggregation: max, default: 1}
+  vulnerability: {aggregation: mean, default: 1}
+  capacity: {aggregation: mean, default: 3}
+indicators:
+  - {id: cap_a, label: cap_a, level: household, component: capacity, field: cap_a, score: &s
+     {map: {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}}}
+  - {id: vul_a, label: vul_a, level: individual, component: vulnerability, field: vul_a,
+     score: *s}
+  - {id: thr_a, label: thr_a, level: household, component: threat, field: thr_a, score: *s}
+  - {id: vul_b, label: vul_b, level: household, component: vulnerability, field: vul_b,
+     score: *s}
+  - {id: thr_b, label: thr_b, level: individual, component: threat, field: thr_b, score: *s}
+  - {id: cap_b, label: cap_b, level: community, component: capacity, field: cap_b, score: *s}
+  - {id: thr_c, label: thr_c, level: household, component: threat, field: thr_c, score: *s}
+  - {id: vul_c, label: vul_c, level: household, component: vulnerability, field: vul_c,
+     score: *s}
+  - {id: cap_c, label: cap_c, level: household, component: capacity, field: cap_c, score: *s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "drivers"),
+    [
+        # score first; on a tie the larger contribution: thr_b is threat's first maximum (5.0),
+        # vul_a has 5/3, thr_c none, although vul_a and thr_c come first in model order;
+        # capacity: the lowest scores, ties in model order
+        (
+            {"thr_a": 4, "thr_b": 5, "thr_c": 5, "vul_a": 5, "vul_b": 4, "vul_c": 1}
+            | {"cap_a": 2, "cap_b": 1, "cap_c": 1},
+            [("thr_b", 5), ("vul_a", 5), ("thr_c", 5), ("cap_b", 1), ("cap_c", 1)],
+        ),
+        # same score and contribution (5.0 each): threat before vulnerability, although vul_b
+        # comes first in the model; only scores >= 3 and <= 2 count
+        (
+            {"thr_a": 1, "thr_c": 5, "vul_b": 5, "cap_a": 3, "cap_b": 2, "cap_c": 5},
+            [("thr_c", 5), ("vul_b", 5), ("cap_b", 2)],
+        ),
+        # same score and contribution within a component (vul_a, vul_c: 1.0 each): model
+        # order, after thr_b (3.0); at most 3 and 2
+        (
+            {"thr_a": 1, "vul_a": 3, "vul_b": 1, "vul_c": 3, "thr_b": 3, "thr_c": 3}
+            | {"cap_a": 2, "cap_b": 2, "cap_c": 1},
+            [("thr_b", 3), ("vul_a", 3), ("vul_c", 3), ("cap_c", 1), ("cap_a", 2)],
+        ),
+    ],
+)
+def test_driver_ordering(answers: dict[str, Any], drivers: list[tuple[str, int]]) -> None:
+    model = load_model_text(DRIVERS)
+    ex = evaluate(model, {k: str(v) for k, v in answers.items()}).explanation
+    assert [(d["id"], d["score"]) for d in ex["drivers"]] == drivers
+    assert [set(d) for d in ex["drivers"]] == [
+        {"id", "label", "level", "component", "gpc_risks", "rights", "score"}
+    ] * len(drivers)

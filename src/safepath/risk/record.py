@@ -1,8 +1,9 @@
 """Record evaluator: one assessment (+ its area profile row) -> T, V, C, R, phase, explanation.
 
-The model is compiled once (cached per model object) into plain closures; evaluating a record is
-then a loop over indicators with no pydantic or dict-building beyond the explanation itself.
-Every arithmetic step mirrors ``table.py`` so both evaluators agree bit-for-bit (see ``r6``).
+The model is compiled once (cached per model object) into a generated Python function; evaluating
+a record is then straight-line code with no pydantic, no loop over indicators and no
+dict-building beyond the explanation itself. Every arithmetic step mirrors ``table.py`` so both
+evaluators agree bit-for-bit (see ``r6``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from safepath.risk.codes import as_number, canonical
@@ -184,10 +184,11 @@ class CompiledModel:
     """A model turned into generated Python once; ``evaluate`` runs one record.
 
     Two functions are generated per model, one without and one with the explanation. Each
-    indicator becomes a few straight lines (read the field, test for a missing answer, look the
-    score up, keep it for its component and, when explaining, its entry for its (level,
-    component) cell): no loop over indicators, no branch on an indicator's kind. Aggregations,
-    contributions and the level cells are written out per model in the same way. Model text
+    indicator becomes a few straight lines (read the field, look the score up, count it for its
+    component, or note it unanswered): no loop over indicators, no branch on an indicator's
+    kind. Aggregations, contributions, the level cells and the driver candidates are written out
+    per model in the same way, with what does not depend on the record (labels, ids, weights,
+    the drivers' fixed part, the share of a mean's score per count) computed here. Model text
     reaches the generated source only as ``repr`` of validated strings and numbers; the score
     functions, predicates and lookup tables are passed in as values.
     """
@@ -201,8 +202,9 @@ class CompiledModel:
             for comp in COMPONENTS
             if any(ind.level == lv and ind.component == comp for ind in inds)
         ]
-        self.static = {
-            ind.id: {
+        # a driver's fixed part, by indicator index
+        self.static = tuple(
+            {
                 "id": ind.id,
                 "label": ind.label,
                 "level": ind.level,
@@ -211,7 +213,7 @@ class CompiledModel:
                 "rights": ind.rights,
             }
             for ind in inds
-        }
+        )
         env: dict[str, Any] = {
             "_FAST": _FAST,
             "_jsonable": _jsonable,
@@ -221,16 +223,16 @@ class CompiledModel:
             "_top_half": _top_half,
             "_aggregate": aggregate,
             "_contributions": contributions,
-            "_BY_SCORE_SHARE": itemgetter("score", "contribution"),
-            "_BY_SCORE": itemgetter("score"),
+            "FLOATS": tuple(r6(float(score)) for score in range(6)),
             "Assessment": Assessment,
             "CUTS": list(model.severity.cuts),
             "LEVELS": dict(model.case_levels.phases),
             "DEADLINES": dict(model.case_levels.deadlines_hours),
-            "STATIC": self.static,
+            **_driver_tables(model, self.static),
+            "DEFAULTED": [
+                [c for n, c in enumerate(COMPONENTS) if bits >> n & 1] for bits in range(8)
+            ],
             "MODEL_REF": {"id": model.id, "version": model.version},
-            "DRIVERS_TV": DRIVERS_TV,
-            "DRIVERS_C": DRIVERS_C,
             "MEAN_SHARE": [
                 [0.0] + [r6(score / n) if n else 0.0 for score in range(1, 6)]
                 for n in range(len(inds) + 1)
@@ -261,37 +263,75 @@ class CompiledModel:
         return run(record, _EMPTY if area is None else area)
 
 
+SHARE_SCALE = 10_000_000  # above any share in millionths (5,000,000 at most)
+
+
+def _candidates(model: RiskModel) -> tuple[list[int], list[int]]:
+    """Indicator indexes of the driver candidates, in the order ties keep: threat then
+    vulnerability, and capacity, each in model order."""
+    comp = [ind.component for ind in model.indicators]
+    tv = [i for c in COMPONENTS[:2] for i, ic in enumerate(comp) if ic == c]
+    return tv, [i for i, ic in enumerate(comp) if ic == COMPONENTS[2]]
+
+
+def _driver_tables(model: RiskModel, static: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The generated code's driver constants: candidate keys and reported drivers."""
+    tv, cap = _candidates(model)
+    nt = max(len(tv), 1)
+    n_inds = len(model.indicators)
+    return {
+        # a driver as it is reported, per candidate rank and score: copied, never handed out
+        "DRIVER_TV": tuple(tuple({**static[i], "score": s} for s in range(6)) for i in tv),
+        "DRIVER_C": tuple(tuple({**static[i], "score": s} for s in range(6)) for i in cap),
+        # (score * SHARE_SCALE + share in millionths) * nt: of a mean component's entry (by
+        # count of answers, then score), a max component's first maximum and its other entries
+        "MEAN_KEY": [
+            [(s * SHARE_SCALE + (round(r6(s / n) * 1000000) if n else 0)) * nt for s in range(6)]
+            for n in range(n_inds + 1)
+        ],
+        "TOP_KEY": [(s * SHARE_SCALE + s * 1000000) * nt for s in range(6)],
+        "SCORE_KEY": [s * SHARE_SCALE * nt for s in range(6)],
+    }
+
+
 def _r6(x: str) -> str:
     return f"_floor({x} * 1000000 + 0.5) / 1000000"
 
 
 def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain: bool) -> str:
-    """Source of ``plain(record, area_row)`` or ``explained(record, area_row)`` for ``model``."""
+    """Source of ``plain(record, area_row)`` or ``explained(record, area_row)`` for ``model``.
+
+    One pass over the answers keeps each indicator's score in a local (``a{i}``: the score, or
+    MISSING, NULL_SCORE, UNMAPPED, or -1 when its condition does not apply) and a running count,
+    total or maximum per component; a ``weighted_mean`` or ``top_half_mean`` component keeps its
+    scores in a list. The explanation is then written once per entry with its final
+    contribution, cell by cell: no entry is built and then updated, no list is scanned for its
+    maximum, and only the few driver candidates are sorted, as ints."""
     inds = model.indicators
     comp_of: dict[str, int] = {c: n for n, c in enumerate(COMPONENTS)}
-    cell_of = {key: n for n, key in enumerate(cell_keys)}
     how = [model.components[c].aggregation for c in COMPONENTS]
+    present = [any(ind.component == comp for ind in inds) for comp in COMPONENTS]
     out = [
         f"def {'explained' if explain else 'plain'}(record, area_row):",
         "    rget = record.get",
         "    aget = area_row.get",
         "    unanswered = []",
         "    floors = []",
-        "    s0 = []; s1 = []; s2 = []",
     ]
     if explain:
         out.append("    unmapped = []")
-        out.append("    e0 = []; e1 = []; e2 = []")
-        out += [f"    k{k} = []; ks{k} = []" for k in range(len(cell_keys))]
-    if not explain or "weighted_mean" in how:
-        out.append("    w0 = []; w1 = []; w2 = []")
-    keep_weights = "weighted_mean" in how
+    for c in range(3):
+        if not present[c]:
+            continue
+        if how[c] == "max":
+            out.append(f"    m{c} = 0" + (f"; n{c} = 0; j{c} = -1" if explain else ""))
+        elif how[c] == "mean":
+            out.append(f"    n{c} = 0; t{c} = 0")
+        else:
+            out.append(f"    s{c} = []; w{c} = []")
     for i, ind in enumerate(inds):
         c = comp_of[ind.component]
-        pad = "    "
-        if ind.condition is not None:
-            out.append(f"    if P{i}(record, area_row):")
-            pad = "        "
+        a = f"a{i}"
         get = "aget" if ind.source == "area" else "rget"
         score = (
             f"L{i}.get(v, 0) if type(v) in _FAST else S{i}(v)"
@@ -305,46 +345,48 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
                 "if type(m) in (list, tuple):",
                 f"    v = A{i}(m)",
             ]
-        block += [
-            f"s = {score}",
-            "if s > 0:",
-            f"    s{c}.append(s)",
-        ]
-        if keep_weights:
-            block.append(f"    w{c}.append({ind.weight!r})")
-        if explain:
-            k = cell_of[(ind.level, ind.component)]
-            block += [
-                f"    e = {{'id': {ind.id!r}, 'score': s, 'weight': {ind.weight!r}, "
-                "'contribution': 0.0}",
-                f"    e{c}.append(e)",
-                f"    k{k}.append(e)",
-                f"    ks{k}.append(s)",
-            ]
+        block += [f"{a} = {score}", f"if {a} > 0:"]
+        if how[c] == "max":
+            block += [f"    if {a} > m{c}:", f"        m{c} = {a}"]
+            if explain:  # the first maximum in model order carries the contribution
+                block += [f"        j{c} = {i}", f"    n{c} += 1"]
+        elif how[c] == "mean":
+            block += [f"    n{c} += 1", f"    t{c} += {a}"]
+        else:
+            if explain:
+                block.append(f"    p{i} = len(s{c})")
+            block += [f"    s{c}.append({a})", f"    w{c}.append({ind.weight!r})"]
         if ind.floor is not None:
             block += [
-                f"    if s >= {ind.floor.min_score}:",
-                f"        floors.append(({ind.id!r}, s, {ind.floor.min_score}, {ind.floor.phase}))",
+                f"    if {a} >= {ind.floor.min_score}:",
+                f"        floors.append(({ind.id!r}, {a}, {ind.floor.min_score}, "
+                f"{ind.floor.phase}))",
             ]
         block += ["else:", f"    unanswered.append({ind.id!r})"]
         if explain:
             block += [
-                "    if not s:",
+                f"    if not {a}:",
                 f"        unmapped.append({{'indicator': {ind.id!r}, 'value': _jsonable(v)}})",
             ]
-        out += [pad + b for b in block]
+        if ind.condition is not None:
+            out.append(f"    if P{i}(record, area_row):")
+            out += ["        " + b for b in block]
+            if explain:
+                out += ["    else:", f"        {a} = -1"]
+        else:
+            out += ["    " + b for b in block]
     for c, comp in enumerate(COMPONENTS):
         default = repr(float(model.components[comp].default))
-        if not any(ind.component == comp for ind in inds):
+        if not present[c]:
             out.append(f"    x{c} = {default}")
             continue
-        value = {
-            "max": f"float(max(s{c}))",
-            "mean": f"sum(s{c}) / len(s{c})",
-            "weighted_mean": f"_weighted(s{c}, w{c})",
-            "top_half_mean": f"_top_half(s{c})",
+        value, answered = {
+            "max": (f"float(m{c})", f"m{c}"),
+            "mean": (f"t{c} / n{c}", f"n{c}"),
+            "weighted_mean": (f"_weighted(s{c}, w{c})", f"s{c}"),
+            "top_half_mean": (f"_top_half(s{c})", f"s{c}"),
         }[how[c]]
-        out.append(f"    x{c} = {value} if s{c} else {default}")
+        out.append(f"    x{c} = {value} if {answered} else {default}")
     out += [
         f"    risk = {_r6('((x0 + x1) / x2)')}",
         "    phase = _bisect(CUTS, risk) + 1",
@@ -360,30 +402,49 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
     if not explain:
         out.append("    return Assessment(t6, v6, c6, risk, phase, level, DEADLINES.get(level))")
         return "\n".join(out) + "\n"
-    # contributions: each answered score's share of its component value
+    # each answered score's share of its component value (r6), as an expression per indicator
+    share: list[str] = []
+    for i, ind in enumerate(inds):
+        c = comp_of[ind.component]
+        share.append(
+            {
+                "max": f"(FLOATS[a{i}] if j{c} == {i} else 0.0)",
+                "mean": f"h{c}[a{i}]",
+            }.get(how[c], f"q{c}[p{i}]")
+        )
     for c in range(3):
+        if not present[c]:
+            continue
         if how[c] == "mean":
-            # r6(score / n), looked up: MEAN_SHARE[n][score] holds exactly that value
+            out.append(f"    h{c} = MEAN_SHARE[n{c}]")  # MEAN_SHARE[n][score] == r6(score / n)
+        elif how[c] != "max":
+            out.append(
+                f"    q{c} = [{_r6('x')} for x in _contributions({how[c]!r}, s{c}, w{c})]"
+                f" if s{c} else None"
+            )
+    # the level cells, in LEVELS x COMPONENTS order; entries in model order
+    for k, (lv, name) in enumerate(cell_keys):
+        c = comp_of[name]
+        out.append(f"    k{k} = []")
+        out.append(
+            {"max": f"    cm{k} = 0", "mean": f"    ct{k} = 0"}.get(
+                how[c], f"    ks{k} = []; kw{k} = []"
+            )
+        )
+        for i, ind in enumerate(inds):
+            if (ind.level, ind.component) != (lv, name):
+                continue
             out += [
-                f"    if s{c}:",
-                f"        shares = MEAN_SHARE[len(s{c})]",
-                f"        for e in e{c}:",
-                "            e['contribution'] = shares[e['score']]",
+                f"    if a{i} > 0:",
+                f"        k{k}.append({{'id': {ind.id!r}, 'score': a{i}, 'weight': "
+                f"{ind.weight!r}, 'contribution': {share[i]}}})",
             ]
-        elif how[c] == "max":
-            out += [
-                f"    if s{c}:",
-                f"        e = e{c}[s{c}.index(max(s{c}))]",
-                "        e['contribution'] = " + _r6("float(e['score'])"),
-            ]
-        else:
-            out += [
-                f"    if s{c}:",
-                f"        for e, share in zip(e{c}, _contributions({how[c]!r}, s{c}, "
-                f"[e['weight'] for e in e{c}])):",
-                "            e['contribution'] = " + _r6("share"),
-            ]
-    # level cells, in LEVELS x COMPONENTS order
+            if how[c] == "max":
+                out += [f"        if a{i} > cm{k}:", f"            cm{k} = a{i}"]
+            elif how[c] == "mean":
+                out.append(f"        ct{k} += a{i}")
+            else:
+                out += [f"        ks{k}.append(a{i})", f"        kw{k}.append({ind.weight!r})"]
     out.append("    levels = {}")
     for lv in LEVELS:
         cells = [(k, name) for k, (level, name) in enumerate(cell_keys) if level == lv]
@@ -392,34 +453,67 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
         out.append(f"    if {' or '.join(f'k{k}' for k, _ in cells)}:")
         out.append("        d = levels[" + repr(lv) + "] = {}")
         for k, name in cells:
-            value = {
-                "max": f"float(max(ks{k}))",
-                "mean": f"sum(ks{k}) / len(ks{k})",
-                "weighted_mean": f"_weighted(ks{k}, [e['weight'] for e in k{k}])",
-                "top_half_mean": f"_top_half(ks{k})",
-            }[how[comp_of[name]]]
+            h = how[comp_of[name]]
+            if h == "max":
+                value = f"FLOATS[cm{k}]"  # r6(float(score)) is the score
+            elif h == "mean":
+                value = _r6(f"(ct{k} / len(k{k}))")  # one score: r6(s / 1) == r6(s)
+            else:
+                agg = f"_weighted(ks{k}, kw{k})" if h == "weighted_mean" else f"_top_half(ks{k})"
+                value = _r6(f"(ks{k}[0] if len(ks{k}) == 1 else {agg})")
             out += [
                 f"        if k{k}:",
-                f"            v = ks{k}[0] if len(ks{k}) == 1 else {value}",
-                f"            d[{name!r}] = {{'value': {_r6('v')}, 'indicators': k{k}}}",
+                f"            d[{name!r}] = {{'value': {value}, 'indicators': k{k}}}",
             ]
+    # drivers: (score, share, indicator) of the candidates in component then model order; the
+    # sorts are stable, so ties keep that order (reverse=True keeps it too)
+    # drivers: each candidate is one int that sorts as its (score, share, rank) would:
+    # score * SHARE_SCALE + share in millionths (shares are r6 values in [0, 5], so this is
+    # exact and keeps their order), times the number of candidates, plus a rank that keeps
+    # component then model order on ties (the previous sorts were stable)
+    tv_inds, cap_inds = _candidates(model)
+    nt, nc = max(len(tv_inds), 1), max(len(cap_inds), 1)
+    for c in (0, 1):
+        if present[c] and how[c] == "mean":
+            out.append(f"    hk{c} = MEAN_KEY[n{c}]")
+    out.append("    tv = []")
+    for r, i in enumerate(tv_inds):
+        c = comp_of[inds[i].component]
+        tie = nt - 1 - r  # descending sort: the first in order gets the largest tie-breaker
+        key = {
+            "max": f"(TOP_KEY[a{i}] if j{c} == {i} else SCORE_KEY[a{i}]) + {tie}",
+            "mean": f"hk{c}[a{i}] + {tie}",
+        }.get(
+            how[c],
+            f"(a{i} * {SHARE_SCALE} + round(q{c}[p{i}] * 1000000)) * {nt} + {tie}",
+        )
+        out += [f"    if a{i} >= 3:", f"        tv.append({key})"]
+    out += ["    if len(tv) > 1:", "        tv.sort(reverse=True)", "    drivers = []"]
+    out += [
+        f"    for k in tv[:{DRIVERS_TV}]:",
+        f"        drivers.append(DRIVER_TV[{nt - 1} - k % {nt}][k // {nt * SHARE_SCALE}].copy())",
+        "    cap = []",
+    ]
+    for r, i in enumerate(cap_inds):  # scores 1 and 2, ascending; ties in model order
+        out += [f"    if 0 < a{i} <= 2:", f"        cap.append(a{i} * {nc} + {r})"]
+    out += [
+        "    if len(cap) > 1:",
+        "        cap.sort()",
+        f"    for k in cap[:{DRIVERS_C}]:",
+        f"        drivers.append(DRIVER_C[k % {nc}][k // {nc}].copy())",
+    ]
+    counts = [
+        ("0" if not present[c] else f"n{c}" if how[c] in ("max", "mean") else f"len(s{c})")
+        for c in range(3)
+    ]
     comps = ", ".join(
         f"{comp!r}: {{'value': {'tvc'[c]}6, 'aggregation': {how[c]!r}, "
-        f"'answered': len(s{c}), 'defaulted': not s{c}}}"
+        f"'answered': {counts[c]}, 'defaulted': not {counts[c]}}}"
         for c, comp in enumerate(COMPONENTS)
     )
+    # the defaulted components' names: a copy of one of the eight lists
+    defaulted = " | ".join(f"(0 if {counts[c]} else {1 << c})" for c in range(3))
     out += [
-        # drivers: ties keep component then model order (sorts are stable)
-        "    tv = [e for e in e0 if e['score'] >= 3] + [e for e in e1 if e['score'] >= 3]",
-        # descending by (score, contribution) = ascending by their negatives: the sort stays
-        # stable with reverse=True
-        "    if len(tv) > 1:",
-        "        tv.sort(key=_BY_SCORE_SHARE, reverse=True)",
-        "    cap = [e for e in e2 if e['score'] <= 2]",
-        "    if len(cap) > 1:",
-        "        cap.sort(key=_BY_SCORE)",
-        "    drivers = [{**STATIC[e['id']], 'score': e['score']} for e in tv[:DRIVERS_TV]]",
-        "    drivers += [{**STATIC[e['id']], 'score': e['score']} for e in cap[:DRIVERS_C]]",
         "    explanation = {",
         "        'model': MODEL_REF,",
         f"        'components': {{{comps}}},",
@@ -428,10 +522,9 @@ def _generate(model: RiskModel, cell_keys: Sequence[tuple[str, str]], *, explain
         "        'unanswered': unanswered,",
         "        'unmapped': unmapped,",
         "        'floors': [{'indicator': f[0], 'score': f[1], 'min_score': f[2], "
-        "'phase': f[3]} for f in floors],",
+        "'phase': f[3]} for f in floors] if floors else [],",
         "        'phase_from_risk': from_risk,",
-        "        'defaulted': [c for c, s in "
-        + f"(({COMPONENTS[0]!r}, s0), ({COMPONENTS[1]!r}, s1), ({COMPONENTS[2]!r}, s2)) if not s],",
+        f"        'defaulted': DEFAULTED[{defaulted}][:],",
         "    }",
         "    return Assessment(t6, v6, c6, risk, phase, level, DEADLINES.get(level), explanation)",
     ]
