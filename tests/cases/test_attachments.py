@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, text
 from tests.cases.conftest import Staff, TestClient, new_case, new_person
+from typer.testing import CliRunner
 
 from safepath.cases import attachments
+from safepath.cli.keys import app as keys_cli
 from safepath.privacy import rotation
 from safepath.privacy.keys import get_keyring, reset_keyring
 from safepath.settings import get_settings
@@ -263,10 +265,14 @@ def test_rotation_re_encrypts_contents_and_counts_them(client: TestClient, staff
     engine = get_engine()
     # the name (EncryptedText) and the content: two steps, each counted
     assert rotation.pending(engine, ring) >= 2
+    status = CliRunner().invoke(keys_cli, ["status"])
+    assert "attached files' contents: 1" in status.output, status.output
     rows, values = rotation.reencrypt(engine, ring)
     rotation.finish_rotation(ring)
     reset_keyring()
     assert rotation.pending(engine, get_keyring()) == 0
+    status = CliRunner().invoke(keys_cli, ["status"])
+    assert "attached files' contents: 0" in status.output, status.output
     with engine.connect() as conn:
         key, name = conn.execute(text("SELECT content_key, name FROM case_attachments")).one()
     assert key == ring.current and name.startswith(f"v1.{ring.current}.")

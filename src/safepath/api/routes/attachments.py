@@ -66,6 +66,8 @@ def list_attachments(db: DB, actor: Who, code: str) -> dict[str, Any]:
 async def upload_attachment(request: Request, db: DB, actor: Who, code: str) -> JSONResponse:
     """Attach a file to the case; it is stored encrypted, with its name."""
     await run_in_threadpool(attachments.case_for, db, actor, code, attachments.WRITE)
+    # a phone may take minutes to send 10 MiB: no connection is held while it does
+    await run_in_threadpool(done, db)
     form = await read_multipart(request, file_limit=get_settings().attachment_max_bytes)
     upload = form.files.get(attachments.FIELD)
     if upload is None:

@@ -68,6 +68,7 @@ def _back(page: Page, code: str, exc: SafepathError) -> Response:
 @router.post("/cases/{code}/attachments")
 async def upload(page: PageDep, code: str) -> Response:
     await run_in_threadpool(attachments.case_for, page.db, page.actor, code, attachments.WRITE)
+    await run_in_threadpool(page.db.commit)  # no connection held while the file arrives
     try:
         form = await read_multipart(page.request, file_limit=get_settings().attachment_max_bytes)
     except SafepathError as exc:
