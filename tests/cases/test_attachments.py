@@ -315,3 +315,43 @@ def test_clean_name_keeps_no_directory_or_control_character() -> None:
     assert attachments.clean_name("../../etc/pa\x00ss\n.pdf", "application/pdf") == "pass.pdf"
     assert attachments.clean_name("", "image/png") == "attachment.png"
     assert json.dumps(attachments.clean_name("وثيقة.pdf", "application/pdf"), ensure_ascii=False)
+
+
+def test_a_streamed_upload_is_refused_once_it_passes_the_limit(
+    client: TestClient, staff: Staff
+) -> None:
+    """No Content-Length to refuse early: the parser stops holding bytes at the limit."""
+    case = _case(client, staff)
+    boundary = "safepath-test-boundary"
+
+    def body() -> Any:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+        ).encode()
+        for _ in range(12):  # 12 MiB in 1 MiB chunks
+            yield b"0" * (1024 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    r = client.post(
+        f"{API}/cases/{case['code']}/attachments",
+        content=body(),
+        headers={
+            **staff.auth("caseworker"),
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["problems"][0]["column"] == "file"
+    assert _rows() == 0
+
+
+def test_two_files_in_the_field_are_refused(client: TestClient, staff: Staff) -> None:
+    case = _case(client, staff)
+    r = client.post(
+        f"{API}/cases/{case['code']}/attachments",
+        files=[("file", ("a.pdf", PDF, "application/pdf")), ("file", ("b.pdf", PDF, "x/y"))],
+        headers=staff.auth("caseworker"),
+    )
+    assert r.status_code == 422 and "one file only" in r.json()["error"]["message"]
+    assert _rows() == 0
