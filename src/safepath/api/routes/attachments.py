@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from safepath.api.routes.case_common import Who, done
 from safepath.cases import attachments
-from safepath.cases.file_types import ACCEPTED
+from safepath.cases.file_types import ACCEPTED, EXTENSIONS
 from safepath.errors import ValidationFailed
 from safepath.http.db import DB
 from safepath.http.responses import RECORD, RECORD_WRITE, SIGNED_IN, errors, merged
@@ -26,6 +26,8 @@ from safepath.settings import get_settings
 router = APIRouter(prefix="/cases", tags=["attachments"], responses=SIGNED_IN)
 AttachmentCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Z]{2}-[0-9A-Z]{1,17}$")]
 
+# the download is one of the accepted types, told by its content when it was uploaded
+_FILE_TYPES = {t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}
 _UPLOAD = {
     "requestBody": {
         "required": True,
@@ -90,7 +92,7 @@ async def upload_attachment(request: Request, db: DB, actor: Who, code: str) -> 
 
 @router.get(
     "/{code}/attachments/{attachment}",
-    responses=merged(RECORD, {200: {"content": {"application/octet-stream": {}}}}),
+    responses=merged(RECORD, {200: {"description": "The file", "content": _FILE_TYPES}}),
     response_class=Response,
 )
 def download_attachment(db: DB, actor: Who, code: str, attachment: AttachmentCode) -> Response:
