@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 from tests.cases.conftest import Staff, TestClient, new_case, new_person
 from typer.testing import CliRunner
 
 from safepath.cases import attachments
 from safepath.cli.keys import app as keys_cli
-from safepath.privacy import rotation
+from safepath.privacy import retention, rotation
 from safepath.privacy.keys import get_keyring, reset_keyring
 from safepath.settings import get_settings
 from safepath.store.db import get_engine, session_scope
 from safepath.store.models import AuditEvent
 from safepath.store.models.attachments import CaseAttachment
+from safepath.store.models.cases import Case
+from safepath.store.models.persons import Person
 
 API = "/api/v1"
 SECRET = b"Statement of Amina Testperson, passport QX-558822"
@@ -355,3 +358,22 @@ def test_two_files_in_the_field_are_refused(client: TestClient, staff: Staff) ->
     )
     assert r.status_code == 422 and "one file only" in r.json()["error"]["message"]
     assert _rows() == 0
+
+
+def test_retention_deletes_the_attachments_of_the_persons_it_anonymises(
+    client: TestClient, staff: Staff
+) -> None:
+    case = _case(client, staff)
+    assert _upload(client, staff, case["code"]).status_code == 201
+    held = _case(client, staff)  # still open: held, its file stays
+    assert _upload(client, staff, held["code"]).status_code == 201
+    old = datetime.now(UTC) - timedelta(days=get_settings().retention_days_person + 1)
+    with session_scope() as s:
+        s.execute(update(Case).where(Case.code == case["code"]).values(status="closed"))
+        s.execute(update(Person).values(updated_at=old))
+    with session_scope() as s:
+        counts = retention.run(s, apply=True)
+    assert counts["persons"] == 1
+    with session_scope() as s:
+        left = s.scalars(select(Case.code).join(CaseAttachment)).all()
+    assert left == [held["code"]]
