@@ -128,6 +128,20 @@ class PreconditionRequired(SafepathError):
     code = "precondition_required"
 
 
+class PayloadTooLarge(SafepathError):
+    """An upload over its size limit (the problem names the field)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(SafepathError):
+    """An upload of a type that is not accepted (told by its content, not by its name)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class TooManyRequests(SafepathError):
     status = 429
     code = "too_many_requests"

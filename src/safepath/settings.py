@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # JSON and form posts, and multipart uploads.
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # A case attachment (a scanned document, a photo) is refused with 413 above this; it is held
+    # in memory while it is checked and encrypted, never written to disk in clear.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Small-cell suppression threshold for every aggregate that leaves the system.
     disclosure_threshold: int = Field(default=5, ge=1)
     # Disclosure control of microdata exports (safepath.privacy.disclosure.policy).

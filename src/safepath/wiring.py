@@ -11,6 +11,7 @@ from __future__ import annotations
 from threading import Lock
 
 from safepath.advocacy import hooks as advocacy_hooks
+from safepath.cases import attachment_hooks
 from safepath.cases import hooks as case_hooks
 from safepath.feedback import hooks as feedback_hooks
 from safepath.mainstreaming import hooks as mainstreaming_hooks
@@ -30,6 +31,7 @@ def wire() -> None:
         audit.install_chaining()
         retention.install()
         case_hooks.install()
+        attachment_hooks.install()
         feedback_hooks.install()
         advocacy_hooks.install()
         mainstreaming_hooks.install()

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from safepath.cases import closure, plans, referrals, registry
+from safepath.cases import attachments, closure, plans, referrals, registry
 from safepath.cases.assessments import record_assessment
 from safepath.cases.schemas import CaseIn, ClosureIn, PlanIn, ReferralIn
 from safepath.demo.cases import synthetic_answers
@@ -31,6 +31,7 @@ PLAN = {
 }
 ANSWERS = synthetic_answers(random.Random(1), "XM0101", 0.5, age=30, sex="female", group="idp")
 SERVICE = "other-partner/svc"
+PDF = b"%PDF-1.4\n% a scanned document\n%%EOF\n"
 
 
 _UNCHANGED: dict[tuple[int, str], tuple[str, str | None]] = {}
@@ -56,6 +57,7 @@ class CaseRequest:
     params: dict[str, str] = field(default_factory=dict)
     json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, str]] | None = None  # a multipart upload
 
 
 def _person(s: Any, actor: Actor) -> str:
@@ -121,6 +123,14 @@ def case_request(
         if not _changes(method, path, who):
             _UNCHANGED[key] = (code, ref)
     out.params["{code}"] = ref or code
+    if "{attachment}" in path:  # a file on the case, for the download and the delete
+        with session_scope() as s:
+            out.params["{attachment}"] = attachments.add(
+                s, actors["caseworker"], code, "scan.pdf", PDF
+            ).code
+    if path.endswith("/attachments") and method == "POST":
+        out.files = {"file": ("scan.pdf", PDF, "application/pdf")}
+        return out
     bodies: dict[str, Any] = {
         "/assessments": {"answers": ANSWERS},
         "/plan": PLAN,

@@ -128,6 +128,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{step}": lambda world, path: "acknowledge",
     "{round_name}": lambda world, path: "msna-2024",
     "{job}": lambda world, path: "no-such-import-job",  # pages: only the anonymous outcome
+    "{attachment}": lambda world, path: "AT-ANY",  # pages: only the anonymous outcome
 }
 
 
@@ -140,7 +141,13 @@ def _request(
         for param, value in case.params.items():
             url = url.replace(param, value)
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}
-        return {"method": method, "url": url, "headers": headers | case.headers, "json": case.json}
+        case_sent: dict[str, Any] = {
+            "method": method,
+            "url": url,
+            "headers": headers | case.headers,
+            "json": case.json,
+        }
+        return case_sent | ({"files": case.files} if case.files else {})
     complaint = accountability_request(world.actors, method, path, who)  # tests/feedback
     if complaint is not None:
         headers = {} if who == ANONYMOUS else {"Authorization": f"Bearer {world.token(who)}"}

@@ -84,7 +84,11 @@ def _rows_of(s: Session, model: type[Any], person_id: int) -> list[Any]:
 
 
 # Personal text the case demo does not produce, proved erased and exported by its own test.
-ELSEWHERE = {"Complaint": "tests/feedback/test_privacy_steps.py"}
+ELSEWHERE = {
+    "Complaint": "tests/feedback/test_privacy_steps.py",
+    # the demo attaches no file; erasure deletes the rows (not blanks them): its own test
+    "CaseAttachment": "tests/cases/test_attachments.py",
+}
 
 
 def _personal_models() -> list[type[Any]]:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from safepath.api.routes import (
     advocacy,
     analysis,
+    attachments,
     audit,
     auth,
     cases,
@@ -36,6 +37,7 @@ def build_router() -> APIRouter:
         persons,
         audit,
         cases,
+        attachments,
         follow_ups,
         referrals,
         outcomes,

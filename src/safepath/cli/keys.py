@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from safepath.cli.common import progress_bar
-from safepath.privacy import audit, rotation
+from safepath.privacy import audit, blobs, rotation
 from safepath.privacy.actor import SYSTEM
 from safepath.privacy.keys import get_keyring, init_keyring, key_file_path, reset_keyring
 from safepath.store.db import get_engine, session_scope
@@ -34,6 +34,7 @@ def status() -> None:
     typer.echo(f"keys in ring: {', '.join(sorted(ring.keys))}")
     typer.echo(f"rotation in progress: {'yes' if ring.rotating else 'no'}")
     typer.echo(f"rows not on the current key: {rotation.pending(get_engine(), ring)}")
+    typer.echo(f"  of which attached files' contents: {blobs.pending(get_engine(), ring)}")
 
 
 @app.command()

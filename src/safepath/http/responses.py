@@ -56,6 +56,7 @@ DESCRIPTIONS: dict[int, str] = {
     409: "The record cannot change now (anonymised), or a concurrent change won",
     412: "If-Match names a version that is no longer current (reload: ETag, current_version)",
     413: "The request body is larger than the server accepts",
+    415: "The body is not of a type this route accepts (an upload: told by its content)",
     422: "A parameter or the body is invalid (problems name each one)",
     428: "A write sent without If-Match (the version it is based on)",
     429: "Too many failed sign-ins: wait and try again",

@@ -420,3 +420,10 @@ def withdraw_consent(session: Session, actor: Actor, code: str, purpose: str) ->
     person = _load(session, actor, code)
     n = consents.withdraw(session, actor, person.id, purpose)
     return {"purpose": purpose, "withdrawn": n}
+
+
+def is_anonymised(session: Session, person_id: int) -> bool:
+    """Whether the person was erased or anonymised (other layers refuse to add personal data to
+    them: a file attached to an erased person's case would undo the erasure)."""
+    at = session.scalar(select(Person.anonymised_at).where(Person.id == person_id))
+    return at is not None

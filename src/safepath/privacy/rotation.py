@@ -1,5 +1,5 @@
 """Key rotation: make a new key current, then re-encrypt every ``EncryptedText`` column of every
-table with it, in committed batches.
+table with it, in committed batches, and every attached file's content (``privacy.blobs``).
 
 Interruption-safe: the ring keeps the old keys and records that a rotation is under way, each
 batch commits on its own, and rows already on the current key are skipped; rerunning
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, Text, and_, func, or_, select, type_coerce, update
 
+from safepath.privacy import blobs
 from safepath.privacy.fields import decrypt, encrypt
 from safepath.privacy.keys import KeyRing, get_keyring, key_file_path, write_keyring
 from safepath.settings import get_settings
@@ -37,7 +38,9 @@ def _stale_condition(table: object, columns: list[str], prefix: str) -> object:
 
 
 def pending(engine: Engine, ring: KeyRing | None = None) -> int:
-    """Rows holding at least one value not encrypted with the current key."""
+    """Rows holding at least one value not encrypted with the current key, plus the attached
+    files whose content is not (an attachment whose name and content are both stale counts
+    twice: the two are re-encrypted in separate steps, and progress counts both)."""
     ring = ring or get_keyring()
     prefix = f"v1.{ring.current}."
     total = 0
@@ -46,7 +49,7 @@ def pending(engine: Engine, ring: KeyRing | None = None) -> int:
             table = Base.metadata.tables[name]
             stmt = select(func.count()).select_from(table)
             total += conn.scalar(stmt.where(_stale_condition(table, columns, prefix))) or 0  # type: ignore[arg-type]
-    return total
+    return total + blobs.pending(engine, ring)
 
 
 def start_rotation() -> tuple[KeyRing, bool]:
@@ -77,7 +80,8 @@ def reencrypt(
     pause_ms: int | None = None,
     advance: Callable[[int], None] = lambda n: None,
 ) -> tuple[int, int]:
-    """Re-encrypt every stale value with ``ring.current``; returns (rows, values) changed."""
+    """Re-encrypt every stale value with ``ring.current``; returns (rows, values) changed (an
+    attached file's content counts as one row and one value)."""
     s = get_settings()
     batch = batch_size or s.rotate_batch_size
     pause = (s.rotate_batch_pause_ms if pause_ms is None else pause_ms) / 1000
@@ -115,7 +119,8 @@ def reencrypt(
                 break
             if pause:
                 time.sleep(pause)
-    return rows, values
+    files = blobs.reencrypt(engine, ring, pause=pause, advance=advance)
+    return rows + files, values + files
 
 
 def finish_rotation(ring: KeyRing) -> None:

@@ -253,6 +253,23 @@ def _project_routes() -> dict[tuple[str, str], Rule]:
     }
 
 
+def _attachment_routes() -> dict[tuple[str, str], Rule]:
+    """Files on a case (safepath.cases.attachments): the agency's internal case roles read them,
+    case workers add and delete them; partners never (403, even on a case referred to them)."""
+    read = (*CASE_STAFF, R.dp_focal_point)
+    files = f"{API}/cases/{{code}}/attachments"
+    return {
+        ("GET", files): roles(*read),
+        ("POST", files): roles(*CASE_STAFF),
+        ("GET", f"{files}/{{attachment}}"): roles(*read),
+        ("DELETE", f"{files}/{{attachment}}"): roles(*CASE_STAFF),
+        # the case page's section (web/pages/attachments.py)
+        ("POST", "/cases/{code}/attachments"): page_login(),
+        ("GET", "/cases/{code}/attachments/{attachment}"): page_login(),
+        ("POST", "/cases/{code}/attachments/{attachment}/delete"): page_login(),
+    }
+
+
 ROUTES: dict[tuple[str, str], Rule] = {
     # documentation, health and the framework catalogue (public reference data)
     ("GET", f"{API}/openapi.json"): public(),
@@ -309,6 +326,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     **_complaint_routes(),
     **_advocacy_routes(),
     **_project_routes(),
+    **_attachment_routes(),
     # pages
     ("GET", "/"): page(),
     ("GET", "/catalogue"): page(),

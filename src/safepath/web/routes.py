@@ -96,6 +96,7 @@ def mount_web(app: FastAPI) -> None:
         advocacy,
         analysis,
         assess,
+        attachments,
         case,
         complaints,
         consent,
@@ -124,6 +125,7 @@ def mount_web(app: FastAPI) -> None:
         advocacy,
         projects,
         consent,
+        attachments,
         subjects,
         oversight,
     ):

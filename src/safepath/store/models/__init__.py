@@ -5,6 +5,7 @@ Person, Consent and BlindIndex are deliberately not re-exported: outside ``store
 """
 
 from safepath.store.models import advocacy as _advocacy  # noqa: F401
+from safepath.store.models import attachments as _attachments  # noqa: F401
 from safepath.store.models import feedback as _feedback  # noqa: F401
 from safepath.store.models import households as _households  # noqa: F401
 from safepath.store.models import mainstreaming as _mainstreaming  # noqa: F401

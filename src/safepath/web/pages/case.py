@@ -35,6 +35,7 @@ from safepath.web.context import Page, PageDep, see_other
 from safepath.web.form_errors import in_words
 from safepath.web.forms import Posted, first, invalid, read_form, version
 from safepath.web.i18n import translate
+from safepath.web.pages.attachments import panel as attachments_panel
 from safepath.web.pages.consent import panel as consent_panel
 
 router = APIRouter(include_in_schema=False)
@@ -242,6 +243,7 @@ def case_page(
         done=done,
         done_section=DONE.get(done or ""),
         consent=consent_panel(page, file.person.code),
+        attachments=attachments_panel(page, file.case.code),
         household=household_view(page.db, page.actor, file.person.household_code),
         can_register=page.actor.role in menu.opens("/register"),
         phase_reason=(
