@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.seeded import seeded
 
 from safepath.cases import clock, lifecycle
 from safepath.cases.registry import aware
@@ -28,15 +29,21 @@ from safepath.store.models.persons import Person
 N = 120
 
 
-@pytest.fixture
-def demo(engine: Engine) -> datetime:
-    """The demo directory, the demo users and N demo cases; returns when the load started."""
+def _load() -> datetime:
     load_demo()
     with session_scope() as s:
         ensure_demo_users(s)
     started = datetime.now(UTC)
     with session_scope() as s:
         assert load_demo_cases(s, N) == N
+    return started
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, db_url: str) -> datetime:
+    """The demo directory, the demo users and N demo cases (loaded once per test process and
+    copied for each test); returns when the load started."""
+    started: datetime = seeded(request, monkeypatch, db_url, "demo-cases", _load)
     return started
 
 
