@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from safepath import __version__
+from safepath.errors import localise
 from safepath.framework import catalogue, countries
 from safepath.web import menu
 from safepath.web.i18n import (
@@ -24,6 +25,7 @@ from safepath.web.i18n import (
     gettext,
     negotiate,
     ngettext,
+    reader,
 )
 
 
@@ -42,6 +44,8 @@ def environment() -> Environment:
     env.filters["decimal"] = lambda v, digits=2: format_decimal(
         round(float(v), digits), format="#,##0." + "0" * digits, locale=current_language.get()
     )
+    # a stored or collected English message (an import's problems) in the reader's language
+    env.filters["message"] = lambda v: localise(str(v), reader(current_language.get()))
     env.globals["label"] = catalogue_label
     env.globals["phase"] = phase_label
     env.globals["catalogue_rows"] = catalogue_rows
