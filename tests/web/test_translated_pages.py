@@ -99,7 +99,13 @@ def area_codes() -> set[str]:
 MORE_PAGES: list[tuple[str, str | None]] = [
     ("/areas/XM0102", "analyst"),
     ("/advocacy", "analyst"),
+    ("/projects", "analyst"),
+    ("/analysis/rounds", "analyst"),
+    ("/complaints/report", "analyst"),
     ("/inbox", "partner"),
+    ("/complaints", "psea"),
+    ("/audit/verify", "auditor"),
+    ("/account", "auditor"),
 ]
 
 

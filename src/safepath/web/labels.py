@@ -3,10 +3,12 @@ area-profile labels, the casework vocabularies and the framework catalogue.
 
 A risk model keeps its English labels (the explanations stored with each assessment are history
 and carry them). Each shipped model has a companion ``risk/models/labels/<model id>.yaml`` with the
-French, Spanish and Arabic of each indicator, its title and the area-profile columns and values;
-``web/casework_labels.yaml`` holds the casework vocabularies pages show as words (statuses,
-follow-up kinds, urgencies). A page shows the English text a view hands over in the reader's
-language through the template environment (``render.environment``), whichever view carried it."""
+French, Spanish and Arabic of each indicator, its title and the coded area-profile values (a
+column reads as the label of the indicator that reads it); ``web/casework_labels.yaml`` holds the
+words pages print from data (the demo directory's service names). A page prints the English text
+a view hands over in the reader's language through the template environment
+(``render.environment``), whichever view carried it. Coded vocabularies (statuses, follow-up
+kinds, urgencies) are named by the templates' macros, through the catalogues."""
 
 from __future__ import annotations
 
@@ -44,8 +46,10 @@ def _texts(table: dict[str, Any], lang: str, english: dict[str, str]) -> dict[st
 
 
 @lru_cache(maxsize=len(TRANSLATED) + 1)
-def english_labels(lang: str) -> dict[str, str]:
-    """English label -> the same label in ``lang``, for every label a data file translates."""
+def carried_labels(lang: str) -> dict[str, str]:
+    """English -> ``lang`` for the labels views carry as English text (the models' indicators and
+    titles, the casework words): what pages translate on the way out. Long and specific on
+    purpose: a short catalogue word ("Other") could be someone's own words in a form field."""
     if lang not in TRANSLATED:
         return {}
     out: dict[str, str] = {}
@@ -55,10 +59,19 @@ def english_labels(lang: str) -> dict[str, str]:
         indicators = {i.id: i.label for i in model.indicators}
         out |= _texts({"title": data.get("title")}, lang, {"title": model.title})
         out |= _texts(data.get("indicators") or {}, lang, indicators)
-        out |= _texts(data.get("texts") or {}, lang, {})
     out |= _texts(_load(files("safepath.web") / "casework_labels.yaml"), lang, {})
+    return out
+
+
+@lru_cache(maxsize=len(TRANSLATED) + 1)
+def english_labels(lang: str) -> dict[str, str]:
+    """English label -> the same label in ``lang``, for every label a data file translates (the
+    carried ones and the framework catalogue's)."""
+    out = dict(carried_labels(lang))
+    if lang not in TRANSLATED:
+        return out
     cat = catalogue()
-    for name in cat.names():  # the catalogue's own translations, for English a view carried
+    for name in cat.names():
         for entry in cat.get(name).entries:
             en, text = entry.label("en"), entry.label(lang)
             if en and text:  # the same word in both languages is kept: it is not English left
@@ -75,8 +88,6 @@ def english_texts() -> frozenset[str]:
         model = load_model(name)
         texts.add(model.title)
         texts |= {i.label for i in model.indicators}
-    for resource in model_label_files():
-        texts |= {str(k) for k in (_load(resource).get("texts") or {})}
     texts |= {str(k) for k in _load(files("safepath.web") / "casework_labels.yaml")}
     return frozenset(texts)
 
@@ -86,7 +97,7 @@ def label_in(value: str, lang: str) -> str:
     A label with its code after it, "Safe shelter for GBV survivors (safe-shelter)", too."""
     if lang not in TRANSLATED:
         return value
-    labels = english_labels(lang)
+    labels = carried_labels(lang)
     if value in labels:
         return labels[value]
     head, sep, tail = value.rpartition(" (")
