@@ -50,26 +50,39 @@ def _placeholder(expr: ast.expr) -> str:
     return "value"
 
 
-def template_of(node: ast.expr) -> str | None:
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def templates_of(node: ast.expr) -> list[str]:
+    """The templates an expression can make: a literal, an f-string, their sums; a joined list
+    added on is a placeholder, a conditional part gives one template per branch."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value.replace("{", "{{").replace("}", "}}")
+        return [_escape(node.value)]
     if isinstance(node, ast.JoinedStr):
         out, seen = [], set[str]()
         for v in node.values:
             if isinstance(v, ast.Constant):
-                out.append(str(v.value).replace("{", "{{").replace("}", "}}"))
+                out.append(_escape(str(v.value)))
             elif isinstance(v, ast.FormattedValue):
                 name = re.sub(r"\W", "_", _placeholder(v.value))
                 while name in seen:
                     name += "_2"
                 seen.add(name)
                 out.append("{" + name + "}")
-        return "".join(out)
+        return ["".join(out)]
+    if isinstance(node, ast.IfExp):
+        return templates_of(node.body) + templates_of(node.orelse)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = template_of(node.left), template_of(node.right)
-        if left is not None and right is not None:
-            return left + right
-    return None
+        left, right = templates_of(node.left), _part(node.right)
+        return [a + b for a in left for b in right]
+    return []
+
+
+def _part(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Call):  # ", ".join(names), str(x): a value put in
+        return ["{" + _placeholder(node) + "_added}"]
+    return templates_of(node)
 
 
 def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
@@ -145,8 +158,8 @@ def source_messages() -> list[Found]:
                 if call is None:
                     continue
                 for expr in _messages(call, scope):
-                    template = template_of(expr)
-                    if template is not None and re.search(r"[A-Za-z]{3}", shape(template)):
-                        found.append(Found(f"{rel}:{expr.lineno}", template))
+                    for template in templates_of(expr):
+                        if re.search(r"[A-Za-z]{3}", shape(template)):
+                            found.append(Found(f"{rel}:{expr.lineno}", template))
     unique = {(f.where, f.template): f for f in found}
     return sorted(unique.values(), key=lambda f: f.where)

@@ -167,3 +167,22 @@ def test_a_page_refusal_is_in_the_users_language(client: TestClient) -> None:
 
 def test_every_template_compiles() -> None:
     assert len(message_templates()) == len(ENTRIES)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fr",
+            "action impossible sur un dossier au statut « en cours » (clôturer) : "
+            "demandez d'abord sa clôture",
+        ),
+        ("es", "no se puede cerrar un caso en estado «en curso»: solicite primero su cierre"),
+        ("ar", "لا يمكن إغلاق حالة في الوضع «قيد التنفيذ»: اطلب إغلاقها أولاً"),
+    ],
+)
+def test_a_closure_refusal_reads_whole_in_the_language(lang: str, expected: str) -> None:
+    """The verb, the status and the hint the lifecycle puts in are read too, not left English."""
+    english = "cannot close a case in status 'in_progress': request its closure first"
+    assert identify(english) is not None
+    assert localise(english, partial(translate, lang=lang)) == expected
