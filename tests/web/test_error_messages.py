@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import string
+import time
 from collections.abc import Iterator
 from functools import partial
 from importlib.resources import files
@@ -186,3 +187,15 @@ def test_a_closure_refusal_reads_whole_in_the_language(lang: str, expected: str)
     english = "cannot close a case in status 'in_progress': request its closure first"
     assert identify(english) is not None
     assert localise(english, partial(translate, lang=lang)) == expected
+
+
+def test_a_long_message_is_read_in_linear_time() -> None:
+    """A message carrying a long list (codes a user sent) must not stall the error handler: the
+    first matcher (regular expressions with several lazy groups) took minutes on 16 000 chars."""
+    listing = ", ".join(f"CODE{i} (a): b" for i in range(5000))  # 84 000 characters
+    english = f"areas: unknown place P-code(s) {listing}"
+    started = time.perf_counter()
+    text = localise(english, partial(translate, lang="fr"))
+    assert time.perf_counter() - started < 1.0
+    assert text == f"zones : P-code(s) de lieu inconnu(s) {listing}"
+    assert localise("x: " + listing, partial(translate, lang="fr")) == "x: " + listing
