@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_dir
 from fastapi.testclient import TestClient
 from tests.apps import shared_app
 from tests.browser.pages import MAIN_PAGES
@@ -22,6 +25,7 @@ from safepath.web.i18n import messages
 from safepath.web.labels import area_column, area_value, english_labels, english_texts
 
 TRANSLATED = ("fr", "es", "ar")
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safepath" / "web" / "templates"
 
 
 class _Text(HTMLParser):
@@ -64,6 +68,8 @@ def english_left(nodes: list[str], lang: str) -> list[str]:
     }
     english |= {en: text for en, text in labels.items() if text != en}
     english |= {en: "" for en in english_texts() if labels.get(en) != en}  # untranslated too
+    catalogue = messages(lang)  # a template string another change added without its translation
+    english |= {m: "" for m in template_msgids() if m not in catalogue and "%(" not in m}
     english |= {
         code: ""
         for code in area_codes()
@@ -79,6 +85,19 @@ def english_left(nodes: list[str], lang: str) -> list[str]:
             continue
         found.update(e for e in long if e in node)
     return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def template_msgids() -> frozenset[str]:
+    return frozenset(
+        str(msg[2])
+        for msg in extract_from_dir(
+            str(TEMPLATES),
+            method_map=[("**.html", "jinja2")],
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+        )
+        if isinstance(msg[2], str)
+    )
 
 
 def area_codes() -> set[str]:
