@@ -199,3 +199,11 @@ def test_a_long_message_is_read_in_linear_time() -> None:
     assert time.perf_counter() - started < 1.0
     assert text == f"zones : P-code(s) de lieu inconnu(s) {listing}"
     assert localise("x: " + listing, partial(translate, lang="fr")) == "x: " + listing
+
+
+def test_the_html_error_page_is_in_the_language(client: TestClient) -> None:
+    r = client.get("/no-such-page", params={"lang": "es"}, headers={"accept": "text/html"})
+    assert r.status_code == 404
+    assert "Página no encontrada" in r.text and "Not Found" not in r.text
+    r = client.get("/api/v1/no-such-route", headers={"accept-language": "fr"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

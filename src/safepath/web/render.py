@@ -142,6 +142,8 @@ def render(
 def render_error(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> HTMLResponse:
+    # the HTTP layer's own refusals ("Not Found") come in English: read them in the page's language
+    text = localise(message, reader(negotiate(request)[0]))
     return render(
-        request, "error.html", status=status, headers=headers, status_code=status, message=message
+        request, "error.html", status=status, headers=headers, status_code=status, message=text
     )
