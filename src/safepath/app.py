@@ -22,6 +22,7 @@ from safepath.http.methods import AllowedMethods
 from safepath.http.security import SecurityHeaders, install_log_filters
 from safepath.settings import get_settings
 from safepath.store.db import get_engine
+from safepath.web.i18n import MessageLanguage
 from safepath.web.render import render_error
 from safepath.web.routes import mount_web
 from safepath.wiring import wire
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
     # level 5: nearly the size of level 9 (Starlette's default) at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().server_threads)
+    app.add_middleware(MessageLanguage)  # error messages in the reader's language
     app.include_router(build_router())
 
     @app.get("/healthz", tags=["health"])

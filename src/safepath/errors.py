@@ -2,12 +2,121 @@
 
 The API and the web pages turn these into one JSON error shape (or an HTML page) in one handler;
 the CLI prints ``message`` and exits non-zero.
+
+Messages are raised in English; each has a stable id and a template in ``error_messages.yaml``.
+``message`` reads in the language of whoever is served: the layer that negotiates the language and
+holds the catalogues (``safepath.web.i18n``) installs a reader for the request; without one (the
+CLI, a background job) messages stay in English.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
+
+import yaml
+
+# English template -> the reader's translation of it (the template itself when it has none)
+Reader = Callable[[str], str]
+_reader: ContextVar[Reader | None] = ContextVar("safepath_message_reader", default=None)
+
+
+@contextmanager
+def reading_with(reader: Reader | None) -> Iterator[None]:
+    """Messages read through ``reader`` (a translation of templates) inside the block."""
+    token = _reader.set(reader)
+    try:
+        yield
+    finally:
+        _reader.reset(token)
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    id: str
+    english: str
+    literals: tuple[str, ...]  # the text around the placeholders: one more than the fields
+    fields: tuple[str, ...]
+    weight: int  # characters of literal text: the most specific template wins a tie
+
+    def values(self, text: str) -> tuple[str, ...] | None:
+        """The values ``text`` put in this template, or None if it was not made from it. Read
+        left to right with plain searches (each value ends where the next literal first occurs):
+        linear in the text, where a regular expression with several open groups is not."""
+        if not self.fields:
+            return () if text == self.literals[0] else None
+        head, *middle, tail = self.literals
+        if len(text) < len(head) + len(tail) or not text.startswith(head):
+            return None
+        if not text.endswith(tail):
+            return None
+        pos, end = len(head), len(text) - len(tail)
+        found: list[str] = []
+        for literal in middle:
+            at = text.find(literal, pos, end)
+            if at < 0:
+                return None
+            found.append(text[pos:at])
+            pos = at + len(literal)
+        found.append(text[pos:end])
+        return tuple(found)
+
+
+def _compile(message_id: str, english: str) -> MessageTemplate:
+    literals: list[str] = [""]
+    names: list[str] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(english):
+        literals[-1] += literal
+        if name is not None:
+            names.append(name)
+            literals.append("")
+    weight = sum(len(x) for x in literals)
+    return MessageTemplate(message_id, english, tuple(literals), tuple(names), weight)
+
+
+@lru_cache(maxsize=1)
+def message_templates() -> tuple[MessageTemplate, ...]:
+    text = (files("safepath") / "error_messages.yaml").read_text(encoding="utf-8")
+    entries = yaml.safe_load(text)["messages"]
+    return tuple(_compile(str(e["id"]), str(e["en"])) for e in entries)
+
+
+@lru_cache(maxsize=4096)
+def identify(text: str) -> tuple[MessageTemplate, tuple[tuple[str, str], ...]] | None:
+    """The template an English message was made from, and the values put in it."""
+    best: tuple[MessageTemplate, tuple[tuple[str, str], ...]] | None = None
+    for tmpl in message_templates():
+        if best is not None and tmpl.weight <= best[0].weight:
+            continue
+        found = tmpl.values(text)
+        if found is not None:
+            best = (tmpl, tuple(zip(tmpl.fields, found, strict=True)))
+    return best
+
+
+def localise(text: str, reader: Reader | None = None) -> str:
+    """``text`` (an English message) in the reader's language; as it is when unknown there. The
+    values put in it are read too: a message can carry another (a summary and its first problem)."""
+    reader = reader or _reader.get()
+    if reader is None:
+        return text
+    found = identify(text)
+    if found is None:
+        return text
+    tmpl, values = found
+    target = reader(tmpl.english)
+    if target == tmpl.english:
+        return text
+    try:
+        return target.format(**{name: localise(v, reader) for name, v in values})
+    except (KeyError, IndexError, ValueError):  # a catalogue entry with a wrong placeholder
+        return text
 
 
 @dataclass(frozen=True)
@@ -33,6 +142,11 @@ class Problem:
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
+    @property
+    def message_id(self) -> str | None:
+        found = identify(self.message)
+        return found[0].id if found else None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             k: v
@@ -41,7 +155,7 @@ class Problem:
                 ("row", self.row),
                 ("column", self.column),
                 ("value", self.value),
-                ("message", self.message),
+                ("message", localise(self.message)),
             )
             if v is not None
         }
@@ -53,8 +167,30 @@ class SafepathError(Exception):
 
     def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.english = message
         self.problems: list[Problem] = problems or []
+        self.reader: Reader | None = None  # a page's own language, set where the page knows it
+
+    @property
+    def message(self) -> str:
+        """In the reader's language (English when no reader is installed)."""
+        return localise(self.english, self.reader)
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self.english = value
+
+    @property
+    def message_id(self) -> str | None:
+        """The stable id of the message (``error_messages.yaml``); None for one not listed."""
+        found = identify(self.english)
+        return found[0].id if found else None
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The values the message was made with, by placeholder name."""
+        found = identify(self.english)
+        return dict(found[1]) if found else {}
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}

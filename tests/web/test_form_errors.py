@@ -122,7 +122,7 @@ def test_nationality_is_chosen_from_the_iso_list_in_the_readers_language(app: Te
     bad = app.post("/register", data={**base, "nationality": "ZZZ"})
     assert (
         bad.status_code == 422
-        and "Nationalité: nationality &#39;ZZZ&#39; is not an ISO" in bad.text
+        and "Nationalité: la nationalité &#39;ZZZ&#39; n&#39;est pas un code ISO" in bad.text
     )
     ok = app.post("/register", data={**base, "nationality": "SDN"})
     assert ok.status_code == 303, ok.text[-500:]

@@ -17,7 +17,7 @@ from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
 from safepath.http.db import DB
 from safepath.privacy import identity
 from safepath.privacy.actor import Actor, Role
-from safepath.web.i18n import LANGUAGES, negotiate
+from safepath.web.i18n import LANGUAGES, negotiate, reader
 from safepath.web.render import render
 
 T = TypeVar("T")
@@ -58,6 +58,7 @@ class Page:
             if exc.status >= 500 or exc.status in (401, 404):
                 raise
             self.db.rollback()
+            exc.reader = reader(self.lang)  # the page's language, the user's own included
             return None, exc
 
     def require(self, *roles: Role) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from safepath.errors import ValidationFailed
-from safepath.web.i18n import translate
+from safepath.errors import ValidationFailed, localise
+from safepath.web.i18n import reader, translate
 
 # form field -> its label on the forms (msgids of the templates)
 LABELS = {
@@ -73,8 +73,8 @@ def _words(error: Any, lang: str) -> str:
         return t("is not one of the choices")
     if kind == "string_pattern_mismatch":
         return t("is not in the expected form")
-    if kind == "value_error":  # a validator's own message (catalogue checks): kept as it says
-        return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":  # a validator's own message (catalogue checks), in the language
+        return localise(str(error["msg"]).removeprefix("Value error, "), reader(lang))
     return str(error["msg"])
 
 

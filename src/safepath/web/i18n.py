@@ -4,11 +4,14 @@ request's language: ``?lang=`` (remembered in a cookie), then the cookie, then A
 from __future__ import annotations
 
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
+from typing import Any
 
 from babel.messages.pofile import read_po
 from starlette.requests import Request
+
+from safepath.errors import Reader, reading_with
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar")
 RTL = frozenset({"ar"})
@@ -57,3 +60,24 @@ def negotiate(request: Request, user_language: str | None = None) -> tuple[str, 
 def translate(message: str, lang: str) -> str:
     """``message`` in ``lang`` outside a page render (e.g. when building form errors)."""
     return messages(lang).get(message, message)
+
+
+def reader(lang: str) -> Reader | None:
+    """How error messages read in ``lang`` (None: English, as raised)."""
+    return None if lang == "en" else partial(translate, lang=lang)
+
+
+class MessageLanguage:
+    """Error messages (API bodies, error pages) in the language negotiated for the request:
+    ``?lang=``, the remembered choice, then Accept-Language. A plain ASGI middleware; a page that
+    knows its signed-in user's language reads its refusals in that one (``Page.attempt``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with reading_with(reader(negotiate(Request(scope))[0])):
+            await self.app(scope, receive, send)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from safepath import __version__
+from safepath.errors import localise
 from safepath.framework import catalogue, countries
 from safepath.web import menu
 from safepath.web.i18n import (
@@ -24,7 +25,9 @@ from safepath.web.i18n import (
     gettext,
     negotiate,
     ngettext,
+    reader,
 )
+from safepath.web.labels import area_column, area_value, label_in
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +38,7 @@ def environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_in_language,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda v: format_decimal(v, locale=current_language.get())
@@ -42,12 +46,25 @@ def environment() -> Environment:
     env.filters["decimal"] = lambda v, digits=2: format_decimal(
         round(float(v), digits), format="#,##0." + "0" * digits, locale=current_language.get()
     )
+    # a stored or collected English message (an import's problems) in the reader's language
+    env.filters["message"] = lambda v: localise(str(v), reader(current_language.get()))
+    env.globals["area_column"] = lambda name: area_column(name, current_language.get())
+    env.globals["area_value"] = lambda value: area_value(value, current_language.get())
     env.globals["label"] = catalogue_label
     env.globals["phase"] = phase_label
     env.globals["catalogue_rows"] = catalogue_rows
     env.globals["menu_for"] = menu.items_for
     env.globals["countries"] = lambda: countries.choices(current_language.get())
     return env
+
+
+def _in_language(value: Any) -> Any:
+    """Every printed plain string that is an English label of a data file (an indicator, an
+    area-profile value, a status) comes out in the page's language, whichever view carried it;
+    translated text (``_()`` gives markup) and other values pass as they are."""
+    if type(value) is str and value:
+        return label_in(value, current_language.get())
+    return value
 
 
 def catalogue_label(list_name: str, code: str | None) -> str:
@@ -125,6 +142,8 @@ def render(
 def render_error(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> HTMLResponse:
+    # the HTTP layer's own refusals ("Not Found") come in English: read them in the page's language
+    text = localise(message, reader(negotiate(request)[0]))
     return render(
-        request, "error.html", status=status, headers=headers, status_code=status, message=message
+        request, "error.html", status=status, headers=headers, status_code=status, message=text
     )

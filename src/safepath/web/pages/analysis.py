@@ -14,13 +14,13 @@ from fastapi.responses import Response
 from safepath.cases import outcomes
 from safepath.cases.instruments import instrument
 from safepath.errors import SafepathError
+from safepath.framework import catalogue
 from safepath.places.area_profiles import load_area_profile
 from safepath.privacy.disclosure import small_cells
 from safepath.risk.area_profile import AreaProfile
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep
 from safepath.web.i18n import translate
-from safepath.web.render import catalogue_label
 
 router = APIRouter(include_in_schema=False)
 DIMENSION_LISTS = {
@@ -40,7 +40,10 @@ def outcome_report(page: PageDep, by: str = "modality") -> Response:
     list_name = DIMENSION_LISTS.get(by)
     for row in rows:
         code = row.get(by)
-        row["label"] = catalogue_label(list_name, code) if list_name and code else (code or "–")
+        # the chart is drawn here, not in the template: the label in the page's language now
+        row["label"] = (
+            catalogue().label(list_name, code, lang) if list_name and code else (code or "–")
+        )
     chart = charts.bars(
         [(r["label"], r["outcome_achieved_pct"], charts.COLOURS["risk"]) for r in rows],
         100,
