@@ -122,7 +122,7 @@ def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]
 PERSONAL_TEXT: dict[type[Any], tuple[str, ...]] = {
     Case: ("narrative", "closure_note"),
     Assessment: ("answers",),
-    Intervention: ("description",),
+    Intervention: ("description", "progress_note"),
     Referral: ("reason", "consent_override_reason", "response_note"),
     FollowUp: ("note",),
 }

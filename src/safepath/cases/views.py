@@ -20,7 +20,7 @@ from safepath.errors import NotFound
 from safepath.privacy import audit, persons
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation, Service, User
-from safepath.store.models.cases import Assessment, Case, FollowUp, Referral
+from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
 
 
 def _iso(value: Any) -> str | None:
@@ -213,6 +213,10 @@ class InterventionRow:
     description: str | None
     due_date: date | None
     status: str
+    number: int = 0  # its number in the plan (from 1): how progress on it is addressed
+    progress_note: str | None = None
+    progress_at: datetime | None = None
+    progress_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,11 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                 User.id.in_(
                     select(FollowUp.by_user_id).where(FollowUp.case_id == case.id).distinct()
                 )
+                | User.id.in_(
+                    select(Intervention.progress_by_user_id)
+                    .where(Intervention.case_id == case.id)
+                    .distinct()
+                )
                 | (User.id == case.caseworker_id)
             )
         ).all()
@@ -337,8 +346,12 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                     i.description,
                     i.due_date,
                     i.status,
+                    n,
+                    i.progress_note,
+                    aware(i.progress_at),
+                    users.get(i.progress_by_user_id) if i.progress_by_user_id else None,
                 )
-                for i in case.interventions
+                for n, i in enumerate(case.interventions, start=1)
             ],
         ),
         referrals=[

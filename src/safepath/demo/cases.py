@@ -32,13 +32,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safepath.cases import assessments, clock, closure, followups, plans, referrals, registry
+from safepath.cases import (
+    assessments,
+    clock,
+    closure,
+    followups,
+    interventions,
+    plans,
+    referrals,
+    registry,
+)
 from safepath.cases.schemas import (
     CaseIn,
     ClosureIn,
     DeclineIn,
     FollowUpIn,
     InterventionIn,
+    InterventionProgressIn,
     PlanIn,
     ReferralAnswer,
     ReferralIn,
@@ -371,6 +381,11 @@ class _Story:
         last = max(when for when, _, _ in self.steps if when <= today)
         if closing:
             review = last + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
+            if not reassessed:
+                # a case closes only with its plan carried out or called off: each intervention
+                # is marked before the review (no random draw, so the rest of the story holds)
+                for n in range(1, len(items) + 1):
+                    self._add(review - timedelta(hours=1, minutes=n), self._finish(n))
             self._add(review, self._follow_up("review", None))
             requested = self._add(
                 review + timedelta(hours=rng.randint(1, 72)), self._request_closure
@@ -544,6 +559,22 @@ class _Story:
 
         def do() -> None:
             followups.record_follow_up(self.s, self.worker, self.code, data, self.version)
+
+        return do
+
+    def _finish(self, number: int) -> Callable[[], None]:
+        """Done when the case closes with its outcome measured; otherwise (lost contact,
+        relocated, …) cancelled, with the reason as its note."""
+        reason = self.closure_reason
+        data = InterventionProgressIn(
+            status="cancelled" if reason else "done",
+            note=f"Closed early: {reason}." if reason else "Delivered.",
+        )
+
+        def do() -> None:
+            interventions.record_progress(
+                self.s, self.worker, self.code, number, data, self.version
+            )
 
         return do
 

@@ -164,6 +164,10 @@ class Intervention(Base):
     description: Mapped[str | None] = mapped_column(EncryptedText())
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="planned")
+    # The last progress recorded on it (cases.interventions): a note, when and by whom (0018).
+    progress_note: Mapped[str | None] = mapped_column(EncryptedText())
+    progress_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    progress_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="interventions")
 
