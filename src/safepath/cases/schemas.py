@@ -28,8 +28,12 @@ from safepath.inputs import (
 CLOSURE_REASONS = ("lost_contact", "relocated", "deceased", "consent_withdrawn", "other")
 INTERVENTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_INTERVENTION_STATUSES = ("planned", "in_progress")  # a case with one of these cannot close
-# What a sender may choose to share with a partner (never names or contacts by default).
+# What a sender may choose to share with a partner (never names or contacts by default; those
+# only when ticked, and only while the person's consent to share stands).
 SHAREABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "phone",
     "sex",
     "age",
     "population_group",

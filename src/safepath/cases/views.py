@@ -138,7 +138,7 @@ def _view(case: Case, users: dict[int, str], orgs: dict[int, str]) -> CaseView:
 
 
 def _shared_value(case: Case, name: str, person: dict[str, Any]) -> Any:
-    if name in ("sex", "age"):
+    if name in ("sex", "age", "given_name", "family_name", "phone"):
         return person.get(name)
     if name == "latest_assessment":
         if not case.assessments:
@@ -235,6 +235,9 @@ class ReferralRow:
     response_note: str | None
     sent_at: datetime | None
     version: int = 0  # the referral's own version, for a revoke from the case page
+    urgency: str | None = None
+    completion_note: str | None = None  # the partner's note when the service was delivered
+    revoke_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,9 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                 r.response_note,
                 aware(r.sent_at),
                 r.version,
+                r.urgency,
+                r.completion_note,
+                r.revoke_note,
             )
             for r, svc in refs
         ],

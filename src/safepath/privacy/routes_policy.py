@@ -319,6 +319,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
     ("POST", "/account/language"): page_login(),  # then the session's CSRF token
+    ("POST", "/account/contact"): page_login(),
     # the public complaint form (safepath.feedback): no account, a double-submit CSRF cookie
     ("GET", "/feedback"): page(),
     ("POST", "/feedback"): page_csrf(),
@@ -373,6 +374,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
             ("POST", "/admin/users/{username}/password"),
+            ("POST", "/admin/users/{username}/contact"),
             ("POST", "/admin/grants/{grant_id}/approve"),
             ("POST", "/admin/grants/{grant_id}/reject"),
             ("GET", "/complaints"),

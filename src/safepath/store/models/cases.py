@@ -187,7 +187,9 @@ class Referral(Base):
     reason: Mapped[str | None] = mapped_column(EncryptedText())
     urgency: Mapped[str | None] = mapped_column(String(10))
     consent_override_reason: Mapped[str | None] = mapped_column(EncryptedText())
-    response_note: Mapped[str | None] = mapped_column(EncryptedText())
+    response_note: Mapped[str | None] = mapped_column(EncryptedText())  # accept / decline
+    completion_note: Mapped[str | None] = mapped_column(EncryptedText())  # service delivered (0018)
+    revoke_note: Mapped[str | None] = mapped_column(EncryptedText())  # the sender's (0018)
     sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -1,4 +1,5 @@
-"""intervention progress (status note, when, by whom); staff work contacts on users; the blind
+"""intervention progress (status note, when, by whom); referral completion and revoke notes kept
+beside the partner's answer; staff work contacts on users; the blind
 index scheme each database's digests were built with (the article-aware skeleton is scheme 2)
 
 Revision ID: 0018
@@ -29,6 +30,10 @@ def upgrade() -> None:
             ["progress_by_user_id"],
             ["id"],
         )
+    with op.batch_alter_table("case_referrals", schema=None) as batch_op:
+        # the partner's note on completion and the sender's on revoking, beside the answer's
+        batch_op.add_column(sa.Column("completion_note", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("revoke_note", sa.Text(), nullable=True))
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("work_phone", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("work_email", sa.String(length=200), nullable=True))
@@ -52,6 +57,9 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("work_email")
         batch_op.drop_column("work_phone")
+    with op.batch_alter_table("case_referrals", schema=None) as batch_op:
+        batch_op.drop_column("revoke_note")
+        batch_op.drop_column("completion_note")
     with op.batch_alter_table("case_interventions", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_case_interventions_progress_by_user_id_users"), type_="foreignkey"
