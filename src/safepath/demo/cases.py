@@ -586,6 +586,19 @@ class _Story:
         closure.approve_closure(self.s, self.world.supervisor, self.code, self.version)
 
 
+def _work_contacts(session: Session) -> None:
+    """Case staff get a (fictitious) work contact, so partners see how to reach them; a contact
+    someone set is kept."""
+    staff = session.scalars(
+        select(User)
+        .where(User.role.in_(registry.CASE_STAFF_ROLES), User.work_email.is_(None))
+        .order_by(User.id)
+    )
+    for user in staff:
+        user.work_email = f"{user.username}@demo-agency.example"
+        user.work_phone = f"+999 555 {user.id:04d}"
+
+
 def load(n: int = DEFAULT_CASES) -> list[str]:
     """Entry point for ``safepath demo``: demo users (one per role), then the demo cases.
     Call after ``safepath.demo.load_demo()`` (places, organisations, services)."""
@@ -594,6 +607,7 @@ def load(n: int = DEFAULT_CASES) -> list[str]:
 
     with session_scope() as session:
         users = ensure_demo_users(session)
+        _work_contacts(session)
     with session_scope() as session:
         created = load_demo_cases(session, n)
     with session_scope() as session:
