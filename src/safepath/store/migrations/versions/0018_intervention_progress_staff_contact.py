@@ -54,12 +54,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("index_schemes")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("work_email")
-        batch_op.drop_column("work_phone")
-    with op.batch_alter_table("case_referrals", schema=None) as batch_op:
-        batch_op.drop_column("revoke_note")
-        batch_op.drop_column("completion_note")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of ``users`` would drop the
+    # table every other one refers to, which SQLite refuses while rows point at it.
+    for table, column in (
+        ("users", "work_email"),
+        ("users", "work_phone"),
+        ("case_referrals", "revoke_note"),
+        ("case_referrals", "completion_note"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     with op.batch_alter_table("case_interventions", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_case_interventions_progress_by_user_id_users"), type_="foreignkey"
