@@ -8,7 +8,6 @@ ANSWERS = {
     "adm1_pcode": "XM01",
     "adm2_pcode": "XM0101",
     "resp_age": "34",
-    "nationality": "XMA",
     "hh_size": "1",
 }
 
@@ -36,6 +35,7 @@ def fill_screening(page: Any, choice: int) -> None:
     for name, value in ANSWERS.items():
         page.fill(f"input[name={name}]", value)
     page.locator("input[name=hh_size]").dispatch_event("change")
+    page.select_option("select[name=nationality]", "SDN")  # chosen from the ISO list
     for group in page.locator(".q:visible fieldset").all():
         options = group.locator("input:visible")
         n = options.count()

@@ -135,6 +135,14 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     page.wait_for_url(re.compile(rf"/cases/{code}"))
     assert page.locator("#risk tbody tr").count() >= 2
     assert page.locator("#risk .equation").inner_text() != baseline_r
+    # the plan carried out first: closure waits for its intervention
+    assert page.locator("#closure-blocked").count() == 1
+    page.click("#intervention-1 summary")
+    page.select_option("#pr-st-1", "done")
+    page.fill("#pr-note-1", "Shelter place found")
+    page.click("#intervention-1 button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#closure-blocked").count() == 0
     page.click("#closure summary")
     page.fill("#close-note", "Goals met")
     page.click("#closure button[type=submit]")

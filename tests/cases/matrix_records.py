@@ -91,6 +91,8 @@ def _case(actors: Mapping[str, Actor], path: str) -> tuple[str, str | None]:
         if path.endswith("/plan/approval"):
             record_assessment(s, cw, code, ANSWERS, case.version)
             plans.set_plan(s, cw, code, PlanIn.model_validate(PLAN), case.version)
+        if "/interventions/" in path:
+            plans.set_plan(s, cw, code, PlanIn.model_validate(PLAN), case.version)
         if "/closure/" in path or path.endswith("/reopening"):
             closure.request_closure(s, cw, code, ClosureIn(reason="other"), case.version)
         if path.endswith("/reopening"):
@@ -123,6 +125,7 @@ def case_request(
         if not _changes(method, path, who):
             _UNCHANGED[key] = (code, ref)
     out.params["{code}"] = ref or code
+    out.params["{number}"] = "1"  # the plan's first intervention
     if "{attachment}" in path:  # a file on the case, for the download and the delete
         with session_scope() as s:
             out.params["{attachment}"] = attachments.add(
@@ -138,6 +141,7 @@ def case_request(
         "/closure": {"reason": "other"},
         "/referrals": {"service": SERVICE, "shared_fields": ["age"]},
         "/decline": {"reason": "not eligible"},
+        "/progress": {"status": "done", "note": "delivered"},
     }
     if method in ("POST", "PUT", "PATCH"):
         out.json = next((b for end, b in bodies.items() if path.endswith(end)), {})

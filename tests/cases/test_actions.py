@@ -12,7 +12,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from tests.cases.conftest import Staff, answers
 
-from safepath.cases import assessments, closure, followups, plans, referrals, registry
+from safepath.cases import (
+    assessments,
+    closure,
+    followups,
+    interventions,
+    plans,
+    referrals,
+    registry,
+)
 from safepath.cases.actions import Action, allowed_actions
 from safepath.cases.schemas import (
     AssignIn,
@@ -20,6 +28,7 @@ from safepath.cases.schemas import (
     ClosureIn,
     FollowUpIn,
     InterventionIn,
+    InterventionProgressIn,
     PlanIn,
     ReferralIn,
 )
@@ -62,6 +71,9 @@ def _open(staff: Staff, steps: list[str], consents: tuple[str, ...]) -> str:
                 referrals.refer(
                     s, cw, code, ReferralIn(service=SERVICE, shared_fields=["age"]), _v(s, code)
                 )
+            elif step == "done":  # the plan carried out: closure may be requested
+                progress = InterventionProgressIn(status="done")
+                interventions.record_progress(s, cw, code, 1, progress, _v(s, code))
             elif step == "request":
                 closure.request_closure(s, cw, code, ClosureIn(reason="other"), _v(s, code))
             elif step == "close":
@@ -80,9 +92,13 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "plan_approved": (["assess", "plan", "approve"], SHARE),
     "in_progress, plan approved": (["assess", "plan", "approve", "refer"], SHARE),
     "in_progress, plan edited": (["assess", "plan", "approve", "refer", "plan"], SHARE),
-    "closure_requested": (["assess", "plan", "approve", "refer", "request"], SHARE),
-    "closed": (["assess", "plan", "approve", "refer", "request", "close"], SHARE),
-    "reopened": (["assess", "plan", "approve", "refer", "request", "close", "reopen"], SHARE),
+    "in_progress, plan done": (["assess", "plan", "approve", "refer", "done"], SHARE),
+    "closure_requested": (["assess", "plan", "approve", "refer", "done", "request"], SHARE),
+    "closed": (["assess", "plan", "approve", "refer", "done", "request", "close"], SHARE),
+    "reopened": (
+        ["assess", "plan", "approve", "refer", "done", "request", "close", "reopen"],
+        SHARE,
+    ),
 }
 
 
@@ -101,6 +117,9 @@ def _trials(consented: bool) -> dict[Action, Callable[[Session, Actor, str], Any
         ),
         A.follow_up: lambda s, a, c: followups.record_follow_up(
             s, a, c, FollowUpIn(kind="call"), _v(s, c)
+        ),
+        A.progress: lambda s, a, c: interventions.record_progress(
+            s, a, c, 1, InterventionProgressIn(status="cancelled", note="not needed"), _v(s, c)
         ),
         A.request_closure: lambda s, a, c: closure.request_closure(
             s, a, c, ClosureIn(reason="other"), _v(s, c)
@@ -175,9 +194,19 @@ def test_offered_actions_are_exactly_those_the_services_accept(
                 A.approve_plan,
                 A.refer,
                 A.follow_up,
-                A.request_closure,
+                A.progress,
                 A.reassign,
             },
+        ),
+        (
+            "in_progress, plan approved",
+            "caseworker",
+            {A.assess, A.edit_plan, A.refer, A.follow_up, A.progress},
+        ),
+        (
+            "in_progress, plan done",
+            "caseworker",
+            {A.assess, A.edit_plan, A.refer, A.follow_up, A.progress, A.request_closure},
         ),
         ("closure_requested", "caseworker", {A.follow_up}),
         (

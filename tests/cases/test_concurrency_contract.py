@@ -1,4 +1,5 @@
-"""One concurrency contract for every update of cases, persons, plans, referrals and follow-ups:
+"""One concurrency contract for every update of cases, persons, plans, intervention progress,
+referrals and follow-ups:
 the version is required (no If-Match: 428), a stale one is refused (412, ``current_version`` in
 the error body and the ETag header) and nothing is overwritten; of racing updates with the same
 version exactly one succeeds."""
@@ -56,6 +57,9 @@ def _writes(client: TestClient, staff: Staff) -> list[Write]:
     person = client.get(f"{API}/cases/{code}", headers=staff.auth("caseworker")).json()
     ref = _referral(client, staff, _assessed(client, staff))
     case_url = f"{API}/cases/{code}"
+    planned = f"{API}/cases/{_assessed(client, staff)}"
+    r = client.put(f"{planned}/plan", json=PLAN, headers=staff.fresh(client, "caseworker", planned))
+    assert r.status_code == 200, r.text
     return [
         ("case", "caseworker", case_url, "PATCH", case_url, {"narrative": "changed"}),
         (
@@ -68,6 +72,14 @@ def _writes(client: TestClient, staff: Staff) -> list[Write]:
         ),
         ("plan", "caseworker", case_url, "PUT", f"{case_url}/plan", PLAN),
         ("follow-up", "caseworker", case_url, "POST", f"{case_url}/follow-ups", {"kind": "call"}),
+        (
+            "intervention",
+            "caseworker",
+            planned,
+            "POST",
+            f"{planned}/interventions/1/progress",
+            {"status": "done", "note": "delivered"},
+        ),
         (
             "referral",
             "partner",
@@ -127,7 +139,7 @@ def _race(client: TestClient, n: int, send: Callable[[TestClient], Any]) -> list
         return [f.result() for f in [pool.submit(send, client) for _ in range(n)]]
 
 
-@pytest.mark.parametrize("kind", ["case", "person", "referral"])
+@pytest.mark.parametrize("kind", ["case", "person", "referral", "intervention"])
 def test_ten_racing_updates_with_one_version_one_wins(
     client: TestClient, staff: Staff, kind: str
 ) -> None:

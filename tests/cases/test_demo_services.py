@@ -110,6 +110,10 @@ def test_demo_cases_follow_the_lifecycle(demo: datetime) -> None:
             if c.status == "in_progress":
                 assert c.referrals or c.follow_ups, c.code
             if c.status in ("closure_requested", "closed"):
+                # a case closes only with its plan done or called off
+                assert {i.status for i in c.interventions} <= {"done", "cancelled"}, c.code
+                if c.closure_reason is not None:  # closed early: called off, with the reason
+                    assert {i.status for i in c.interventions} == {"cancelled"}, c.code
                 assert c.closure_requested_at is not None
                 assert roles[c.closure_requested_by_user_id] == "caseworker"
             if c.status == "closed":

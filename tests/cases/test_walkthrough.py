@@ -173,6 +173,41 @@ def test_case_from_registration_to_closure_with_measured_outcome(
     )
     expected2 = evaluate(model, second, area)
     assert a2["seq"] == 2 and a2["kind"] == "reassessment" and a2["risk"] == expected2.risk
+    # closure waits for the plan: both interventions are still planned, and the refusal says so
+    r = client.post(
+        f"{API}/cases/{code}/closure",
+        json={"note": "Goals met"},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
+    assert r.status_code == 422, r.text
+    message = r.json()["error"]["message"]
+    assert "#1 responsive/gbv (planned)" in message
+    assert "#2 preventive/legal_identity (planned)" in message
+    plan_now = _ok(
+        client.post(
+            f"{API}/cases/{code}/interventions/1/progress",
+            json={"status": "done", "note": "Safety plan agreed"},
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+        )
+    )
+    first_line = plan_now["interventions"][0]
+    assert (first_line["status"], first_line["progress_note"]) == ("done", "Safety plan agreed")
+    assert first_line["progress_by"] == staff.actors["caseworker"].username
+    assert plan_now["status"] == "approved"  # progress does not send the plan back
+    r = client.post(
+        f"{API}/cases/{code}/closure",
+        json={"note": "Goals met"},
+        headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+    )
+    assert r.status_code == 422 and "#2 preventive" in r.json()["error"]["message"]
+    assert "#1" not in r.json()["error"]["message"]
+    _ok(
+        client.post(
+            f"{API}/cases/{code}/interventions/2/progress",
+            json={"status": "cancelled", "note": "Documents found"},
+            headers=staff.fresh(client, "caseworker", f"{API}/cases/{code}"),
+        )
+    )
     _ok(
         client.post(
             f"{API}/cases/{code}/closure",

@@ -129,6 +129,7 @@ PATH_PARAMS: dict[str, Callable[[World, str], str]] = {
     "{round_name}": lambda world, path: "msna-2024",
     "{job}": lambda world, path: "no-such-import-job",  # pages: only the anonymous outcome
     "{attachment}": lambda world, path: "AT-ANY",  # pages: only the anonymous outcome
+    "{number}": lambda world, path: "1",  # an intervention's number in its case's plan
 }
 
 

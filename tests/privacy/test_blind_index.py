@@ -61,3 +61,25 @@ def test_digests_are_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     reset_settings()
     assert bi.digest("name", "amina") != first  # not a plain hash anyone could recompute
     assert len(first) == 32 and "amina" not in first
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # the article, in either script, fused or apart, al/el/ul: the skeleton is the name's
+        ("الحسن", "Al-Hassan", "El Hassan", "Elhassan", "Alhassan", "Hassan", "حسن"),
+        ("الرشيد", "Ar-Rashid", "Arrashid", "Al Rashid", "Alrashid", "Rashid"),
+        ("Ulhaq", "ul-Haq", "Haq"),
+    ],
+)
+def test_the_arabic_article_is_not_part_of_the_skeleton(names: tuple[str, ...]) -> None:
+    skeletons = {bi.skeleton(bi.name_tokens(n)[-1]) for n in names}
+    assert len(skeletons) == 1, skeletons
+    assert bi.skeleton("al") == bi.skeleton("ال") == "l"  # written apart: too short to index
+
+
+def test_a_name_that_is_only_article_and_vowels_keeps_its_letters() -> None:
+    # nothing of two consonants would be left: the token is kept whole
+    assert bi.skeleton("ali") == bi.skeleton("علي") == "l"
+    assert bi.skeleton("elias") == bi.skeleton("الياس") == "ls"
+    assert bi.without_article("alaa") == "alaa" and bi.without_article("الحسن") == "حسن"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safepath.cases import access, lifecycle, registry
+from safepath.cases.interventions import open_interventions
 from safepath.privacy import consent
 from safepath.privacy.actor import Actor
 from safepath.store.models.cases import Case
@@ -22,6 +23,7 @@ class Action(StrEnum):
     approve_plan = "approve_plan"
     refer = "refer"
     follow_up = "follow_up"
+    progress = "progress"
     request_closure = "request_closure"
     approve_closure = "approve_closure"
     reject_closure = "reject_closure"
@@ -46,7 +48,8 @@ def allowed_actions(session: Session, actor: Actor, case: Case) -> frozenset[Act
     """The actions ``actor`` may take on ``case`` now (empty outside the actor's scope).
 
     Input-dependent refusals remain the services' (a stale version, an unknown service or
-    caseworker, closing without an outcome and without a reason)."""
+    caseworker, closing without an outcome and without a reason). Closure is not offered while an
+    intervention is still planned or in progress: the page names them instead."""
     if actor.role not in access.WORK:
         return frozenset()
     reached = session.scalar(access.scope_cases(actor, select(Case.id).where(Case.id == case.id)))
@@ -55,6 +58,10 @@ def allowed_actions(session: Session, actor: Actor, case: Case) -> frozenset[Act
     allowed = _by_rules(actor, lifecycle.Status(case.status))
     if A.approve_plan in allowed and (not case.interventions or case.plan_status == "approved"):
         allowed.discard(A.approve_plan)
+    if not case.interventions:
+        allowed.discard(A.progress)
+    elif open_interventions(case):
+        allowed -= {A.request_closure, A.approve_closure}
     if (
         A.refer in allowed
         and actor.role not in access.CONSENT_OVERRIDE

@@ -1,6 +1,8 @@
 """Closure: requested by the caseworker, approved (or sent back) by a supervisor; the outcome is
 measured when the case closes. Without a follow-up assessment there is no outcome to measure, so
-a reason code is required (lost_contact, relocated, deceased, consent_withdrawn, other)."""
+a reason code is required (lost_contact, relocated, deceased, consent_withdrawn, other). A case
+closes only when every intervention of its plan is done or cancelled (checked on the request and
+again on the approval)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from safepath.cases.interventions import refuse_closure_while_open
 from safepath.cases.outcome import measure, record_outcome
 from safepath.cases.registry import flush, now, work_on
 from safepath.cases.schemas import CLOSURE_REASONS, ClosureIn
@@ -21,6 +24,7 @@ def request_closure(
     session: Session, actor: Actor, code: str, data: ClosureIn, expected_version: int | None
 ) -> Case:
     case, target = work_on(session, actor, code, "request_closure", expected_version)
+    refuse_closure_while_open(case)
     if len(case.assessments) < 2 and data.reason is None:
         raise ValidationFailed(
             f"case {case.code} has no follow-up assessment, so no outcome can be measured: "
@@ -49,6 +53,7 @@ def approve_closure(
     session: Session, actor: Actor, code: str, expected_version: int | None
 ) -> Case:
     case, target = work_on(session, actor, code, "approve_closure", expected_version)
+    refuse_closure_while_open(case)
     assert target is not None
     outcome = measure(list(case.assessments))
     case.status = target

@@ -58,7 +58,10 @@ CASE_FIELDS = frozenset(
     }
 )
 # Person fields a referral may share (the rest of the person record never goes to partners).
-PERSON_SHAREABLE = frozenset({"sex", "age", "population_group", "place_pcode"})
+# Names and phone go only when the sender ticks them and the person consented to sharing.
+PERSON_SHAREABLE = frozenset(
+    {"sex", "age", "population_group", "place_pcode", "given_name", "family_name", "phone"}
+)
 
 
 def _live_referral(actor: Actor, case_id: Any) -> ColumnElement[bool]:
@@ -122,8 +125,14 @@ def _case_shared(session: Session, actor: Actor, case_id: int) -> frozenset[str]
 PERSONAL_TEXT: dict[type[Any], tuple[str, ...]] = {
     Case: ("narrative", "closure_note"),
     Assessment: ("answers",),
-    Intervention: ("description",),
-    Referral: ("reason", "consent_override_reason", "response_note"),
+    Intervention: ("description", "progress_note"),
+    Referral: (
+        "reason",
+        "consent_override_reason",
+        "response_note",
+        "completion_note",
+        "revoke_note",
+    ),
     FollowUp: ("note",),
 }
 _CODE = "a pseudonymous code"

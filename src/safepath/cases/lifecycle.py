@@ -37,6 +37,7 @@ RULES: dict[str, tuple[str, frozenset[Status], Status | None]] = {
     "start": ("start work on", frozenset({S.plan_approved}), S.in_progress),
     "refer": ("refer", OPEN, None),
     "follow_up": ("record a follow-up on", ACTIVE, None),
+    "progress": ("record intervention progress on", OPEN, None),
     "request_closure": ("request the closure of", OPEN, S.closure_requested),
     "approve_closure": ("close", frozenset({S.closure_requested}), S.closed),
     "reject_closure": ("reject the closure of", frozenset({S.closure_requested}), S.in_progress),

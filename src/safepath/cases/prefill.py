@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from safepath.framework import countries
 from safepath.privacy import persons
 from safepath.privacy.actor import Actor
 from safepath.store.models import Place
@@ -29,6 +30,12 @@ GROUPS = (
 )
 
 
+def nationalities() -> frozenset[str]:
+    """The form's nationality list: ISO 3166-1 alpha-3 and STATELESS (a user-assigned X code
+    on the person is left for the caseworker to choose)."""
+    return countries.codes() | {"STATELESS"}
+
+
 def screening_answers(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
     person = persons.get(session, actor, case.person_code)
     out: dict[str, Any] = {}
@@ -44,7 +51,7 @@ def screening_answers(session: Session, actor: Actor, case: Case) -> dict[str, A
         out["resp_age"] = person["age"]
     if person.get("sex") in SEXES:
         out["resp_sex"] = person["sex"]
-    if person.get("nationality"):
+    if person.get("nationality") in nationalities():
         out["nationality"] = person["nationality"]
     group = case.population_group or person.get("population_group")
     if group in GROUPS:

@@ -22,10 +22,11 @@ from safepath.cases.schemas import DeclineIn, ReferralAnswer, ReferralIn
 from safepath.errors import Forbidden, NotFound, ValidationFailed
 from safepath.privacy import audit, consent
 from safepath.privacy.actor import Actor, Role
-from safepath.store.models import Organisation, Service
+from safepath.store.models import Organisation, Service, User
 from safepath.store.models.cases import Case, Referral
 
 OPEN_STATES = ("sent", "accepted")
+IDENTIFYING = frozenset({"given_name", "family_name", "phone"})  # shared only with consent
 # referral action -> (statuses it is allowed from, resulting status)
 MOVES = {
     "accept": (("sent",), "accepted"),
@@ -80,6 +81,12 @@ def refer(
             )
     elif data.override_reason is not None:
         raise ValidationFailed("the person consented: an override_reason is not needed")
+    named = [f for f in data.shared_fields if f in IDENTIFYING]
+    if named and not consented:
+        raise ValidationFailed(
+            f"{', '.join(named)}: a person's name and phone go to a partner only with their "
+            "consent to share (purpose referral_sharing), never on an override"
+        )
     referral = Referral(
         code=new_code("RF"),
         case_id=case.id,
@@ -214,8 +221,13 @@ def _move(
         referral.completed_at = stamp
     if action == "revoke":
         referral.revoked_at = stamp
-    if note is not None:
-        referral.response_note = note
+    if note is not None:  # each answer keeps its own note: the sender reads them all
+        if action == "complete":
+            referral.completion_note = note
+        elif action == "revoke":
+            referral.revoke_note = note
+        else:
+            referral.response_note = note
     flush(session)
     audit.record(
         session,
@@ -292,6 +304,21 @@ def _org_codes(session: Session, needed: int) -> dict[int, str]:
     return orgs
 
 
+def _sender(session: Session, user_id: int | None) -> dict[str, str | None] | None:
+    """Who sent the referral and how the partner reaches them (a work contact, staff data)."""
+    if user_id is None:
+        return None
+    known: dict[int, dict[str, str | None]] = session.info.setdefault("referrals.senders", {})
+    if user_id not in known:
+        row = session.execute(
+            select(User.username, User.work_phone, User.work_email).where(User.id == user_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        known[user_id] = {"username": row[0], "work_phone": row[1], "work_email": row[2]}
+    return known[user_id]
+
+
 def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
     svc = session.info.get("referrals.services", {}).get(referral.service_id) or session.get(
         Service, referral.service_id
@@ -308,6 +335,9 @@ def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
         "urgency": referral.urgency,
         "consent_override": referral.consent_override_reason is not None,
         "response_note": referral.response_note,
+        "completion_note": referral.completion_note,
+        "revoke_note": referral.revoke_note,
+        "sent_by": _sender(session, referral.sent_by_user_id),
         "sent_at": referral.sent_at.isoformat() if referral.sent_at else None,
         "responded_at": referral.responded_at.isoformat() if referral.responded_at else None,
         "completed_at": referral.completed_at.isoformat() if referral.completed_at else None,

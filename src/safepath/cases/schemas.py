@@ -27,8 +27,13 @@ from safepath.inputs import (
 
 CLOSURE_REASONS = ("lost_contact", "relocated", "deceased", "consent_withdrawn", "other")
 INTERVENTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
-# What a sender may choose to share with a partner (never names or contacts by default).
+OPEN_INTERVENTION_STATUSES = ("planned", "in_progress")  # a case with one of these cannot close
+# What a sender may choose to share with a partner (never names or contacts by default; those
+# only when ticked, and only while the person's consent to share stands).
 SHAREABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "phone",
     "sex",
     "age",
     "population_group",
@@ -132,6 +137,13 @@ class InterventionIn(_In):
     )
     _risks = field_validator("gpc_risks")(classmethod(lambda cls, v: _codes("gpc_risks", v)))
     _rights = field_validator("rights")(classmethod(lambda cls, v: _codes("rights", v)))
+
+
+class InterventionProgressIn(_In):
+    """Progress on one intervention of the plan: its new status and what happened."""
+
+    status: Literal["planned", "in_progress", "done", "cancelled"]
+    note: Note | None = None
 
 
 class PlanIn(_In):

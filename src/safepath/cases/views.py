@@ -20,7 +20,7 @@ from safepath.errors import NotFound
 from safepath.privacy import audit, persons
 from safepath.privacy.actor import Actor
 from safepath.store.models import Organisation, Service, User
-from safepath.store.models.cases import Assessment, Case, FollowUp, Referral
+from safepath.store.models.cases import Assessment, Case, FollowUp, Intervention, Referral
 
 
 def _iso(value: Any) -> str | None:
@@ -138,7 +138,7 @@ def _view(case: Case, users: dict[int, str], orgs: dict[int, str]) -> CaseView:
 
 
 def _shared_value(case: Case, name: str, person: dict[str, Any]) -> Any:
-    if name in ("sex", "age"):
+    if name in ("sex", "age", "given_name", "family_name", "phone"):
         return person.get(name)
     if name == "latest_assessment":
         if not case.assessments:
@@ -213,6 +213,10 @@ class InterventionRow:
     description: str | None
     due_date: date | None
     status: str
+    number: int = 0  # its number in the plan (from 1): how progress on it is addressed
+    progress_note: str | None = None
+    progress_at: datetime | None = None
+    progress_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,9 @@ class ReferralRow:
     response_note: str | None
     sent_at: datetime | None
     version: int = 0  # the referral's own version, for a revoke from the case page
+    urgency: str | None = None
+    completion_note: str | None = None  # the partner's note when the service was delivered
+    revoke_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +289,11 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
             select(User.id, User.username).where(
                 User.id.in_(
                     select(FollowUp.by_user_id).where(FollowUp.case_id == case.id).distinct()
+                )
+                | User.id.in_(
+                    select(Intervention.progress_by_user_id)
+                    .where(Intervention.case_id == case.id)
+                    .distinct()
                 )
                 | (User.id == case.caseworker_id)
             )
@@ -337,8 +349,12 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                     i.description,
                     i.due_date,
                     i.status,
+                    n,
+                    i.progress_note,
+                    aware(i.progress_at),
+                    users.get(i.progress_by_user_id) if i.progress_by_user_id else None,
                 )
-                for i in case.interventions
+                for n, i in enumerate(case.interventions, start=1)
             ],
         ),
         referrals=[
@@ -350,6 +366,9 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
                 r.response_note,
                 aware(r.sent_at),
                 r.version,
+                r.urgency,
+                r.completion_note,
+                r.revoke_note,
             )
             for r, svc in refs
         ],

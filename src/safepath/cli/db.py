@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.orm import Session
 
+from safepath.cli.common import progress_bar
+from safepath.privacy import reindex
 from safepath.store import migrate
+from safepath.store.db import get_engine
 
 app = typer.Typer(no_args_is_help=True, help="Database schema.")
 
@@ -22,6 +26,20 @@ def upgrade() -> None:
         )
     else:
         typer.echo(f"{after.url} is up to date at {after.current}")
+    _reindex_if_stale()
+
+
+def _reindex_if_stale() -> None:
+    """Blind-index digests built under older normalisation rules are rebuilt once (a re-run
+    finds them current and does nothing)."""
+    engine = get_engine()
+    with Session(engine) as s:
+        todo = reindex.pending(s)
+    if not todo:
+        return
+    with progress_bar("re-indexing names", todo) as advance:
+        done = reindex.rebuild(engine, advance=advance)
+    typer.echo(f"rebuilt the name and phone search index of {done} person(s)")
 
 
 @app.command()

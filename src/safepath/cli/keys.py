@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from safepath.cli.common import progress_bar
-from safepath.privacy import audit, blobs, rotation
+from safepath.privacy import audit, blobs, reindex, rotation
 from safepath.privacy.actor import SYSTEM
 from safepath.privacy.keys import get_keyring, init_keyring, key_file_path, reset_keyring
 from safepath.store.db import get_engine, session_scope
@@ -57,3 +57,16 @@ def rotate() -> None:
             s, SYSTEM, "key_rotate", "key_ring", ring.current, fields=(f"{values} values",)
         )
     typer.echo(f"re-encrypted {values} value(s) in {rows} row(s); current key {ring.current}")
+
+
+@app.command("reindex")
+def reindex_names() -> None:
+    """Rebuild every person's name and phone search index (keyed digests) with the current
+    normalisation rules, in committed batches. ``safepath db upgrade`` does it when the rules
+    changed; running it again writes the same digests."""
+    engine = get_engine()
+    with session_scope() as s:
+        todo = len(reindex.person_ids(s))
+    with progress_bar("re-indexing names", todo) as advance:
+        done = reindex.rebuild(engine, advance=advance)
+    typer.echo(f"rebuilt the name and phone search index of {done} person(s)")

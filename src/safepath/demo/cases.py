@@ -32,13 +32,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safepath.cases import assessments, clock, closure, followups, plans, referrals, registry
+from safepath.cases import (
+    assessments,
+    clock,
+    closure,
+    followups,
+    interventions,
+    plans,
+    referrals,
+    registry,
+)
 from safepath.cases.schemas import (
     CaseIn,
     ClosureIn,
     DeclineIn,
     FollowUpIn,
     InterventionIn,
+    InterventionProgressIn,
     PlanIn,
     ReferralAnswer,
     ReferralIn,
@@ -371,6 +381,11 @@ class _Story:
         last = max(when for when, _, _ in self.steps if when <= today)
         if closing:
             review = last + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
+            if not reassessed:
+                # a case closes only with its plan carried out or called off: each intervention
+                # is marked before the review (no random draw, so the rest of the story holds)
+                for n in range(1, len(items) + 1):
+                    self._add(review - timedelta(hours=1, minutes=n), self._finish(n))
             self._add(review, self._follow_up("review", None))
             requested = self._add(
                 review + timedelta(hours=rng.randint(1, 72)), self._request_closure
@@ -547,12 +562,41 @@ class _Story:
 
         return do
 
+    def _finish(self, number: int) -> Callable[[], None]:
+        """Done when the case closes with its outcome measured; otherwise (lost contact,
+        relocated, …) cancelled, with the reason as its note."""
+        reason = self.closure_reason
+        data = InterventionProgressIn(
+            status="cancelled" if reason else "done",
+            note=f"Closed early: {reason}." if reason else "Delivered.",
+        )
+
+        def do() -> None:
+            interventions.record_progress(
+                self.s, self.worker, self.code, number, data, self.version
+            )
+
+        return do
+
     def _request_closure(self) -> None:
         data = ClosureIn(reason=self.closure_reason)  # no reason: the outcome is measured
         closure.request_closure(self.s, self.worker, self.code, data, self.version)
 
     def _approve_closure(self) -> None:
         closure.approve_closure(self.s, self.world.supervisor, self.code, self.version)
+
+
+def _work_contacts(session: Session) -> None:
+    """Case staff get a (fictitious) work contact, so partners see how to reach them; a contact
+    someone set is kept."""
+    staff = session.scalars(
+        select(User)
+        .where(User.role.in_(registry.CASE_STAFF_ROLES), User.work_email.is_(None))
+        .order_by(User.id)
+    )
+    for user in staff:
+        user.work_email = f"{user.username}@demo-agency.example"
+        user.work_phone = f"+999 555 {user.id:04d}"
 
 
 def load(n: int = DEFAULT_CASES) -> list[str]:
@@ -563,6 +607,7 @@ def load(n: int = DEFAULT_CASES) -> list[str]:
 
     with session_scope() as session:
         users = ensure_demo_users(session)
+        _work_contacts(session)
     with session_scope() as session:
         created = load_demo_cases(session, n)
     with session_scope() as session:

@@ -16,6 +16,15 @@ def _rows() -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(fh))
 
 
+def names() -> tuple[tuple[str, str, str, str, str], ...]:
+    """(alpha-3, English, French, Spanish, Arabic) for every country, in the file's order (a
+    missing translation is the English name)."""
+    return tuple(
+        (r["alpha_3"], r["en"], r["fr"] or r["en"], r["es"] or r["en"], r["ar"] or r["en"])
+        for r in _rows()
+    )
+
+
 def codes() -> frozenset[str]:
     return frozenset(r["alpha_3"] for r in _rows())
 

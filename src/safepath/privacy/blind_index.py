@@ -8,6 +8,13 @@ alef maqsura → ya, ta marbuta → ha, hamza on waw/ya → waw/ya, tatweel remo
 Spelling variants: each token also gets a *consonant skeleton* that maps Arabic letters and Latin
 transcriptions onto one consonant alphabet (so "Mohammed", "Muhammad" and "محمد" share "mhmd").
 The skeleton over-matches (e.g. "Mahmoud" also gives "mhmd"), so exact-token matches rank first.
+The Arabic article is not part of the skeleton: "الحسن", "Al-Hassan", "El Hassan", "Elhassan",
+"Alhassan" and "Hassan" all give "hsn" (a written-apart "al"/"el"/"ul"/"ال" is its own token, too
+short to index). It is dropped only when what follows still has two consonants ("Ali", "Elias"
+and "الياس" keep theirs); a Latin name that merely starts with al/el/ul ("Albert") loses the two
+letters everywhere alike, which over-matches a little more and never misses.
+Changing the skeleton changes stored digests: ``SCHEME`` names the current rules and
+``privacy.reindex`` rebuilds digests made under an older one (``safepath db upgrade`` runs it).
 Phones: digits only; the last 8 digits (country and trunk prefixes vary, the subscriber part
 does not).
 """
@@ -23,6 +30,11 @@ from safepath.privacy.keys import get_keyring
 
 PHONE_DIGITS = 8
 MIN_SKELETON = 2
+# The normalisation rules the stored digests follow; bump it (with a migration recording the
+# older scheme on existing rows, as 0018 does) whenever ``skeleton`` or ``name_tokens`` changes.
+SCHEME = 2  # 1: before the Arabic article was dropped from skeletons
+_ARABIC_ARTICLE = "ال"
+_LATIN_ARTICLES = ("al", "el", "ul")
 
 _ARABIC_FORMS = str.maketrans(
     {
@@ -103,7 +115,21 @@ def name_tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(normalise(text)) if t]
 
 
+def without_article(token: str) -> str:
+    """The token without a leading Arabic article (either script), when what follows still has a
+    skeleton of its own; otherwise the token as it is."""
+    if token.startswith(_ARABIC_ARTICLE) or token.startswith(_LATIN_ARTICLES):
+        rest = token[2:]
+        if len(_consonants(rest)) >= MIN_SKELETON:
+            return rest
+    return token
+
+
 def skeleton(token: str) -> str:
+    return _consonants(without_article(token))
+
+
+def _consonants(token: str) -> str:
     if any("\u0600" <= ch <= "\u06ff" for ch in token):
         base = token.translate(_ARABIC_SKELETON)
     else:

@@ -37,7 +37,13 @@ from safepath.store.models import (
     WebSession,
 )
 from safepath.store.models.households import Household
-from safepath.store.models.persons import ENCRYPTED_PERSON_FIELDS, BlindIndex, Consent, Person
+from safepath.store.models.persons import (
+    ENCRYPTED_PERSON_FIELDS,
+    BlindIndex,
+    Consent,
+    IndexScheme,
+    Person,
+)
 from safepath.store.models.surveys import SurveyForm, SurveyImport, SurveyRound
 
 
@@ -76,6 +82,7 @@ INVENTORY: dict[type[Any], TextColumns] = {
             "digest": "a keyed hash; the rows are deleted when the person is erased",
         }
     ),
+    IndexScheme: TextColumns(safe={"name": "the name of an index scheme"}),
     AuditEvent: TextColumns(
         safe={
             **dict.fromkeys(AUDIT, STAFF),
@@ -85,7 +92,14 @@ INVENTORY: dict[type[Any], TextColumns] = {
         }
     ),
     User: TextColumns(
-        safe={"username": STAFF, "password_hash": SECRET_HASH, "role": STAFF, "language": STAFF}
+        safe={
+            "username": STAFF,
+            "password_hash": SECRET_HASH,
+            "role": STAFF,
+            "language": STAFF,
+            "work_phone": STAFF,  # a work contact partners reach the caseworker at
+            "work_email": STAFF,
+        }
     ),
     Team: TextColumns(safe={"code": STAFF, "name": STAFF}),
     RoleGrant: TextColumns(safe={"role": STAFF, "status": STAFF}),

@@ -40,7 +40,7 @@ W_NAME, W_PHONE, W_AGE, W_SEX = 0.55, 0.30, 0.10, 0.05  # a perfect match scores
 P_SEX, P_AGE = 0.15, 0.10  # counter-evidence
 SKELETON_CAP = 0.9  # sounding alike ("Mahmoud" / "Mohammed" share "mhmd") is not the same name
 # Articles that are not part of the name proper ("Al-Rashidi", "الرشيدي", "El Haddad").
-_PARTICLES = frozenset({"al", "el"})
+_PARTICLES = frozenset({"al", "el", "ul"})
 _ARABIC_ARTICLE = "ال"
 COMPARED_FIELDS = (
     "given_name",

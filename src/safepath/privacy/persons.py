@@ -148,6 +148,11 @@ def _reindex(session: Session, person: Person) -> None:
     session.add_all(BlindIndex(person_id=person.id, kind=k, digest=d) for k, d in sorted(entries))
 
 
+def rebuild_index(session: Session, person: Person) -> None:
+    """Replace the person's blind-index rows with those of the current rules (``reindex``)."""
+    _reindex(session, person)
+
+
 def _team_id(session: Session, actor: Actor, code: str | None) -> int | None:
     if code is None:
         return min(actor.team_ids) if actor.team_ids else None

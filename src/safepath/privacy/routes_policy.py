@@ -113,6 +113,7 @@ def _case_routes() -> dict[tuple[str, str], Rule]:
         ("GET", f"{case}/plan"): roles(*read),
         ("PUT", f"{case}/plan"): roles(*staff),
         ("POST", f"{case}/plan/approval"): roles(*sup),
+        ("POST", f"{case}/interventions/{{number}}/progress"): roles(*staff),
         ("GET", f"{case}/closure"): roles(*read),
         ("POST", f"{case}/closure"): roles(*staff),
         ("POST", f"{case}/closure/approval"): roles(*sup),
@@ -336,6 +337,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): page_csrf(),
     ("GET", "/account"): page_login(),
     ("POST", "/account/language"): page_login(),  # then the session's CSRF token
+    ("POST", "/account/contact"): page_login(),
     # the public complaint form (safepath.feedback): no account, a double-submit CSRF cookie
     ("GET", "/feedback"): page(),
     ("POST", "/feedback"): page_csrf(),
@@ -364,6 +366,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/cases/{code}/assign"),
             ("POST", "/cases/{code}/referrals/{ref}/revoke"),
             ("POST", "/cases/{code}/reopen"),
+            ("POST", "/cases/{code}/interventions/{number}/progress"),
             ("GET", "/inbox"),
             ("GET", "/referrals/{code}"),
             ("POST", "/referrals/{code}/accept"),
@@ -389,6 +392,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users/{username}/disable"),
             ("POST", "/admin/users/{username}/enable"),
             ("POST", "/admin/users/{username}/password"),
+            ("POST", "/admin/users/{username}/contact"),
             ("POST", "/admin/grants/{grant_id}/approve"),
             ("POST", "/admin/grants/{grant_id}/reject"),
             ("GET", "/complaints"),

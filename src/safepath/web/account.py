@@ -10,11 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from safepath.errors import Forbidden, NotAuthenticated, TooManyRequests, ValidationFailed
 from safepath.http.auth import SESSION_COOKIE, client_ip, page_session
 from safepath.http.db import DB
-from safepath.privacy import identity
+from safepath.privacy import identity, staff_contact
 from safepath.settings import get_settings
 from safepath.store.models import Organisation, User
 from safepath.web.i18n import COOKIE as LANG_COOKIE
@@ -135,16 +136,61 @@ def save_language(
     return response
 
 
+@router.post("/account/contact")
+def save_contact(
+    request: Request,
+    db: DB,
+    ps: Annotated[identity.PageSession, Depends(page_session)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    work_phone: Annotated[str, Form(max_length=200)] = "",
+    work_email: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """The user's work phone and email, shown to the partners they refer cases to."""
+    if not _same(csrf_token, ps.csrf_token):
+        raise Forbidden("the form expired or was not sent from this site; reload and try again")
+    try:
+        staff_contact.set_contact(db, ps.actor, ps.actor.username, work_phone, work_email)
+    except ValidationFailed as exc:
+        db.rollback()
+        return _account_page(
+            request, db, ps, status=422, error=exc.message, typed=(work_phone, work_email)
+        )
+    db.commit()
+    return RedirectResponse("/account?done=contact", status_code=303)
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account(
-    request: Request, db: DB, ps: Annotated[identity.PageSession, Depends(page_session)]
+    request: Request,
+    db: DB,
+    ps: Annotated[identity.PageSession, Depends(page_session)],
+    done: str | None = None,
+) -> HTMLResponse:
+    return _account_page(request, db, ps, saved_now=done == "contact")
+
+
+def _account_page(
+    request: Request,
+    db: Session,
+    ps: identity.PageSession,
+    *,
+    saved_now: bool = False,
+    status: int = 200,
+    error: str | None = None,
+    typed: tuple[str, str] | None = None,
 ) -> HTMLResponse:
     org = db.get(Organisation, ps.actor.agency_id)
+    user = db.get(User, ps.actor.user_id)
+    saved = (user.work_phone or "", user.work_email or "") if user else ("", "")
     return render(
         request,
         "account.html",
+        status=status,
         actor=ps.actor,
         agency=org.code if org else "",
         csrf_token=ps.csrf_token,
         saved_language=ps.actor.language,
+        contact=typed or saved,
+        contact_error=error,
+        contact_saved=saved_now and error is None,
     )

@@ -11,6 +11,7 @@ plain POST without JavaScript; adding or removing a household member is a submit
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from safepath.surveys.xlsform import FormDefinition, FormField, FormGroup, valid
 
 HIDDEN_TYPES = {"start", "end", "today", "deviceid", "calculate", "audit", "username"}
 MAX_REPEAT = 50
+LONG_LIST = 20  # more choices than this: a drop-down, sorted by name in the reader's language
 _SUM = re.compile(r"^\s*sum\(\s*\$\{([\w.-]+)\}\s*\)\s*$")
 # Constraints simple enough to hand to the browser as HTML attributes (instant, inline feedback);
 # the server still checks every constraint.
@@ -49,6 +51,11 @@ class Question:
     choices: list[tuple[str, str]]
     relevant: str | None
     always_asked: bool = True  # no relevance around it: the browser may insist on an answer
+
+    @property
+    def drop_down(self) -> bool:
+        """A long single choice (the nationality list) is a drop-down, not a wall of radios."""
+        return self.type == "select_one" and len(self.choices) > LONG_LIST
 
     @property
     def type(self) -> str:
@@ -252,6 +259,19 @@ def _question(
         label=label(f.labels, lang),
         value=value,
         error=errors.get(html_name),
-        choices=[(c.name, label(c.labels, lang)) for c in f.choices],
+        choices=_choices(f, lang),
         relevant=f.relevant,
     )
+
+
+def _sort_key(text: str) -> str:
+    """Accents do not move a name to the end ("Égypte" sorts with the E's, "Åland" with A)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _choices(f: FormField, lang: str) -> list[tuple[str, str]]:
+    named = [(c.name, label(c.labels, lang)) for c in f.choices]
+    if f.type == "select_one" and len(named) > LONG_LIST:
+        named.sort(key=lambda c: _sort_key(c[1]))  # findable by name in every language
+    return named

@@ -164,6 +164,10 @@ class Intervention(Base):
     description: Mapped[str | None] = mapped_column(EncryptedText())
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="planned")
+    # The last progress recorded on it (cases.interventions): a note, when and by whom (0018).
+    progress_note: Mapped[str | None] = mapped_column(EncryptedText())
+    progress_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    progress_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="interventions")
 
@@ -183,7 +187,9 @@ class Referral(Base):
     reason: Mapped[str | None] = mapped_column(EncryptedText())
     urgency: Mapped[str | None] = mapped_column(String(10))
     consent_override_reason: Mapped[str | None] = mapped_column(EncryptedText())
-    response_note: Mapped[str | None] = mapped_column(EncryptedText())
+    response_note: Mapped[str | None] = mapped_column(EncryptedText())  # accept / decline
+    completion_note: Mapped[str | None] = mapped_column(EncryptedText())  # service delivered (0018)
+    revoke_note: Mapped[str | None] = mapped_column(EncryptedText())  # the sender's (0018)
     sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -46,6 +46,9 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="en")
+    # How a partner reaches this staff member about a referral (staff data, not a person's; 0018).
+    work_phone: Mapped[str | None] = mapped_column(String(40))
+    work_email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, order_by="Team.code")

@@ -118,3 +118,13 @@ class BlindIndex(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # name | namevar | phone
     digest: Mapped[str] = mapped_column(String(32))
+
+
+class IndexScheme(Base):
+    """Which normalisation scheme built the stored blind-index digests (``privacy.reindex``): a
+    scheme change rebuilds them once, and the version says it was done."""
+
+    __tablename__ = "index_schemes"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)

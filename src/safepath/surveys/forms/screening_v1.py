@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from safepath.framework import countries
+
 FORM_ID = "safepath-screening-v1"
-VERSION = "2026112901"
+VERSION = "2026120101"  # nationality from the ISO 3166-1 list
 LANGUAGES = ("English (en)", "Français (fr)", "Español (es)", "العربية (ar)")
 
 Row = dict[str, Any]
@@ -51,14 +53,8 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "How old are you?": ("¿Cuántos años tiene?", "كم عمرك؟"),
     "Age between 0 and 120": ("Edad entre 0 y 120", "العمر بين 0 و120"),
     "Sex / gender": ("Sexo / género", "الجنس / النوع الاجتماعي"),
-    "Nationality (ISO 3166 alpha-3, or STATELESS)": (
-        "Nacionalidad (ISO 3166 alfa-3, o STATELESS)",
-        "الجنسية (رمز ISO 3166 الثلاثي، أو STATELESS)",
-    ),
-    "Three capital letters, e.g. SDN, or STATELESS": (
-        "Tres letras mayúsculas, p. ej. SDN, o STATELESS",
-        "ثلاثة أحرف لاتينية كبيرة، مثل SDN، أو STATELESS",
-    ),
+    "Nationality": ("Nacionalidad", "الجنسية"),
+    "Stateless": ("Apátrida", "عديم الجنسية"),
     "Population group": ("Grupo de población", "الفئة السكانية"),
     "How many people live in your household, including you?": (
         "¿Cuántas personas viven en su hogar, incluido usted?",
@@ -382,16 +378,13 @@ SURVEY: list[Row] = [
         constraint_message=("Age between 0 and 120", "Âge entre 0 et 120"),
     ),
     _q("select_one sex", "resp_sex", "Sex / gender", "Sexe / genre"),
+    # chosen from the ISO 3166-1 list (a drop-down with search in ODK Collect and on the page)
     _q(
-        "text",
+        "select_one nationality",
         "nationality",
-        "Nationality (ISO 3166 alpha-3, or STATELESS)",
-        "Nationalité (ISO 3166 alpha-3, ou STATELESS)",
-        constraint="regex(., '^([A-Z]{3}|STATELESS)$')",
-        constraint_message=(
-            "Three capital letters, e.g. SDN, or STATELESS",
-            "Trois majuscules, p. ex. SDN, ou STATELESS",
-        ),
+        "Nationality",
+        "Nationalité",
+        appearance="minimal autocomplete",
     ),
     _q("select_one population_group", "pop_group", "Population group", "Groupe de population"),
     _q(
@@ -669,8 +662,26 @@ def _choices(list_name: str, *items: tuple[str, str, str]) -> list[Row]:
     ]
 
 
+def _countries() -> list[Row]:
+    """The nationality list: every ISO 3166-1 alpha-3 code with its name in the four languages
+    (``safepath.framework.countries``, the registration form's list), and STATELESS."""
+    rows: list[Row] = [
+        {
+            "list_name": "nationality",
+            "name": code,
+            "label::English (en)": en,
+            "label::Français (fr)": fr,
+            "label::Español (es)": es,
+            "label::العربية (ar)": ar,
+        }
+        for code, en, fr, es, ar in sorted(countries.names(), key=lambda c: c[1])
+    ]
+    return [*rows, *_choices("nationality", ("STATELESS", "Stateless", "Apatride"))]
+
+
 CHOICES: list[Row] = [
     *_choices("yes_no", ("yes", "Yes", "Oui"), ("no", "No", "Non")),
+    *_countries(),
     *_choices(
         "yes_no_dk_pnta",
         ("yes", "Yes", "Oui"),

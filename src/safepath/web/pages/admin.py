@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from safepath.errors import ValidationFailed
 from safepath.inputs import DB_INT_MAX
-from safepath.privacy import grants, identity, policy
+from safepath.privacy import grants, identity, policy, staff_contact
 from safepath.privacy.actor import Role
 from safepath.store.models import Organisation, Place, Service, User
 from safepath.web import menu
@@ -41,7 +41,14 @@ def admin_page(
     _admin(page)
     own = identity.managed_agency(page.db, page.actor)
     users = page.db.execute(
-        select(User.username, User.role, Organisation.code, User.disabled)
+        select(
+            User.username,
+            User.role,
+            Organisation.code,
+            User.disabled,
+            User.work_phone,
+            User.work_email,
+        )
         .join(Organisation)
         .where(User.organisation_id == page.actor.agency_id)
         .order_by(User.username)
@@ -147,6 +154,24 @@ async def reset_password(page: PageDep, username: str) -> Response:
     if refused is not None:
         return admin_page(page, refused.status, refused.message)
     return see_other(f"/admin?done=password&user={username}")
+
+
+@router.post("/admin/users/{username}/contact")
+async def set_contact(page: PageDep, username: str) -> Response:
+    """A user's work phone and email (what partners see on the referrals they send)."""
+    _admin(page)
+    post = await read_form(page.request)
+    page.check_csrf(first(post, "csrf_token"))
+
+    def write() -> None:
+        staff_contact.set_contact(
+            page.db, page.actor, username, first(post, "work_phone"), first(post, "work_email")
+        )
+
+    _, refused = page.attempt(write)
+    if refused is not None:
+        return admin_page(page, refused.status, refused.message)
+    return see_other("/admin")
 
 
 @router.post("/admin/grants/{grant_id}/approve")

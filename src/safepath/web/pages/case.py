@@ -10,7 +10,16 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from safepath.cases import closure, followups, intake, plans, referrals, registry, views
+from safepath.cases import (
+    closure,
+    followups,
+    intake,
+    interventions,
+    plans,
+    referrals,
+    registry,
+    views,
+)
 from safepath.cases.actions import Action
 from safepath.cases.household_view import household as household_view
 from safepath.cases.phase_reason import phase_reason
@@ -21,6 +30,7 @@ from safepath.cases.schemas import (
     ClosureIn,
     FollowUpIn,
     InterventionIn,
+    InterventionProgressIn,
     PlanIn,
     ReferralAnswer,
     ReferralIn,
@@ -262,6 +272,7 @@ def case_view(page: PageDep, code: str, done: str | None = None) -> Response:
 DONE: dict[str, str] = {
     "plan_saved": "plan",
     "plan_approved": "plan",
+    "intervention_updated": "plan",
     "referral_sent": "referrals",
     "follow_up_recorded": "follow-ups",
     "closure_requested": "closure",
@@ -339,6 +350,24 @@ async def approve_plan(page: PageDep, code: str) -> Response:
         code,
         lambda post, v: plans.approve_plan(page.db, page.actor, code, v),
         done="plan_approved",
+    )
+
+
+@router.post("/cases/{code}/interventions/{number}/progress")
+async def intervention_progress(page: PageDep, code: str, number: int) -> Response:
+    """One intervention marked in progress, done or cancelled (the plan is not re-approved)."""
+    return await _act(
+        page,
+        code,
+        lambda post, v: interventions.record_progress(
+            page.db,
+            page.actor,
+            code,
+            number,
+            InterventionProgressIn(status=first(post, "status") or "", note=first(post, "note")),
+            v,
+        ),
+        done="intervention_updated",
     )
 
 
