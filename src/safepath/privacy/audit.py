@@ -279,6 +279,11 @@ def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
         session.info[_PENDING] = kept
 
 
+def has_pending(session: Session) -> bool:
+    """Whether events recorded in ``session`` wait for its commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def install_chaining() -> None:
     """Link a transaction's events as it commits (called by the wiring)."""
     if not sa_event.contains(Session, "before_commit", _chain_before_commit):

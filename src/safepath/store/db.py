@@ -52,6 +52,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, threads: int = DEFAULT
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Reads through a memory map (no read() copy per page) and a larger page cache per
+            # connection (default 2 MiB): less CPU per statement on a large database.
+            cur.execute("PRAGMA mmap_size=268435456")
+            cur.execute("PRAGMA cache_size=-16384")
             cur.close()
             if path is not None:
                 _restrict_sidecars(path)
@@ -120,15 +124,32 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = Session(bind=engine or get_engine(), expire_on_commit=False)
+def new_session(engine: Engine | None = None) -> Session:
+    """A session as ``session_scope`` opens it (no I/O: it connects on its first statement)."""
+    return Session(bind=engine or get_engine(), expire_on_commit=False)
+
+
+def end_session(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back), then close; a failed commit rolls back and raises."""
     try:
-        yield session
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = new_session(engine)
+    try:
+        yield session
+    except BaseException:
+        end_session(session, commit=False)
+        raise
+    end_session(session, commit=True)
