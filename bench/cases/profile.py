@@ -16,6 +16,7 @@ import pstats
 import statistics
 import time
 import warnings
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ def _inline(by_op: dict[str, list[Any]], mix: load.Mix, token: str, args: Any) -
             sent = True
             return {"type": "http.request", "body": raw, "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 out["status"] = message["status"]
                 out["headers"] = dict(message["headers"])

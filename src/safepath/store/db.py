@@ -104,9 +104,14 @@ def _restrict_sidecars(path: Path) -> None:
 _ENGINES: dict[str, Engine] = {}
 
 
+_LAST: list[tuple[Settings, Engine]] = []  # the settings object last seen, and its engine
+
+
 def get_engine(settings: Settings | None = None) -> Engine:
     """The process-wide engine for the current settings (one pool per URL)."""
     s = settings or get_settings()
+    if _LAST and _LAST[0][0] is s:
+        return _LAST[0][1]  # every session asks: skip building the URL (a realpath) each time
     url = s.sqlalchemy_url
     if url not in _ENGINES:
         if s.is_sqlite:
@@ -114,6 +119,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
         _ENGINES[url] = make_engine(
             url, busy_timeout_ms=s.sqlite_busy_timeout_ms, threads=s.server_threads
         )
+    if s.database_url or s.data_dir.is_absolute():  # a relative one follows the working directory
+        _LAST[:] = [(s, _ENGINES[url])]
     return _ENGINES[url]
 
 
@@ -122,6 +129,7 @@ def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    _LAST.clear()
 
 
 def new_session(engine: Engine | None = None) -> Session:
