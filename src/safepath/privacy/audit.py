@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
+from safepath.settings import get_settings
 from safepath.store.models.audit import AuditEvent
 from safepath.store.models.identity import User
 from safepath.store.models.persons import Person
@@ -179,6 +181,7 @@ def _chain_before_commit(session: Session) -> None:
     # The same connection and transaction: no second connection per request (a pool of N would
     # deadlock at N/2 concurrent requests), and the events commit already linked.
     conn = session.connection()
+    _queue_in_process(session, conn)
     head = _lock_and_read_head(conn)
     if head is None or head[2] is not None:
         # events someone left unchained come first, in id order: insert, then link them all
@@ -195,6 +198,30 @@ def _chain_before_commit(session: Session) -> None:
         row.update(chain_seq=seq, prev_hash=prev, hash=digest)
         prev = digest
     conn.execute(_INSERT, rows)
+
+
+# SQLite: the threads of one process that are about to take the write lock for their events
+# queue on this lock first. SQLite's busy handler retries after sleeps of 1 to 100 ms, so a crowd
+# of waiters leaves the write lock idle between tries; a queue hands it over at once. Only an aid:
+# the database lock still decides, a thread already writing (holding it) never waits here, and
+# a wait past the busy timeout goes on to SQLite's own.
+_SQLITE_WRITERS = threading.Lock()
+_HELD = "safepath_audit_queue_held"
+
+
+def _queue_in_process(session: Session, conn: Connection) -> None:
+    if conn.dialect.name != "sqlite" or session.info.get(_HELD):
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is None or getattr(raw, "in_transaction", True):
+        return  # already holds SQLite's write lock (it wrote earlier in this transaction)
+    if _SQLITE_WRITERS.acquire(timeout=get_settings().sqlite_busy_timeout_ms / 1000):
+        session.info[_HELD] = True
+
+
+def _release_queue(session: Session, transaction: Any) -> None:
+    if transaction.parent is None and session.info.pop(_HELD, False):
+        _SQLITE_WRITERS.release()
 
 
 def _lock_and_read_head(conn: Connection) -> tuple[Any, Any, Any] | None:
@@ -289,6 +316,7 @@ def install_chaining() -> None:
     if not sa_event.contains(Session, "before_commit", _chain_before_commit):
         sa_event.listen(Session, "before_commit", _chain_before_commit)
         sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
+        sa_event.listen(Session, "after_transaction_end", _release_queue)
 
 
 def record(
