@@ -16,6 +16,7 @@ import pstats
 import statistics
 import time
 import warnings
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
         help="call the route functions in this thread (what the request's worker thread runs: "
         "token check, service, audit, commit; no HTTP, no JSON), so cProfile sees them",
     )
+    p.add_argument(
+        "--inline",
+        action="store_true",
+        help="call the ASGI app in this thread with the threadpool replaced by direct calls "
+        "(middlewares, routing, dependencies, route, JSON, gzip: all that a worker runs but "
+        "uvicorn's HTTP parsing), so cProfile sees the whole request",
+    )
+    p.add_argument("--sort", default="tottime", help="cProfile sort key (with --profile)")
+    p.add_argument("--top", type=int, default=40, help="cProfile rows (with --profile)")
     args = p.parse_args(argv)
     db, _ = _prepare(args.backend, args.workdir, args.cases)
     codes = _codes(db.url, args.cases)
@@ -52,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         by_op.setdefault(req[0], []).append(req)
     if args.direct:
         return _direct(by_op, mix, db.token, args)
+    if args.inline:
+        return _inline(by_op, mix, db.token, args)
     headers = {"Authorization": f"Bearer {db.token}"}
     with TestClient(create_app(), headers=headers) as client:
         for op, reqs in sorted(by_op.items()):
@@ -175,6 +187,110 @@ def _direct(by_op: dict[str, list[Any]], mix: load.Mix, token: str, args: Any) -
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(30)
             print(out.getvalue())
+    return 0
+
+
+def _inline(by_op: dict[str, list[Any]], mix: load.Mix, token: str, args: Any) -> int:
+    import asyncio
+    import json
+
+    import anyio.to_thread
+
+    async def run_sync(func: Any, *a: Any, **_kw: Any) -> Any:
+        return func(*a)
+
+    anyio.to_thread.run_sync = run_sync  # type: ignore[assignment]
+    from sqlalchemy import event
+
+    from safepath.app import create_app
+    from safepath.store.db import get_engine
+
+    app = create_app()
+    statements = [0]
+
+    @event.listens_for(get_engine(), "before_cursor_execute")
+    def _count(*_a: Any) -> None:
+        statements[0] += 1
+
+    auth = (b"authorization", f"Bearer {token}".encode())
+
+    async def call(method: str, path: str, body: Any, code: str | None) -> int:
+        raw = json.dumps(body).encode() if body is not None else b""
+        headers = [auth, (b"accept-encoding", b"gzip"), (b"host", b"bench")]
+        if code:
+            headers.append((b"if-match", f'"{mix.versions[code]}"'.encode()))
+        if raw:
+            length = str(len(raw)).encode()
+            headers += [(b"content-type", b"application/json"), (b"content-length", length)]
+        url, _, query = path.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": url,
+            "raw_path": url.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent = False
+        out: dict[str, Any] = {}
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.sleep(3600)
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                out["status"] = message["status"]
+                out["headers"] = dict(message["headers"])
+
+        await app(scope, receive, send)
+        etag = out["headers"].get(b"etag", b"").strip(b'"')
+        if code and etag.isdigit():
+            mix.versions[code] = int(etag)
+        return int(out["status"])
+
+    async def main() -> None:
+        for _ in range(20):
+            await call("GET", "/healthz", None, None)
+        ops = [("healthz", [("healthz", "GET", "/healthz", None, None)] * args.n)]
+        for op, reqs in [*ops, *sorted(by_op.items())]:
+            reqs = reqs[: args.n]
+            # a second, deterministic measure beside the CPU time (which other jobs inflate):
+            # the Python function calls and SQL statements per request
+            prof = cProfile.Profile()
+            cpu0, stmts0 = time.process_time(), statements[0]
+            for i, (_, method, path, body, code) in enumerate(reqs):
+                counted = args.profile or i < 50
+                if counted:
+                    prof.enable()
+                status = await call(method, path, body, code)
+                if counted:
+                    prof.disable()
+                assert status < 400, (op, status)
+            cpu = (time.process_time() - cpu0) / len(reqs)
+            total = pstats.Stats(prof).total_calls  # type: ignore[attr-defined]
+            calls = total / (len(reqs) if args.profile else min(50, len(reqs)))
+            print(
+                f"{op:11s} n={len(reqs)} CPU {1000 * cpu:6.2f} ms/request; "
+                f"{calls:7.0f} calls, {(statements[0] - stmts0) / len(reqs):4.1f} statements "
+                "per request",
+                flush=True,
+            )
+            if args.profile:
+                out = io.StringIO()
+                pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
+                print(out.getvalue())
+
+    asyncio.run(main())
     return 0
 
 

@@ -31,17 +31,20 @@ API_PREFIX = "/api/v1"
 
 def build_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
+    # The case routes first: routing tries each route in order, and they are the busiest (a case
+    # read was matched against about 50 routes of the modules before it). Their paths share no
+    # prefix with those modules', so no route shadows another; only the docs' order changes.
     for module in (
-        framework,
-        places,
-        auth,
-        persons,
-        audit,
         cases,
         attachments,
         follow_ups,
         interventions,
         referrals,
+        framework,
+        places,
+        auth,
+        persons,
+        audit,
         outcomes,
         users,
         complaints,

@@ -62,6 +62,7 @@ def _record(session: Session, actor: Actor, case: Case, answers: dict[str, Any])
     ) + 1
     assessment = Assessment(
         case_id=case.id,
+        case=case,  # held: the route reads the case's new version (no second SELECT)
         seq=seq,
         answers=json.dumps(answers, sort_keys=True, default=str),
         place_pcode=pcode,

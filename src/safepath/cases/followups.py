@@ -25,6 +25,7 @@ def record_follow_up(
     case, _ = work_on(session, actor, code, "follow_up", expected_version)
     follow_up = FollowUp(
         case_id=case.id,
+        case=case,  # held: the route reads the case's new version (no second SELECT)
         kind=data.kind,
         note=data.note,
         next_due=data.next_due,
@@ -57,8 +58,10 @@ def list_follow_ups(session: Session, actor: Actor, code: str) -> tuple[Case, li
     return case, list(case.follow_ups)
 
 
-def follow_up_view(session: Session, f: FollowUp) -> dict[str, Any]:
-    by = session.scalar(select(User.username).where(User.id == f.by_user_id))
+def follow_up_view(session: Session, f: FollowUp, by: str | None = None) -> dict[str, Any]:
+    """``by``: the author's username when the caller knows it (saves its lookup)."""
+    if by is None:
+        by = session.scalar(select(User.username).where(User.id == f.by_user_id))
     return {
         "kind": f.kind,
         "at": f.at.isoformat() if f.at else None,

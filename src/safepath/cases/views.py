@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -77,8 +77,13 @@ class CaseView:
 _CASE_FIELDS = tuple(f.name for f in fields(CaseView))
 
 
-def case_rows(session: Session, cases: Sequence[Case]) -> list[CaseView]:
-    """Typed views of many cases with two lookups (usernames, organisations), not one per case."""
+def case_rows(
+    session: Session, cases: Sequence[Case], names: Mapping[int, registry.Names] | None = None
+) -> list[CaseView]:
+    """Typed views of many cases with two lookups (usernames, organisations), not one per case;
+    none when ``names`` (``CasePage.names``: read with the cases) covers every case."""
+    if names is not None and all(c.id in names for c in cases):
+        return [_view(c, *names[c.id]) for c in cases]
     user_ids = {c.caseworker_id for c in cases if c.caseworker_id}
     users = (
         dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
@@ -86,12 +91,14 @@ def case_rows(session: Session, cases: Sequence[Case]) -> list[CaseView]:
         else {}
     )
     orgs = _org_codes(session, {c.organisation_id for c in cases}) if cases else {}
-    return [_view(c, users, orgs) for c in cases]
+    return [_named(c, users, orgs) for c in cases]
 
 
-def case_views(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
+def case_views(
+    session: Session, cases: list[Case], names: Mapping[int, registry.Names] | None = None
+) -> list[dict[str, Any]]:
     """The JSON form of ``case_rows`` (the API's)."""
-    return [v.as_dict() for v in case_rows(session, cases)]
+    return [v.as_dict() for v in case_rows(session, cases, names)]
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
@@ -108,7 +115,12 @@ def _org_codes(session: Session, needed: Iterable[int | None] = ()) -> dict[int,
     return orgs
 
 
-def _view(case: Case, users: dict[int, str], orgs: dict[int, str]) -> CaseView:
+def _named(case: Case, users: dict[int, str], orgs: dict[int, str]) -> CaseView:
+    caseworker = users.get(case.caseworker_id) if case.caseworker_id else None
+    return _view(case, caseworker, orgs.get(case.organisation_id))
+
+
+def _view(case: Case, caseworker: str | None, agency: str | None) -> CaseView:
     return CaseView(
         code=case.code,
         person_code=case.person_code,
@@ -119,9 +131,9 @@ def _view(case: Case, users: dict[int, str], orgs: dict[int, str]) -> CaseView:
         gpc_risks=case.gpc_risks,
         population_group=case.population_group,
         place_pcode=case.place_pcode,
-        agency=orgs.get(case.organisation_id),
+        agency=agency,
         team_id=case.team_id,
-        caseworker=users.get(case.caseworker_id) if case.caseworker_id else None,
+        caseworker=caseworker,
         risk_level=case.risk_level,
         phase=case.phase,
         next_action_due=aware(case.next_action_due),
@@ -182,10 +194,15 @@ def partner_view(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
     return view
 
 
-def view_for(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
+def view_for(
+    session: Session, actor: Actor, case: Case, names: registry.Names | None = None
+) -> dict[str, Any]:
+    """The case as ``actor`` may see it, its read audited; ``names``: from ``read_case``."""
     if actor.role in access.PARTNER:
         return partner_view(session, actor, case)
     audit.record(session, actor, "read", "case", case.code, person_code=case.person_code)
+    if names is not None:
+        return _view(case, *names).as_dict()
     return case_view(session, case)
 
 
@@ -316,7 +333,7 @@ def case_file(session: Session, actor: Actor, code: str) -> CaseFile:
     audit.record(session, actor, "read", "follow_up", case.code, person_code=pc)
     allowed = allowed_actions(session, actor, case)
     return CaseFile(
-        case=_view(case, users, orgs),
+        case=_named(case, users, orgs),
         person=PersonName(
             pc, person.get("given_name"), person.get("family_name"), person.get("household_code")
         ),

@@ -26,6 +26,8 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +40,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     text,
     update,
@@ -47,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from safepath.privacy.actor import Actor
 from safepath.privacy.keys import get_keyring
+from safepath.settings import get_settings
 from safepath.store.models.audit import AuditEvent
 from safepath.store.models.identity import User
 from safepath.store.models.persons import Person
@@ -172,38 +176,87 @@ def _chain_before_commit(session: Session) -> None:
     entries = session.info.pop(_PENDING, [])
     if not entries:
         return
-    table = cast(Table, AuditEvent.__table__)
     session.flush()
     rows = [_row(entry) for entry, _ in entries]
     # The same connection and transaction: no second connection per request (a pool of N would
     # deadlock at N/2 concurrent requests), and the events commit already linked.
     conn = session.connection()
-    _lock_chain(conn)
-    if conn.execute(_ANY_PENDING).first() is not None:
+    _queue_in_process(session, conn)
+    head = _lock_and_read_head(conn)
+    if head is None or head[2] is not None:
         # events someone left unchained come first, in id order: insert, then link them all
-        conn.execute(insert(table), rows)
+        conn.execute(_INSERT, rows)
         chain_pending(conn)
         return
     # The usual case: nothing else is pending, so the events are inserted already linked (one
     # executemany, each row and index entry written once, instead of an insert and an update).
-    head = conn.execute(_HEAD).first()
-    seq, prev = (int(head[0] or 0), str(head[1])) if head else (0, GENESIS)
+    seq, prev = int(head[0] or 0), str(head[1] or GENESIS)
     key = get_keyring().audit_key
     for row in rows:
         seq += 1
         digest = _digest(prev, _Event(**row), key)
         row.update(chain_seq=seq, prev_hash=prev, hash=digest)
         prev = digest
-    conn.execute(insert(table), rows)
+    conn.execute(_INSERT, rows)
 
 
-_ANY_PENDING = select(AuditEvent.id).where(AuditEvent.chain_seq.is_(None)).limit(1)
-_HEAD = (
-    select(AuditEvent.chain_seq, AuditEvent.hash)
+# SQLite: the threads of one process that are about to take the write lock for their events
+# queue on this lock first. SQLite's busy handler retries after sleeps of 1 to 100 ms, so a crowd
+# of waiters leaves the write lock idle between tries; a queue hands it over at once. Only an aid:
+# the database lock still decides, a thread already writing (holding it) never waits here, and
+# a wait past the busy timeout goes on to SQLite's own.
+_SQLITE_WRITERS = threading.Lock()
+_HELD = "safepath_audit_queue_held"
+
+
+def _queue_in_process(session: Session, conn: Connection) -> None:
+    if conn.dialect.name != "sqlite" or session.info.get(_HELD):
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is None or getattr(raw, "in_transaction", True):
+        return  # already holds SQLite's write lock (it wrote earlier in this transaction)
+    if _SQLITE_WRITERS.acquire(timeout=get_settings().sqlite_busy_timeout_ms / 1000):
+        session.info[_HELD] = True
+
+
+def _release_queue(session: Session, transaction: Any) -> None:
+    if transaction.parent is None and session.info.pop(_HELD, False):
+        _SQLITE_WRITERS.release()
+
+
+def _lock_and_read_head(conn: Connection) -> tuple[Any, Any, Any] | None:
+    """Take the chain lock, then read the head (seq, hash) and whether any event is pending
+    (third value not None): ``None`` when an event is pending or the chain is empty (the caller
+    then links the slow way). Two statements on PostgreSQL, one on SQLite, per commit."""
+    if conn.dialect.name != "sqlite" or not _SQLITE_RETURNING:
+        # PostgreSQL takes a statement's snapshot as it starts, so the head must be read by a
+        # statement that starts after the lock is granted: two statements.
+        _lock_chain(conn)
+        head = conn.execute(_HEAD_AND_PENDING).first()
+    else:
+        # SQLite: an UPDATE takes the single write lock before it reads, so rewriting the head
+        # row in place (hash = hash: no index touched) locks and reads it in one statement.
+        head = conn.execute(_SQLITE_LOCK_HEAD).first()
+        if head is None:  # an empty chain: the UPDATE matched nothing but holds the lock
+            return None
+    return None if head is None else (head[0], head[1], head[2])
+
+
+_PENDING_FLAG = select(literal(1)).where(AuditEvent.chain_seq.is_(None)).limit(1).scalar_subquery()
+_HEAD_AND_PENDING = (
+    select(AuditEvent.chain_seq, AuditEvent.hash, _PENDING_FLAG)
     .where(AuditEvent.chain_seq.is_not(None))
     .order_by(AuditEvent.chain_seq.desc())
     .limit(1)
 )
+_SQLITE_LOCK_HEAD = text(
+    "UPDATE audit_events SET hash = hash "
+    "WHERE chain_seq = (SELECT max(chain_seq) FROM audit_events) "
+    "RETURNING chain_seq, hash, "
+    "(SELECT 1 FROM audit_events WHERE chain_seq IS NULL LIMIT 1)"
+)
+_INSERT = insert(cast(Table, AuditEvent.__table__))
+_SQLITE_RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # UPDATE ... RETURNING
 
 
 @dataclass(frozen=True)
@@ -253,11 +306,17 @@ def _drop_rolled_back(session: Session, previous_transaction: Any) -> None:
         session.info[_PENDING] = kept
 
 
+def has_pending(session: Session) -> bool:
+    """Whether events recorded in ``session`` wait for its commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def install_chaining() -> None:
     """Link a transaction's events as it commits (called by the wiring)."""
     if not sa_event.contains(Session, "before_commit", _chain_before_commit):
         sa_event.listen(Session, "before_commit", _chain_before_commit)
         sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
+        sa_event.listen(Session, "after_transaction_end", _release_queue)
 
 
 def record(

@@ -14,14 +14,14 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safepath.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from safepath.privacy import audit, credentials, grants, throttle
 from safepath.privacy.actor import Actor, Role
 from safepath.settings import get_settings
-from safepath.store.models import ApiToken, Organisation, Team, User, WebSession
+from safepath.store.models import ApiToken, Organisation, Team, User, WebSession, user_teams
 
 
 @lru_cache(maxsize=4)
@@ -302,20 +302,43 @@ def issue_token(session: Session, user: User) -> IssuedToken:
 
 
 def actor_from_token(session: Session, token: str, ip: str | None) -> Actor | None:
-    # the token with its user in one statement (and the teams in a second): every API request
-    # runs this first
-    found = session.execute(
-        select(ApiToken.revoked_at, ApiToken.expires_at, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == sha256(token))
-        .options(selectinload(User.teams))
-    ).first()
-    if found is None:
+    """The token's actor if the token is live and its user enabled. Every API request runs this
+    first, so it is one statement built once: the token, its user and the user's teams (one row
+    per team). Nothing is cached: a revoked token, a disabled user or a removed team membership
+    takes effect on the next request."""
+    rows = session.execute(_TOKEN_ACTOR, {"token_hash": sha256(token)}).all()
+    if not rows:
         return None
-    revoked_at, expires_at, user = found
-    if revoked_at is not None or aware(expires_at) <= now() or user.disabled:
+    first = rows[0]
+    if first.revoked_at is not None or aware(first.expires_at) <= now() or first.disabled:
         return None
-    return actor_for(user, ip)
+    return Actor(
+        user_id=first.id,
+        username=first.username,
+        role=Role(first.role),
+        agency_id=first.organisation_id,
+        team_ids=frozenset(r.team_id for r in rows if r.team_id is not None),
+        ip=ip,
+        language=first.language,
+    )
+
+
+_TOKEN_ACTOR = (
+    select(
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        User.id,
+        User.username,
+        User.role,
+        User.organisation_id,
+        User.disabled,
+        User.language,
+        user_teams.c.team_id,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(user_teams, user_teams.c.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
 
 def revoke_token(session: Session, token: str) -> bool:

@@ -52,6 +52,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, threads: int = DEFAULT
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Reads through a memory map (no read() copy per page) and a larger page cache per
+            # connection (default 2 MiB): less CPU per statement on a large database.
+            cur.execute("PRAGMA mmap_size=268435456")
+            cur.execute("PRAGMA cache_size=-16384")
             cur.close()
             if path is not None:
                 _restrict_sidecars(path)
@@ -100,9 +104,14 @@ def _restrict_sidecars(path: Path) -> None:
 _ENGINES: dict[str, Engine] = {}
 
 
+_LAST: list[tuple[Settings, Engine]] = []  # the settings object last seen, and its engine
+
+
 def get_engine(settings: Settings | None = None) -> Engine:
     """The process-wide engine for the current settings (one pool per URL)."""
     s = settings or get_settings()
+    if _LAST and _LAST[0][0] is s:
+        return _LAST[0][1]  # every session asks: skip building the URL (a realpath) each time
     url = s.sqlalchemy_url
     if url not in _ENGINES:
         if s.is_sqlite:
@@ -110,6 +119,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
         _ENGINES[url] = make_engine(
             url, busy_timeout_ms=s.sqlite_busy_timeout_ms, threads=s.server_threads
         )
+    if s.database_url or s.data_dir.is_absolute():  # a relative one follows the working directory
+        _LAST[:] = [(s, _ENGINES[url])]
     return _ENGINES[url]
 
 
@@ -118,17 +129,35 @@ def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    _LAST.clear()
 
 
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = Session(bind=engine or get_engine(), expire_on_commit=False)
+def new_session(engine: Engine | None = None) -> Session:
+    """A session as ``session_scope`` opens it (no I/O: it connects on its first statement)."""
+    return Session(bind=engine or get_engine(), expire_on_commit=False)
+
+
+def end_session(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back), then close; a failed commit rolls back and raises."""
     try:
-        yield session
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = new_session(engine)
+    try:
+        yield session
+    except BaseException:
+        end_session(session, commit=False)
+        raise
+    end_session(session, commit=True)

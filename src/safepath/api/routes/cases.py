@@ -82,7 +82,7 @@ def list_cases(
     out: dict[str, Any] = {
         "limit": limit,
         "offset": offset,
-        "items": views.case_views(db, page.items),
+        "items": views.case_views(db, page.items, page.names),
         "next_cursor": page.next,
         "next": _page_url(request, page.next),
         "previous_cursor": page.previous,
@@ -115,8 +115,8 @@ def overdue(
 
 @router.get("/{code}", responses=RECORD)
 def get_case(db: DB, actor: Who, code: str) -> JSONResponse:
-    case = registry.get_case(db, actor, code)
-    return versioned(db, views.view_for(db, actor, case), case.version)
+    case, names = registry.read_case(db, actor, code)
+    return versioned(db, views.view_for(db, actor, case, names), case.version)
 
 
 @router.patch("/{code}", responses=VERSIONED_WRITE)

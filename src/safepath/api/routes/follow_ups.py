@@ -29,4 +29,5 @@ def add_follow_up(
     db: DB, actor: Who, code: str, body: FollowUpIn, version: IfMatch
 ) -> JSONResponse:
     f = followups.record_follow_up(db, actor, code, body, version)
-    return versioned(db, followups.follow_up_view(db, f), f.case.version, 201)
+    view = followups.follow_up_view(db, f, by=actor.username)
+    return versioned(db, view, f.case.version, 201)
