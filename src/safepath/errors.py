@@ -37,6 +37,11 @@ def reading_with(reader: Reader | None) -> Iterator[None]:
         _reader.reset(token)
 
 
+def current_reader() -> Reader | None:
+    """The reader installed for whoever is served (None: English, as raised)."""
+    return _reader.get()
+
+
 @dataclass(frozen=True)
 class MessageTemplate:
     id: str

@@ -18,7 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from safepath.errors import Problem, SafepathError
+from safepath.errors import Problem, SafepathError, current_reader, localise
+from safepath.http.validation_words import in_words
 
 # (request, status, message, headers) -> the HTML error page
 HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str] | None], Response]
@@ -70,6 +71,8 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        # Starlette's own words ("Not Found") read in the request's language, as the HTML page
+        message = localise(message)
         return _respond(
             request,
             exc.status_code,
@@ -79,16 +82,20 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        # English as pydantic says it when no language was asked for (clients read it); in a
+        # language, the words of the web forms (safepath.http.validation_words), which the
+        # problems and the summary read in that language as every message does
+        ours = current_reader() is not None
         problems = [
             Problem(
-                str(err.get("msg", "invalid")),
+                in_words(err, None) if ours else str(err.get("msg", "invalid")),
                 scope=str(err["loc"][0]) if err.get("loc") else None,
                 column=".".join(str(p) for p in err.get("loc", ())[1:]) or None,
             )
             for err in exc.errors()
         ]
         first = problems[0] if problems else None
-        message = f"invalid request: {first}" if first else "invalid request"
+        message = localise(f"invalid request: {first}" if first else "invalid request")
         return _respond(request, 422, error_body(422, "validation_failed", message, problems))
 
     @app.exception_handler(Exception)

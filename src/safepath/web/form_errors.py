@@ -1,6 +1,7 @@
 """Validation errors in words, all at once, in the reader's language: "Thematic areas: choose at
 least one; Age: must be at most 129" instead of pydantic's "thematic_areas: List should have at
-least 1 item after validation". The labels are the forms' own (already in the catalogs)."""
+least 1 item after validation". The labels are the forms' own (already in the catalogs); the words
+are those the API uses too (``safepath.http.validation_words``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from safepath.errors import ValidationFailed, localise
+from safepath.errors import ValidationFailed
+from safepath.http.validation_words import in_words as error_in_words
 from safepath.web.i18n import reader, translate
 
 # form field -> its label on the forms (msgids of the templates)
@@ -43,41 +45,6 @@ LABELS = {
 }
 
 
-def _words(error: Any, lang: str) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-
-    def t(message: str, **values: object) -> str:
-        return translate(message, lang) % values if values else translate(message, lang)
-
-    if kind == "missing":
-        return t("is required")
-    if kind == "too_short":
-        return t("choose at least one") if ctx.get("min_length") == 1 else t("too few")
-    if kind in ("string_too_long", "too_long"):
-        return t("is too long (at most %(n)s)", n=ctx.get("max_length"))
-    if kind == "string_too_short":
-        return t("is required")
-    if kind in ("int_parsing", "int_from_float", "float_parsing"):
-        return t("must be a number")
-    if kind in ("greater_than_equal", "greater_than"):
-        return t("must be at least %(n)s", n=ctx.get("ge", ctx.get("gt")))
-    if kind in ("less_than_equal", "less_than"):
-        limit = ctx.get("le", ctx.get("lt"))
-        if kind == "less_than" and isinstance(limit, int):
-            limit -= 1
-        return t("must be at most %(n)s", n=limit)
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return t("must be a date (YYYY-MM-DD)")
-    if kind in ("literal_error", "enum"):
-        return t("is not one of the choices")
-    if kind == "string_pattern_mismatch":
-        return t("is not in the expected form")
-    if kind == "value_error":  # a validator's own message (catalogue checks), in the language
-        return localise(str(error["msg"]).removeprefix("Value error, "), reader(lang))
-    return str(error["msg"])
-
-
 def _field(loc: tuple[Any, ...], lang: str) -> str:
     names = [str(part) for part in loc if not isinstance(part, int)]
     name = names[-1] if names else ""
@@ -89,7 +56,7 @@ def in_words(errors: list[ValidationError], lang: str) -> ValidationFailed:
     parts: list[str] = []
     for exc in errors:
         for e in exc.errors():
-            text = f"{_field(tuple(e['loc']), lang)}: {_words(e, lang)}"
+            text = f"{_field(tuple(e['loc']), lang)}: {error_in_words(e, reader(lang))}"
             if text not in parts:
                 parts.append(text)
     return ValidationFailed("; ".join(parts))
