@@ -4,16 +4,22 @@ the API and the pages answer in the negotiated language with the same code."""
 
 from __future__ import annotations
 
+import enum
 import re
 import string
 import time
 from collections.abc import Iterator
+from datetime import date, datetime
 from functools import partial
 from importlib.resources import files
+from typing import Any, Literal, get_args
+from uuid import UUID
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core.core_schema import ErrorType
 from tests.apps import shared_app
 from tests.web.message_sources import shape, source_messages
 
@@ -27,9 +33,10 @@ from safepath.errors import (
     message_templates,
     reading_with,
 )
+from safepath.http.validation_words import in_words, phrase, words_by_type
 from safepath.privacy import identity
 from safepath.store.db import session_scope
-from safepath.web.i18n import messages, translate
+from safepath.web.i18n import messages, reader, translate
 
 TRANSLATED = ("fr", "es", "ar")
 ENTRIES = yaml.safe_load((files("safepath") / "error_messages.yaml").read_text(encoding="utf-8"))[
@@ -207,3 +214,123 @@ def test_the_html_error_page_is_in_the_language(client: TestClient) -> None:
     assert "Página no encontrada" in r.text and "Not Found" not in r.text
     r = client.get("/api/v1/no-such-route", headers={"accept-language": "fr"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+class _Colour(enum.Enum):
+    red = "red"
+
+
+class _Inner(BaseModel):
+    x: int
+
+
+class _EveryKind(BaseModel):
+    """A field for each kind of validation error the API and the forms put in words."""
+
+    model_config = ConfigDict(extra="forbid")
+    needed: int
+    short: str = Field(min_length=3)
+    empty: str = Field(min_length=1)
+    long: str = Field(max_length=2)
+    few: list[int] = Field(min_length=2)
+    none: list[int] = Field(min_length=1)
+    many: list[int] = Field(max_length=1)
+    whole: int
+    fraction: int
+    number: float
+    flag: bool
+    choice: Literal["a", "b"]
+    colour: _Colour
+    form: str = Field(pattern=r"^x+$")
+    above: int = Field(gt=0)
+    above_float: float = Field(gt=0.5)
+    least: int = Field(ge=1)
+    below: int = Field(lt=10)
+    below_float: float = Field(lt=0.5)
+    most: int = Field(le=9)
+    day: date
+    moment: datetime
+    uid: UUID
+    items: list[int]
+    mapping: dict[str, int]
+    text: str
+    inner: _Inner
+    checked: int
+
+    @field_validator("checked")
+    @classmethod
+    def _checked(cls, v: int) -> int:
+        raise ValueError("empty value")
+
+
+_BAD = {
+    "short": "ab",
+    "empty": "",
+    "long": "abc",
+    "few": [1],
+    "none": [],
+    "many": [1, 2],
+    "whole": "x",
+    "fraction": 1.5,
+    "number": "x",
+    "flag": "perhaps",
+    "choice": "c",
+    "colour": "blue",
+    "form": "y",
+    "above": 0,
+    "above_float": 0.1,
+    "least": 0,
+    "below": 10,
+    "below_float": 0.9,
+    "most": 10,
+    "day": "soon",
+    "moment": "later",
+    "uid": "u",
+    "items": 3,
+    "mapping": 3,
+    "text": 3,
+    "inner": 3,
+    "checked": 1,
+    "stray": 1,
+}
+
+
+def _every_error() -> list[dict[str, Any]]:
+    with pytest.raises(ValidationError) as caught:
+        _EveryKind.model_validate(_BAD)
+    return [dict(e) for e in caught.value.errors()]
+
+
+def test_the_mapping_names_real_pydantic_error_types() -> None:
+    kinds = set(get_args(ErrorType))
+    mapped = set(words_by_type())
+    assert len(mapped) > 30
+    unknown = {k for k in mapped if k.removesuffix("_one") not in kinds}
+    assert not unknown, f"not pydantic error types (a typo in error_messages.yaml?): {unknown}"
+
+
+def test_every_validation_error_has_words_in_each_language() -> None:
+    errors = _every_error()
+    assert len(errors) == len(_BAD) + 1  # every field refused, the stray one and the missing one
+    for e in errors:
+        words = phrase(e)
+        assert words is not None, f"{e['type']} ({e['loc']}) has no words"
+        assert identify(words) is not None, words
+        for lang in TRANSLATED:
+            read = in_words(e, reader(lang))
+            assert read != words, f"{lang}: {e['type']} reads in English: {read!r}"
+    said = {e["loc"][0]: in_words(e, None) for e in errors}
+    assert said["empty"] == said["needed"] == "is required"
+    assert said["none"] == "choose at least one" and said["few"] == "too few (at least 2)"
+    assert said["above"] == "must be at least 1" and said["below"] == "must be at most 9"
+    assert said["above_float"] == "must be more than 0.5"
+    assert said["below_float"] == "must be less than 0.5"
+    assert said["long"] == "is too long (at most 2)" and said["many"] == "is too long (at most 1)"
+    assert said["stray"] == "is not a field of this request"
+    assert said["checked"] == "empty value"  # a validator's own message, as it is
+
+
+def test_an_error_without_words_keeps_pydantics_message() -> None:
+    error = {"type": "url_parsing", "loc": ("u",), "msg": "Input should be a valid URL"}
+    assert phrase(error) is None
+    assert in_words(error, reader("fr")) == "Input should be a valid URL"
