@@ -18,6 +18,7 @@ from safepath.directory import find_services, services_of
 from safepath.places import import_places
 from safepath.places.importer import PlaceRow
 from safepath.privacy import identity
+from safepath.settings import reset_settings
 from safepath.store.db import session_scope
 from safepath.store.models import Place, Service
 from safepath.store.models.audit import AuditEvent
@@ -30,6 +31,7 @@ GOOD = (
     "XQR,2,XQ0101,Quarry North One,XQ01,2024-01-01\n"
 )
 BAD = HEADER + TAGS + "XQR,1,XQ01,Quarry North,XQR,2024-01-01\nXQR,two,XQ0102,Bad,XQ01,\n"
+TWO_BAD = BAD + "XQR,2,XQ0103,Worse,XQ01,not-a-date\n"
 
 
 def _token(html: str) -> str:
@@ -188,7 +190,14 @@ def test_places_upload_bad_row_dry_run_apply_and_again(admin: TestClient) -> Non
     status, html = _upload(admin, BAD, "apply")
     assert status == 422
     refused = re.search(r'id="import-refused">([^<]+)<', html)
-    assert refused and "row 4" in refused.group(1) and "quarry.csv" in refused.group(1)
+    assert refused, html[-3000:]
+    assert "quarry.csv" in refused.group(1) and "row 4" in refused.group(1)
+    assert "#geo+admin_level" in refused.group(1)
+    assert _places() == before
+    status, html = _upload(admin, TWO_BAD, "preview")  # every problem listed, with its row
+    assert status == 422
+    listed = re.findall(r"<li>([^<]*quarry.csv[^<]*)</li>", html)
+    assert len(listed) == 2 and "row 4" in listed[0] and "row 5" in listed[1], listed
     assert _places() == before
     status, html = _upload(admin, GOOD, "preview")  # the dry run: counts, nothing written
     assert status == 200 and "New places: 2;" in html and "new countries: 1" in html
@@ -209,3 +218,22 @@ def test_places_are_searchable(admin: TestClient) -> None:
     assert "Birchfield</td>" in html and "<td>North</td>" not in html
     html = admin.get("/admin/places?q=xm01").text
     assert "Birchfield</td>" in html and "<td>North</td>" in html
+
+
+def test_places_upload_needs_the_form_token_and_keeps_to_the_upload_limit(
+    admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _places()
+    r = admin.post(
+        "/admin/places/import",
+        data={"csrf_token": "forged", "mode": "apply"},
+        files={"file": ("quarry.csv", GOOD.encode(), "text/csv")},
+    )
+    assert r.status_code == 403
+    monkeypatch.setenv("SAFEPATH_MAX_UPLOAD_BYTES", "1024")
+    reset_settings()
+    big = GOOD + "".join(f"XQR,2,XQ01{n:02d},Quarry {n},XQ01,\n" for n in range(40))
+    assert len(big) > 1024
+    status, html = _upload(admin, big, "apply")
+    assert status == 413 and "upload limit" in html
+    assert _places() == before

@@ -185,6 +185,7 @@ def _places_page(
     *,
     status: int = 200,
     refused: str | None = None,
+    problems: list[str] | None = None,
     report: ImportReport | None = None,
     applied: bool = False,
     file_name: str = "",
@@ -215,6 +216,7 @@ def _places_page(
         pages=pages,
         total=total,
         refused=refused,
+        problems=problems or [],
         report=report,
         applied=applied,
         file_name=file_name,
@@ -244,9 +246,16 @@ async def import_places_page(page: PageDep) -> Response:
             saved = Path(folder) / name
             saved.write_bytes(raw)
             report, refused_exc = _run_import(page, saved, apply)
-    if refused_exc is not None:
+    if refused_exc is not None:  # every problem, each with its row and column
+        problems = [localise(str(p), reader(lang)) for p in refused_exc.problems[:50]]
         return _places_page(
-            page, "", 1, status=refused_exc.status, refused=refused_exc.message, file_name=name
+            page,
+            "",
+            1,
+            status=refused_exc.status,
+            refused=refused_exc.message,
+            problems=problems,
+            file_name=name,
         )
     return _places_page(page, "", 1, report=report, applied=apply, file_name=name)
 
