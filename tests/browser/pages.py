@@ -22,6 +22,8 @@ MAIN_PAGES: list[tuple[str, str | None]] = [
     ("/data-protection", "dpo"),
     ("/analysis/paf", "analyst"),
     ("/admin", "admin"),
+    ("/admin/services", "admin"),
+    ("/admin/places", "admin"),
     ("/audit", "auditor"),
     ("/keys", "auditor"),
     ("/retention", "auditor"),

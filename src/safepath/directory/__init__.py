@@ -5,6 +5,7 @@ from safepath.directory.service import (
     ServiceIn,
     find_services,
     list_organisations,
+    services_of,
     upsert_organisation,
     upsert_service,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "ServiceIn",
     "find_services",
     "list_organisations",
+    "services_of",
     "upsert_organisation",
     "upsert_service",
 ]

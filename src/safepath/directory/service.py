@@ -76,6 +76,19 @@ def list_organisations(session: Session, kind: str | None = None) -> list[Organi
     return list(session.scalars(stmt))
 
 
+def services_of(session: Session, organisation_code: str) -> list[Service]:
+    """One organisation's services with their places, by code (the admin's directory page)."""
+    return list(
+        session.scalars(
+            select(Service)
+            .join(Organisation)
+            .where(Organisation.code == organisation_code)
+            .options(selectinload(Service.coverage), selectinload(Service.organisation))
+            .order_by(Service.code)
+        )
+    )
+
+
 def find_services(
     session: Session, *, thematic_area: str | None = None, pcode: str | None = None
 ) -> list[Service]:

@@ -395,6 +395,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
             ("POST", "/admin/users/{username}/contact"),
             ("POST", "/admin/grants/{grant_id}/approve"),
             ("POST", "/admin/grants/{grant_id}/reject"),
+            # the services directory and places (admins; web/pages/directory_admin.py)
+            ("GET", "/admin/services"),
+            ("POST", "/admin/services"),
+            ("GET", "/admin/places"),
+            ("POST", "/admin/places/import"),
             ("GET", "/complaints"),
             ("POST", "/complaints"),
             ("GET", "/complaints/report"),

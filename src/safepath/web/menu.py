@@ -49,6 +49,8 @@ MENU: tuple[Item, ...] = (
     Item("/projects", N_("Projects"), ANALYSTS | CASE_STAFF),
     Item("/data-protection", N_("Data protection"), frozenset({R.dp_focal_point, R.admin})),
     Item("/admin", N_("Administration"), frozenset({R.admin})),
+    Item("/admin/services", N_("Services directory"), frozenset({R.admin})),
+    Item("/admin/places", N_("Places"), frozenset({R.admin})),
     # data protection and oversight (web/pages/subjects.py, web/pages/oversight.py)
     Item("/privacy/subjects", N_("Data-subject requests"), frozenset({R.dp_focal_point})),
     Item("/audit", N_("Audit trail"), OVERSIGHT - {R.admin}),
