@@ -45,9 +45,9 @@ def test_released_after_a_commit_and_after_a_failed_one(engine: Engine) -> None:
         assert audit.verify(s).ok
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the queue is SQLite's
 def test_a_transaction_that_already_writes_does_not_queue(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the queue is SQLite's")
+    assert engine.dialect.name == "sqlite"
     assert audit._SQLITE_WRITERS.acquire(timeout=1)  # another thread of this process holds it
     try:
         with session_scope() as s:
