@@ -60,3 +60,12 @@ def in_words(errors: list[ValidationError], lang: str) -> ValidationFailed:
             if text not in parts:
                 parts.append(text)
     return ValidationFailed("; ".join(parts))
+
+
+def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
+    """Each field's first problem in words, to show next to the field."""
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        names = [str(part) for part in e["loc"] if not isinstance(part, int)]
+        out.setdefault(names[-1] if names else "", error_in_words(e, reader(lang)))
+    return out

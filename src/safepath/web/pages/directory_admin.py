@@ -91,15 +91,6 @@ def _services_page(
     )
 
 
-def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
-    """Each field's problem in words (the wording of ``form_errors``), to show next to it."""
-    out: dict[str, str] = {}
-    for e in exc.errors():
-        names = [str(part) for part in e["loc"] if not isinstance(part, int)]
-        out.setdefault(names[-1] if names else "", form_errors._words(e, lang))
-    return out
-
-
 def _in_words(exc: SafepathError, lang: str) -> str:
     return localise(exc.message, reader(lang))
 
@@ -129,7 +120,7 @@ async def save_service(page: PageDep) -> Response:
             places=pcodes,
         )
     except ValidationError as exc:
-        errors = field_errors(exc, lang) | errors
+        errors = form_errors.field_errors(exc, lang) | errors
     if errors or data is None:
         message = translate("The service is not saved: correct the fields marked.", lang)
         return _services_page(page, own, values, typed, errors, status=422, refused=message)
