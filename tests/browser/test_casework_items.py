@@ -1,0 +1,195 @@
+"""Issue 15's casework items, one browser journey each, on the live demo: the four levels on a
+demo case, a child registered with a guardian's consent and the child's assent, a closed case
+whose red flag held the phase, the duplicate warning and the household view, and the place
+picker with every validation error at once next to its field."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from tests.browser.journey import sign_in
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import Visit
+
+pytestmark = pytest.mark.browser
+
+LEVELS = ["Individual", "Household", "Community", "Structural"]
+
+
+def _case_links(visit: Visit, query: str) -> list[str]:
+    """The case codes the case list shows for ``query`` (its first page)."""
+    page = visit.page
+    visit.go(f"/cases?{query}")
+    hrefs = page.eval_on_selector_all(
+        "main a[href^='/cases/CS-']", "els => els.map(e => e.getAttribute('href'))"
+    )
+    return list(dict.fromkeys(h.rsplit("/", 1)[-1] for h in hrefs))
+
+
+def _first_case(visit: Visit, query: str, *wanted: str) -> str:
+    """The first listed case whose page contains each of ``wanted`` (fetched without rendering)."""
+    for code in _case_links(visit, query):
+        html = visit.page.request.get(f"{visit.base}/cases/{code}").text()
+        if all(w in html for w in wanted):
+            return code
+    raise AssertionError(f"no case for {query!r} shows {wanted!r}")
+
+
+def _fill_person(page: Any, given: str, **fields: str) -> None:
+    page.fill("#given_name", given)
+    page.fill("#family_name", fields.get("family", "Test"))
+    page.select_option("#sex", fields.get("sex", "female"))
+    page.fill("#age", fields.get("age", "34"))
+    page.fill("#phone", fields.get("phone", ""))
+    page.fill("#place_pcode", fields.get("place", "XM0101"))
+    page.check("input[name=consent][value=case_management]")
+    page.check("input[name=thematic_areas][value=gbv]")
+
+
+def _submit(page: Any, selector: str = "form.form button.primary") -> None:
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state()
+
+
+def _code(page: Any) -> str:
+    found = re.search(r"/cases/(CS-[\w-]+)", page.url)
+    assert found, page.url
+    return found.group(1)
+
+
+def _fact(page: Any, term: str) -> str:
+    text: str = page.locator(
+        f"dl.facts >> dt:text-is('{term}') >> xpath=following-sibling::dd[1]"
+    ).first.inner_text()
+    return text.strip()
+
+
+def test_item1_a_demo_case_shows_the_four_levels(visit: Visit) -> None:
+    page = visit.page
+    sign_in(page, visit.base, "caseworker")
+    code = _first_case(visit, "", "By level")
+    visit.go(f"/cases/{code}")
+    rows = page.locator("#risk table").first.locator("tbody tr")
+    levels = {
+        r.locator("th").inner_text().strip(): r.locator("td").all_inner_texts() for r in rows.all()
+    }
+    assert list(levels) == LEVELS, levels
+    for name in ("Community", "Structural"):
+        values = levels[name]
+        assert any(re.fullmatch(r"\d+\.\d\d", v.strip()) for v in values), (name, values)
+    visit.shot("casework-four-levels")
+
+
+def test_item2_a_child_needs_the_guardians_consent_and_the_childs_assent(visit: Visit) -> None:
+    page = visit.page
+    sign_in(page, visit.base, "caseworker")
+    visit.go("/register")
+    _fill_person(page, "Sami", age="12", sex="male")
+    page.select_option("#given_by", "guardian")
+    _submit(page)  # no assent: refused, nothing created
+    assert "/register" in page.url
+    alert = page.locator("main [role=alert]").first.inner_text()
+    assert "assent" in alert, alert
+    assert page.locator("#given_name").input_value() == "Sami"  # the answers are kept
+    assert _case_links(visit, "q=Sami") == []
+
+    visit.go("/register")
+    _fill_person(page, "Sami", age="12", sex="male")
+    page.select_option("#given_by", "guardian")
+    page.check("input[name=child_assent][value=yes]")
+    _submit(page)
+    code = _code(page)
+    assert "Sami" in _fact(page, "Person")
+    assert page.locator("#consent").count() == 1
+    row = page.locator("#consent tr", has_text="Case management").inner_text()
+    assert "Given" in row and "A parent or guardian · The child agrees" in row, row
+    assert _case_links(visit, "q=Sami") == [code]
+
+
+def test_item3_a_closed_case_names_the_red_flag_that_held_the_phase(visit: Visit) -> None:
+    page = visit.page
+    sign_in(page, visit.base, "supervisor")
+    code = _first_case(
+        visit, "status=closed", "Outcome not achieved", "held by a red flag", "The risk score fell"
+    )
+    visit.go(f"/cases/{code}")
+    risk = page.locator("#risk").inner_text()
+    assert "held by a red flag" in risk, risk
+    floors = page.locator("#risk ul.floors li").all_inner_texts()
+    assert floors and all("keeps the phase at least" in f for f in floors), floors
+    phase_line = page.locator("#risk p", has_text="Phase:").first.inner_text()
+    assert not re.search(r"Phase: \d+\b", phase_line), phase_line  # by name, not a number
+    outcome = page.locator("p", has_text="Outcome not achieved").first
+    assert outcome.get_attribute("class") == "warn"
+    assert outcome.get_attribute("role") != "status"
+    assert "A red flag holds it" in page.locator("main").inner_text()
+    visit.shot("casework-outcome-held")
+
+
+def test_item5_a_likely_match_then_a_new_case_then_the_household(visit: Visit) -> None:
+    page = visit.page
+    sign_in(page, visit.base, "caseworker")
+    visit.go("/register")
+    _fill_person(page, "Mariam", family="Haddad", phone="+961 70 123 987")
+    page.check("input[name=new_household]")
+    _submit(page)
+    first = _code(page)
+    household = page.locator("#household h2 code").inner_text()
+    person = page.locator("dl.facts dd code").first.inner_text()
+
+    visit.go("/register")
+    _fill_person(page, "Mariam", family="Haddad", phone="+961 70 123 987")
+    _submit(page)
+    matches = page.locator("#matches")
+    assert matches.count() == 1, page.locator("main").inner_text()[:500]
+    assert "This person may already be registered" in matches.inner_text()
+    assert matches.locator("li").first.locator("strong").inner_text() == person
+    assert "same phone" in matches.inner_text() and "same name" in matches.inner_text()
+    link = matches.get_by_role("link", name="Open the existing person")
+    assert link.first.get_attribute("href") == f"/cases?person_code={person}"
+    assert page.get_by_role("button", name="Continue").count() == 1
+    _submit(page, f"#matches button[name=use_person][value='{person}']")
+    second = _code(page)
+    assert second != first
+    assert person in page.locator("dl.facts dd").first.inner_text()
+    assert sorted(_case_links(visit, f"person_code={person}")) == sorted([first, second])
+
+    # the household view lists its member with both cases
+    visit.go(f"/cases/{first}")
+    assert page.locator("#household h2 code").inner_text() == household
+    member = page.locator(f"#household tr[data-person='{person}']").inner_text()
+    assert "Mariam" in member and first in member and second in member
+    visit.shot("casework-household")
+
+
+def test_item7_the_place_picker_and_every_error_at_once(visit: Visit) -> None:
+    page = visit.page
+    sign_in(page, visit.base, "caseworker")
+    for given, age, typed in (("Lina", "27", "xm0102"), ("Dalia", "45", "Birchfield")):
+        visit.go("/register")
+        assert page.locator("#place-list option[value='Birchfield (XM0102)']").count() == 1
+        _fill_person(page, given, age=age, place=typed)
+        _submit(page)
+        assert _fact(page, "Place (P-code)") == "XM0102", typed
+    code = _code(page)
+
+    visit.go(f"/cases/{code}/assess")
+    page.eval_on_selector("form.xlsform", "f => { f.noValidate = true; }")
+    # place and age are pre-filled from the registration; consent given, nothing else answered
+    page.check("input[name=consent][value=yes]")
+    _submit(page, "form.xlsform button.primary")
+    invalid = page.locator("form.xlsform .q.invalid")
+    names = invalid.evaluate_all("els => els.map(e => e.dataset.name)")
+    assert "consent" not in names and len(names) >= 3, names
+    problems = page.locator("#problems").inner_text()
+    assert re.search(r"Some answers need attention: (\d+)", problems)
+    count = int(re.search(r"attention: (\d+)", problems).group(1))  # type: ignore[union-attr]
+    assert count == len(names) >= 2
+    for q in invalid.all():  # each message sits in its own question, named by the field
+        err = q.locator("p.err")
+        assert err.count() == 1 and err.inner_text().strip()
+    visit.shot("casework-errors-at-once")
