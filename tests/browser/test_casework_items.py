@@ -177,6 +177,16 @@ def test_item7_the_place_picker_and_every_error_at_once(visit: Visit) -> None:
         assert _fact(page, "Place (P-code)") == "XM0102", typed
     code = _code(page)
 
+    # registration: every problem in one refusal, each named by its field; nothing saved
+    visit.go("/register")
+    page.eval_on_selector("form.form", "f => { f.noValidate = true; }")
+    _fill_person(page, "Huda", age="200")
+    page.uncheck("input[name=thematic_areas][value=gbv]")
+    _submit(page)
+    refusal = page.locator("main [role=alert]").first.inner_text()
+    assert "Age:" in refusal and "Thematic areas:" in refusal, refusal
+    assert _case_links(visit, "q=Huda") == []
+
     visit.go(f"/cases/{code}/assess")
     page.eval_on_selector("form.xlsform", "f => { f.noValidate = true; }")
     # place and age are pre-filled from the registration; consent given, nothing else answered
