@@ -81,6 +81,10 @@ def test_item1_a_demo_case_shows_the_four_levels(visit: Visit) -> None:
     for name in ("Community", "Structural"):
         values = levels[name]
         assert any(re.fullmatch(r"\d+\.\d\d", v.strip()) for v in values), (name, values)
+    # each area level names the place and the area indicators that fed it, with their scores
+    for level in ("community", "structural"):
+        line = page.locator(f"#area-{level}").inner_text()
+        assert re.search(r"Area data XM\d+: .+ [0-5]/5", line), line
     visit.shot("casework-four-levels")
 
 

@@ -21,6 +21,7 @@ from safepath.cases import (
     views,
 )
 from safepath.cases.actions import Action
+from safepath.cases.area_inputs import area_inputs
 from safepath.cases.household_view import household as household_view
 from safepath.cases.phase_reason import phase_reason
 from safepath.cases.schemas import (
@@ -259,6 +260,7 @@ def case_page(
         phase_reason=(
             phase_reason(file.latest.explanation, file.latest.phase) if file.latest else None
         ),
+        area_inputs=area_inputs(file.latest.explanation) if file.latest else {},
         **_risk_charts(page, file.history),
     )
 
