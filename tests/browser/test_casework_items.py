@@ -98,6 +98,7 @@ def test_item2_a_child_needs_the_guardians_consent_and_the_childs_assent(visit: 
     assert "/register" in page.url
     alert = page.locator("main [role=alert]").first.inner_text()
     assert "assent" in alert, alert
+    assert "assent" in page.locator("#reg-child_assent-err").inner_text()  # next to the choice
     assert page.locator("#given_name").input_value() == "Samiqo"  # the answers are kept
     assert _case_links(visit, "q=Samiqo") == []
 
@@ -189,6 +190,11 @@ def test_item7_the_place_picker_and_every_error_at_once(visit: Visit) -> None:
     _submit(page)
     refusal = page.locator("main [role=alert]").first.inner_text()
     assert "Age:" in refusal and "Thematic areas:" in refusal, refusal
+    # and each next to its own field, the field marked invalid for screen readers
+    assert "129" in page.locator("#reg-age-err").inner_text()
+    assert page.locator("#age").get_attribute("aria-describedby") == "reg-age-err"
+    assert page.locator("#reg-thematic_areas-err").inner_text().strip()
+    assert page.locator("#reg-given_name-err").count() == 0  # a good field has no message
     assert _case_links(visit, "q=Zarathina") == []
 
     visit.go(f"/cases/{code}/assess")

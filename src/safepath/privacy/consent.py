@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from safepath.errors import NotFound, ValidationFailed
+from safepath.errors import NotFound, Problem, ValidationFailed
 from safepath.privacy import audit
 from safepath.privacy.actor import Actor
 from safepath.store.models.persons import Consent, Person
@@ -98,9 +98,11 @@ def give(
         raise ValidationFailed("given_by must be 'person' or 'guardian'")
     is_child = person.age is not None and person.age < ADULT_AGE
     if is_child and given_by == "guardian" and child_assent is None:
-        raise ValidationFailed("a guardian's consent for a child needs the child's assent recorded")
+        why = "a guardian's consent for a child needs the child's assent recorded"
+        raise ValidationFailed(why, problems=[Problem(why, column="child_assent")])
     if given_by == "person" and child_assent is not None:
-        raise ValidationFailed("child_assent applies only when a guardian consents")
+        why = "child_assent applies only when a guardian consents"
+        raise ValidationFailed(why, problems=[Problem(why, column="child_assent")])
     existing = session.scalar(
         select(Consent).where(
             Consent.person_id == person_id,

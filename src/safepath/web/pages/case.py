@@ -36,16 +36,16 @@ from safepath.cases.schemas import (
     ReferralAnswer,
     ReferralIn,
 )
-from safepath.errors import SafepathError
+from safepath.errors import Problem, SafepathError, localise
 from safepath.places.lookup import place_choices, resolve_place
 from safepath.privacy import households, matching
 from safepath.privacy.actor import Role
 from safepath.privacy.person_schema import ConsentIn, PersonIn
 from safepath.web import charts, menu
 from safepath.web.context import Page, PageDep, see_other
-from safepath.web.form_errors import in_words
+from safepath.web.form_errors import field_errors, in_words
 from safepath.web.forms import Posted, first, invalid, read_form, version
-from safepath.web.i18n import translate
+from safepath.web.i18n import reader, translate
 from safepath.web.pages.attachments import panel as attachments_panel
 from safepath.web.pages.consent import panel as consent_panel
 
@@ -124,7 +124,13 @@ def _both(post: Posted, lang: str) -> tuple[PersonIn, CaseDetailsIn]:
     except ValidationError as exc:
         errors.append(exc)
     if errors or person_in is None or case_in is None:
-        raise in_words(errors, lang)
+        failed = in_words(errors, lang)
+        # each field's own problem too, to show next to it (the summary lists them all)
+        fields: dict[str, str] = {}
+        for found in errors:
+            fields = field_errors(found, lang) | fields
+        failed.problems = [Problem(m, column=f) for f, m in fields.items()]
+        raise failed
     return person_in, case_in
 
 
@@ -135,6 +141,14 @@ def _case_in(post: Posted) -> CaseDetailsIn:
         thematic_areas=post.get("thematic_areas", []),
         narrative=first(post, "narrative"),
     )
+
+
+def _field_problems(refused: SafepathError | None, lang: str) -> dict[str, str]:
+    """A refusal's problems that name a form field, in the page's language, by field."""
+    if refused is None:
+        return {}
+    read = reader(lang)
+    return {p.column: localise(p.message, read) for p in refused.problems if p.column}
 
 
 @router.post("/register")
@@ -193,6 +207,7 @@ async def register(page: PageDep) -> Response:
             areas=set(post.get("thematic_areas", [])),
             places=place_choices(page.db),
             refused=refused.message if refused is not None else None,
+            errors=_field_problems(refused, page.lang),
             matches=likely,
         )
     return see_other(f"/cases/{code}")
