@@ -6,6 +6,7 @@ picker with every validation error at once next to its field."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -213,3 +214,44 @@ def test_item7_the_place_picker_and_every_error_at_once(visit: Visit) -> None:
         err = q.locator("p.err")
         assert err.count() == 1 and err.inner_text().strip()
     visit.shot("casework-errors-at-once")
+
+
+def test_item12_revoke_a_referral_reopen_a_case_reset_a_password(visit: Visit) -> None:
+    page = visit.page
+    # a caseworker revokes a referral still open: the partner no longer sees the case
+    sign_in(page, visit.base, "caseworker")
+    code = _first_case(visit, "", "/revoke")
+    visit.go(f"/cases/{code}")
+    revoke = page.locator("#referrals form[action$='/revoke']").first
+    with page.expect_navigation():
+        revoke.locator("button").click()
+    assert page.locator("#referrals [role=status]").inner_text() == (
+        "The referral is revoked: the service no longer sees the case."
+    )
+    assert "Revoked" in page.locator("#referrals tbody").inner_text()
+
+    # a supervisor reopens a closed case, with the reason
+    sign_in(page, visit.base, "supervisor")
+    code = _first_case(visit, "status=closed", "Reopen the case")
+    visit.go(f"/cases/{code}")
+    page.click("summary:text-is('Reopen the case')")
+    page.fill("#reopen-note", "New threats reported")
+    _submit(page, "form[action$='/reopen'] button")
+    assert page.locator("[role=status]").filter(has_text="The case is reopened.").count() == 1
+    assert "Reopened" in page.locator("dl.facts").first.inner_text()
+
+    # an admin resets a user's password (a user made for it: the demo users sign in elsewhere)
+    sign_in(page, visit.base, "admin")
+    visit.go("/admin")
+    username = f"cw.reset.{uuid.uuid4().hex[:6]}"
+    page.fill("#new-username", username)
+    page.fill("#new-password", "quiet meadow 93 copper")
+    _submit(page, "button:text-is('Create the user')")
+    row = page.locator(f"tr:has(td:text-is('{username}'))")
+    reset = row.locator("details:has(summary:text-is('Reset the password'))")
+    reset.locator("summary").click()
+    reset.locator("input[name=password]").fill("violet harbour 48 lantern")
+    with page.expect_navigation():
+        reset.locator("button").click()
+    confirmed = page.locator("[role=status]").first.inner_text()
+    assert username in confirmed and "is reset" in confirmed, confirmed
