@@ -20,9 +20,9 @@ import typer
 from safepath.analysis.design import LONELY_PSU, Design, LonelyPsu
 from safepath.analysis.estimates import KINDS, Kind, estimate, one_hot_columns
 from safepath.cells import neutralise
-from safepath.cli.common import frame_to_arrow
 from safepath.cli.risk import _errors
 from safepath.errors import InputError, Problem
+from safepath.privacy.disclosure.tables import arrow_from_pandas
 from safepath.settings import get_settings
 
 app = typer.Typer(
@@ -103,7 +103,7 @@ def _read(
         keep += [c for c in [var, *one_hot_columns(names, var)] if c in names]
     frame = frame[list(dict.fromkeys(keep))].copy()
     frame[ROW] = range(first, first + len(frame))
-    return as_table(frame_to_arrow(frame))
+    return as_table(arrow_from_pandas(frame))
 
 
 def _emit(rows: Sequence[dict[str, Any]], fmt: str) -> None:
@@ -383,7 +383,7 @@ def _read_for_model(
     frame = frame[list(dict.fromkeys([*must, *(["phase"] if "phase" in frame.columns else [])]))]
     frame = frame.copy()
     frame[ROW] = range(first, first + len(frame))
-    return as_table(frame_to_arrow(frame))
+    return as_table(arrow_from_pandas(frame))
 
 
 def _population(

@@ -73,18 +73,3 @@ def progress_bar(description: str, total: int | None) -> Iterator[Any]:
     ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
-
-
-def frame_to_arrow(frame: Any) -> Any:
-    """A pandas frame read from a user's file as an Arrow table; a spreadsheet column mixing
-    numbers and text is kept as text, nulls as nulls (the checks downstream refuse bad values)."""
-    import pyarrow as pa
-
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        fixed = frame.copy()
-        for col in fixed.columns:
-            if fixed[col].dtype == object:
-                fixed[col] = fixed[col].map(lambda v: None if v is None or v != v else str(v))
-        return pa.Table.from_pandas(fixed, preserve_index=False)

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safepath.cli.common import frame_to_arrow
 from safepath.errors import InputError, Problem, SafepathError
+from safepath.privacy.disclosure.tables import arrow_from_pandas
 from safepath.risk import list_models, load_model
 from safepath.risk.area_profile import AreaProfile
 from safepath.risk.spec import RiskModel
@@ -118,7 +118,7 @@ def _load_input(
             return Loaded(table.rename_columns([renames.get(n, n) for n in table.column_names]), 1)
         return Loaded(str(path), 1)
     frame = read_table(path, sheet=sheet, columns=needed, decimal=decimal)
-    return Loaded(frame_to_arrow(frame), first_row(frame, path))
+    return Loaded(arrow_from_pandas(frame), first_row(frame, path))
 
 
 def _check_weights(model: RiskModel, loaded: Loaded, path: Path, *, required: bool) -> None:
