@@ -46,3 +46,12 @@ def fill_screening(page: Any, choice: int) -> None:
             break_on_none = options.nth(min(choice, n - 1)).get_attribute("value") == "none"
             if break_on_none:
                 continue
+
+
+def approve_closure(page: Any, base: str, code: str) -> None:
+    """The supervisor approves the closure the caseworker requested; the case reads Closed."""
+    sign_in(page, base, "supervisor")
+    page.goto(f"{base}/cases/{code}")
+    page.click("#closure form[action$='/close/approve'] button")
+    page.wait_for_load_state()
+    assert "Closed" in page.locator("dl.facts").first.inner_text()

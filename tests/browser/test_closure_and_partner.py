@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.browser.journey import fill_screening, sign_in
+from tests.browser.journey import approve_closure, fill_screening, sign_in
 from tests.browser.test_journey import _register
 
 if TYPE_CHECKING:
@@ -59,11 +59,7 @@ def test_closure_is_refused_until_the_intervention_is_done(visit: Visit) -> None
     page.click("#closure button[type=submit]")
     page.wait_for_load_state()
     assert "Closure requested" in page.locator("dl.facts").inner_text()
-    sign_in(page, visit.base, "supervisor")
-    visit.go(f"/cases/{code}")
-    page.click("#closure form[action$='/close/approve'] button")
-    page.wait_for_load_state()
-    assert "Closed" in page.locator("dl.facts").first.inner_text()
+    approve_closure(page, visit.base, code)
 
 
 def test_partner_sees_urgency_and_contact_and_the_caseworker_sees_the_notes(

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.browser.journey import fill_screening, sign_in
+from tests.browser.journey import approve_closure, fill_screening, sign_in
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Visit
@@ -148,11 +148,7 @@ def test_caseworker_journey_to_closure(visit: Visit) -> None:
     page.click("#closure button[type=submit]")
     page.wait_for_load_state()
     assert "Closure requested" in page.locator("dl.facts").inner_text()
-    sign_in(page, visit.base, "supervisor")
-    visit.go(f"/cases/{code}")
-    page.click("#closure form[action$='/close/approve'] button")
-    page.wait_for_load_state()
-    assert "Closed" in page.locator("dl.facts").first.inner_text()
+    approve_closure(page, visit.base, code)
     outcome = page.locator("#closure").inner_text()
     assert "Outcome" in outcome and "Change in risk" in outcome
     visit.shot("case-closed")
